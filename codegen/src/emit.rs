@@ -1,0 +1,789 @@
+//! From the model to Rust: one token stream per generated source file, plus the crate's
+//! manifest. This room knows Rust and the runtime's helpers; it never reads the OpenAPI document.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use crate::model::{
+    ApiModel, Auth, ErrorShape, FieldModel, OperationModel, ParamLocation, ParamModel, PathPart,
+    SessionAction, StatusMatch, TypeDef, TypeKind, TypeRef,
+};
+use crate::names::display_ident;
+
+/// The runtime files copied into every generated crate, by their path there.
+pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("src/client.rs", include_str!("../runtime/client.rs")),
+    ("src/error.rs", include_str!("../runtime/error.rs")),
+];
+
+/// One file of the generated crate, before rendering.
+#[derive(Debug)]
+pub enum EmittedFile {
+    /// Rust source to format.
+    Rust {
+        /// Path inside the crate.
+        path: &'static str,
+        /// The tokens.
+        tokens: TokenStream,
+        /// Inner doc (`//!`) lines that open the file.
+        inner_doc: String,
+    },
+    /// Text written as it is (after the header).
+    Text {
+        /// Path inside the crate.
+        path: &'static str,
+        /// The text.
+        text: String,
+        /// The comment marker for the header (`//` or `#`).
+        comment: &'static str,
+    },
+}
+
+/// Settings of the emitted crate.
+#[derive(Debug, Clone)]
+pub struct CrateSettings<'a> {
+    /// Package name.
+    pub crate_name: &'a str,
+    /// The spec's path, as shown in headers and docs.
+    pub spec_label: &'a str,
+}
+
+/// Emits every file of the crate.
+pub fn emit_crate(model: &ApiModel, settings: &CrateSettings<'_>) -> Vec<EmittedFile> {
+    let mut files = vec![
+        EmittedFile::Text {
+            path: "Cargo.toml",
+            text: manifest(model, settings),
+            comment: "#",
+        },
+        EmittedFile::Rust {
+            path: "src/lib.rs",
+            tokens: lib_rs(model),
+            inner_doc: crate_doc(model, settings),
+        },
+        EmittedFile::Rust {
+            path: "src/types.rs",
+            tokens: types_rs(model),
+            inner_doc: format!(
+                "The schemas of `{}`, as Rust types: objects are structs, string enums are\n\
+                 open enums that keep values this client does not know.",
+                settings.spec_label
+            ),
+        },
+        EmittedFile::Rust {
+            path: "src/operations.rs",
+            tokens: operations_rs(model),
+            inner_doc: format!(
+                "One method on [`Client`](crate::Client) per operation of `{}`.",
+                settings.spec_label
+            ),
+        },
+    ];
+    for (path, text) in RUNTIME_FILES {
+        files.push(EmittedFile::Text {
+            path,
+            text: (*text).to_string(),
+            comment: "//",
+        });
+    }
+    files
+}
+
+fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
+    let description = format!("Typed async client for {}", model.title.trim());
+    let description = serde_json::Value::String(description).to_string();
+    format!(
+        r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+rust-version = "1.85"
+description = {description}
+publish = false
+
+[dependencies]
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+"#,
+        name = settings.crate_name,
+    )
+}
+
+fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
+    let mut doc = format!("# {}\n", model.title.trim());
+    if let Some(description) = &model.description {
+        doc.push('\n');
+        doc.push_str(description.trim());
+        doc.push('\n');
+    }
+    doc.push_str(&format!(
+        "\nA typed async client generated from `{}` (API version {}).\n\n\
+         Create a [`Client`] with [`Client::new`] or [`Client::builder`], then call one method\n\
+         per operation. Every method returns [`Error`], whose `Api` variant carries the decoded\n\
+         error body the API documents.",
+        settings.spec_label,
+        model.version.trim()
+    ));
+    doc
+}
+
+fn lib_rs(_model: &ApiModel) -> TokenStream {
+    quote! {
+        #![deny(missing_docs)]
+
+        mod client;
+        mod error;
+        mod operations;
+        pub mod types;
+
+        pub use client::{
+            Client, ClientBuildError, ClientBuilder, SessionId, DEFAULT_MAX_RESPONSE_BODY,
+            DEFAULT_TIMEOUT,
+        };
+        pub use error::{Error, ErrorBody, EXCERPT_LIMIT};
+    }
+}
+
+/// An identifier token; the names module only hands out valid identifiers.
+fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// `#[doc = "..."]` attributes, one per line, so they render as `///` comments.
+fn doc_attrs(text: &str) -> TokenStream {
+    let lines: Vec<TokenStream> = text
+        .trim()
+        .lines()
+        .map(|line| {
+            let line = line.trim_end();
+            let line = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            };
+            quote! { #[doc = #line] }
+        })
+        .collect();
+    quote! { #(#lines)* }
+}
+
+/// Where a type is referred to from: inside `types.rs` or from another module.
+#[derive(Clone, Copy)]
+enum Scope {
+    Types,
+    Crate,
+}
+
+fn type_tokens(ty: &TypeRef, scope: Scope) -> TokenStream {
+    match ty {
+        TypeRef::String | TypeRef::DateTime => quote! { String },
+        TypeRef::Bool => quote! { bool },
+        TypeRef::I32 => quote! { i32 },
+        TypeRef::I64 => quote! { i64 },
+        TypeRef::F32 => quote! { f32 },
+        TypeRef::F64 => quote! { f64 },
+        TypeRef::Json => quote! { serde_json::Value },
+        TypeRef::JsonObject => quote! { serde_json::Map<String, serde_json::Value> },
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            match scope {
+                Scope::Types => quote! { #name },
+                Scope::Crate => quote! { crate::types::#name },
+            }
+        }
+        TypeRef::Vec(inner) => {
+            let inner = type_tokens(inner, scope);
+            quote! { Vec<#inner> }
+        }
+        TypeRef::Map(inner) => {
+            let inner = type_tokens(inner, scope);
+            quote! { std::collections::BTreeMap<String, #inner> }
+        }
+    }
+}
+
+fn types_rs(model: &ApiModel) -> TokenStream {
+    let mut items: Vec<TokenStream> = model.types.iter().map(type_def).collect();
+    // Error bodies that are not named types of their own get their `ErrorBody` impl here.
+    let unnamed_error_bodies: BTreeSet<&TypeRef> = model
+        .operations
+        .iter()
+        .filter_map(|op| op.error_body.as_ref())
+        .filter(|ty| !matches!(ty, TypeRef::Named(_) | TypeRef::Json))
+        .collect();
+    for ty in unnamed_error_bodies {
+        let ty = type_tokens(ty, Scope::Types);
+        items.push(quote! { impl crate::error::ErrorBody for #ty {} });
+    }
+    quote! { #(#items)* }
+}
+
+fn type_def(def: &TypeDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = doc_attrs(
+        def.doc
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or(&format!("The `{}` schema.", def.origin)),
+    );
+    let body = match &def.kind {
+        TypeKind::Struct { fields } => {
+            let fields = fields.iter().map(field_tokens);
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                pub struct #name {
+                    #(#fields)*
+                }
+            }
+        }
+        TypeKind::Enum { values, catch_all } => {
+            let catch_all = ident(catch_all);
+            let variants: Vec<Ident> = values.iter().map(|v| ident(&v.variant)).collect();
+            let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
+            let variant_docs: Vec<String> = values
+                .iter()
+                .map(|v| format!(" The value `{}`.", v.wire.replace('`', "'")))
+                .collect();
+            quote! {
+                #doc
+                ///
+                /// The enum is open: a value this client does not know is kept in the catch-all
+                /// variant instead of failing to decode.
+                #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+                pub enum #name {
+                    #(
+                        #[doc = #variant_docs]
+                        #variants,
+                    )*
+                    /// A value this client does not know, as the server sent it.
+                    #catch_all(String),
+                }
+
+                impl #name {
+                    /// The value as it is sent on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            #(Self::#variants => #wires,)*
+                            Self::#catch_all(value) => value,
+                        }
+                    }
+                }
+
+                impl std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(self.as_str())
+                    }
+                }
+
+                impl std::str::FromStr for #name {
+                    type Err = std::convert::Infallible;
+
+                    fn from_str(value: &str) -> Result<Self, Self::Err> {
+                        Ok(match value {
+                            #(#wires => Self::#variants,)*
+                            other => Self::#catch_all(other.to_string()),
+                        })
+                    }
+                }
+
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        serializer.serialize_str(self.as_str())
+                    }
+                }
+
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        let value = String::deserialize(deserializer)?;
+                        Ok(match value.as_str() {
+                            #(#wires => Self::#variants,)*
+                            _ => Self::#catch_all(value),
+                        })
+                    }
+                }
+            }
+        }
+        TypeKind::Alias(target) => {
+            let target = type_tokens(target, Scope::Types);
+            quote! {
+                #doc
+                pub type #name = #target;
+            }
+        }
+    };
+    let error_impls = error_body_impls(def);
+    quote! { #body #error_impls }
+}
+
+fn field_tokens(field: &FieldModel) -> TokenStream {
+    let name = ident(&field.ident);
+    let mut doc_text = field
+        .doc
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| match &field.ty {
+            TypeRef::Named(target) => format!("The `{}` field: see [`{target}`].", field.wire_name),
+            _ => format!("The `{}` field.", field.wire_name),
+        });
+    if let Some(resource) = &field.resource_type {
+        if !doc_text.contains(resource.as_str()) {
+            doc_text.push_str(&format!("\n\nAn identifier of the resource type `{resource}`."));
+        }
+    }
+    let doc = doc_attrs(&doc_text);
+    let mut ty = type_tokens(&field.ty, Scope::Types);
+    if field.boxed {
+        ty = quote! { Box<#ty> };
+    }
+    let wire = &field.wire_name;
+    let rename = (display_ident(&field.ident) != field.wire_name)
+        .then(|| quote! { #[serde(rename = #wire)] });
+    if field.required {
+        quote! {
+            #doc
+            #rename
+            pub #name: #ty,
+        }
+    } else {
+        quote! {
+            #doc
+            #rename
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub #name: Option<#ty>,
+        }
+    }
+}
+
+/// `ErrorBody` for a type used as an error body, and the `error_type()` shortcut on `Error`.
+fn error_body_impls(def: &TypeDef) -> TokenStream {
+    let Some(shape) = &def.error_shape else {
+        return TokenStream::new();
+    };
+    let name = ident(&def.name);
+    let ErrorShape {
+        error_type,
+        messages,
+    } = shape;
+    let kind = match error_type {
+        Some((field, _)) => {
+            let field = ident(field);
+            quote! { self.#field.as_ref().map(|kind| kind.as_str()) }
+        }
+        None => quote! { None::<&str> },
+    };
+    let message = match messages {
+        Some(messages) => {
+            let field = ident(&messages.ident);
+            let text = ident(&messages.default_message);
+            let list = if messages.required {
+                quote! { self.#field.first() }
+            } else {
+                quote! { self.#field.as_ref().and_then(|list| list.first()) }
+            };
+            if messages.default_message_required {
+                quote! { #list.map(|message| message.#text.as_str()) }
+            } else {
+                quote! { #list.and_then(|message| message.#text.as_deref()) }
+            }
+        }
+        None => quote! { None::<&str> },
+    };
+    let accessor = error_type.as_ref().map(|(field, enum_name)| {
+        let field = ident(field);
+        let enum_name = ident(enum_name);
+        quote! {
+            impl crate::error::Error<#name> {
+                /// The `error_type` of a documented API error; `None` for any other error, or
+                /// when the server sent none.
+                pub fn error_type(&self) -> Option<&#enum_name> {
+                    self.api_body()?.#field.as_ref()
+                }
+            }
+        }
+    });
+    quote! {
+        impl crate::error::ErrorBody for #name {
+            fn summary(&self) -> Option<String> {
+                match (#kind, #message) {
+                    (Some(kind), Some(message)) => Some(format!("{kind}: {message}")),
+                    (Some(kind), None) => Some(kind.to_string()),
+                    (None, Some(message)) => Some(message.to_string()),
+                    (None, None) => None,
+                }
+            }
+        }
+        #accessor
+    }
+}
+
+fn operations_rs(model: &ApiModel) -> TokenStream {
+    let methods = model.operations.iter().map(operation_method);
+    quote! {
+        use crate::client::Client;
+        use crate::error::Error;
+
+        impl Client {
+            #(#methods)*
+        }
+    }
+}
+
+/// The request path with query, as shown in docs: `POST /api/x?action=y`.
+fn display_path(op: &OperationModel) -> String {
+    let mut path = op.path_template.clone();
+    for (i, (name, value)) in op.constant_query.iter().enumerate() {
+        path.push(if i == 0 { '?' } else { '&' });
+        path.push_str(name);
+        if !value.is_empty() {
+            path.push('=');
+            path.push_str(value);
+        }
+    }
+    format!("{} {}", op.http_method, path)
+}
+
+fn status_label(status: Option<StatusMatch>) -> String {
+    match status {
+        Some(StatusMatch::Code(code)) => code.to_string(),
+        Some(StatusMatch::Range(digit)) => format!("{digit}XX"),
+        None => "any other status".to_string(),
+    }
+}
+
+fn operation_doc(op: &OperationModel) -> String {
+    let mut doc = String::new();
+    if let Some(summary) = &op.summary {
+        doc.push_str(summary.trim());
+        doc.push_str("\n\n");
+    }
+    if let Some(description) = &op.description {
+        doc.push_str(description.trim());
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!("`{}`\n", display_path(op)));
+    let documented_params: Vec<&ParamModel> = op.params.iter().collect();
+    if !documented_params.is_empty() || op.body.is_some() || op.auth == Auth::Basic {
+        doc.push_str("\n# Arguments\n\n");
+        for param in documented_params {
+            let text = param.doc.as_deref().unwrap_or("").trim().replace('\n', " ");
+            let mut line = format!("- `{}`: {text}", display_ident(&param.ident));
+            if let Some(resource) = &param.resource_type {
+                if !text.contains(resource.as_str()) {
+                    line.push_str(&format!(" An identifier of the resource type `{resource}`."));
+                }
+            }
+            doc.push_str(line.trim_end());
+            doc.push('\n');
+        }
+        if let Some(body) = &op.body {
+            let text = body.doc.as_deref().unwrap_or("The request body.").trim();
+            doc.push_str(&format!("- `body`: {}\n", text.replace('\n', " ")));
+        }
+        if op.auth == Auth::Basic {
+            doc.push_str("- `username`, `password`: sent with HTTP basic authentication.\n");
+        }
+    }
+    doc.push_str("\n# Returns\n\n");
+    match (&op.session_action, &op.success.body) {
+        (Some(SessionAction::Create), _) => doc.push_str(
+            "The new session id, which the client also keeps and sends with every later call \
+             that needs a session.",
+        ),
+        (_, None) => doc.push_str("Nothing, on success."),
+        (_, Some(_)) => {
+            let text = op.success.doc.as_deref().unwrap_or("The response body.").trim();
+            doc.push_str(text);
+            if let Some(resource) = &op.success.resource_type {
+                if !text.contains(resource.as_str()) {
+                    doc.push_str(&format!(" An identifier of the resource type `{resource}`."));
+                }
+            }
+        }
+    }
+    if op.session_action == Some(SessionAction::Delete) {
+        doc.push_str(" The client forgets its session.");
+    }
+    doc.push_str("\n\n# Errors\n\n");
+    for case in &op.errors {
+        let text = case.doc.as_deref().unwrap_or("").trim();
+        let what = if case.has_body {
+            "[`Error::Api`]"
+        } else {
+            "[`Error::UnexpectedStatus`]"
+        };
+        let mut line = format!("- {}: {what}", status_label(case.status));
+        let text_lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        match text_lines.as_slice() {
+            [] => {}
+            [one] => line.push_str(&format!(". {one}")),
+            many => {
+                for l in many {
+                    line.push_str(&format!("\n  - {l}"));
+                }
+            }
+        }
+        doc.push_str(&line);
+        doc.push('\n');
+    }
+    if !op.errors.iter().any(|case| case.status.is_none()) {
+        doc.push_str("- any other status: [`Error::UnexpectedStatus`]\n");
+    }
+    if let Auth::Session { required: true, .. } = op.auth {
+        doc.push_str("- [`Error::NoSession`] when the client has no session.\n");
+    }
+    if op.params.iter().any(|p| p.location == ParamLocation::Path) {
+        doc.push_str(
+            "- [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.\n",
+        );
+    }
+    doc.push_str("- [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.\n");
+    doc
+}
+
+/// The type a parameter has in the method's signature.
+fn param_type(param: &ParamModel) -> TokenStream {
+    let inner = match &param.ty {
+        TypeRef::String | TypeRef::DateTime => quote! { &str },
+        TypeRef::Named(_) => {
+            let ty = type_tokens(&param.ty, Scope::Crate);
+            quote! { &#ty }
+        }
+        TypeRef::Vec(item) => {
+            let item = type_tokens(item, Scope::Crate);
+            quote! { &[#item] }
+        }
+        other => type_tokens(other, Scope::Crate),
+    };
+    if param.required {
+        inner
+    } else {
+        quote! { Option<#inner> }
+    }
+}
+
+/// An expression for one value of a parameter as text (`&str` or `String`).
+fn value_text(ty: &TypeRef, value: TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String | TypeRef::DateTime => value,
+        TypeRef::Named(_) => quote! { #value.as_str() },
+        _ => quote! { #value.to_string() },
+    }
+}
+
+fn status_patterns(statuses: &[StatusMatch]) -> TokenStream {
+    let patterns = statuses.iter().map(|status| match status {
+        StatusMatch::Code(code) => {
+            let code = Literal::u16_unsuffixed(*code);
+            quote! { #code }
+        }
+        StatusMatch::Range(digit) => {
+            let low = Literal::u16_unsuffixed(digit.saturating_mul(100));
+            let high = Literal::u16_unsuffixed(digit.saturating_mul(100).saturating_add(99));
+            quote! { #low..=#high }
+        }
+    });
+    quote! { #(#patterns)|* }
+}
+
+fn operation_method(op: &OperationModel) -> TokenStream {
+    let doc = doc_attrs(&operation_doc(op));
+    let name = ident(&op.method_name);
+    let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
+
+    // Signature.
+    let mut args: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|param| {
+            let name = ident(&param.ident);
+            let ty = param_type(param);
+            quote! { #name: #ty }
+        })
+        .collect();
+    if let Some(body) = &op.body {
+        let ty = type_tokens(&body.ty, Scope::Crate);
+        args.push(if body.required {
+            quote! { body: &#ty }
+        } else {
+            quote! { body: Option<&#ty> }
+        });
+    }
+    if op.auth == Auth::Basic {
+        args.push(quote! { username: &str });
+        args.push(quote! { password: &str });
+    }
+    let error_body = match &op.error_body {
+        Some(ty) => type_tokens(ty, Scope::Crate),
+        None => quote! { serde_json::Value },
+    };
+    let success_type = match (&op.session_action, &op.success.body) {
+        (Some(SessionAction::Create), _) => quote! { crate::client::SessionId },
+        (_, Some(ty)) => type_tokens(ty, Scope::Crate),
+        (_, None) => quote! { () },
+    };
+
+    // The path: a literal, or `format!` with each parameter percent-encoded.
+    let has_path_params = op.path.iter().any(|p| matches!(p, PathPart::Param(_)));
+    let path_stmt = if has_path_params {
+        let pieces = op.path.iter().filter_map(|part| match part {
+            PathPart::Literal(text) => Some(quote! { #text }),
+            PathPart::Param(index) => op.params.get(*index).map(|param| {
+                let arg = ident(&param.ident);
+                let wire = &param.wire_name;
+                let text = value_text(&param.ty, quote! { #arg });
+                let text = match &param.ty {
+                    TypeRef::String | TypeRef::DateTime | TypeRef::Named(_) => text,
+                    _ => quote! { &#text },
+                };
+                quote! { &crate::client::encode_path_segment(#wire, #text)? }
+            }),
+        });
+        quote! { let path = [#(#pieces),*].concat(); }
+    } else {
+        let template = &op.path_template;
+        quote! { let path = #template; }
+    };
+    let path_arg = if has_path_params {
+        quote! { &path }
+    } else {
+        quote! { path }
+    };
+
+    let method = ident(&op.http_method);
+    let mut chain = vec![quote! { self.request(reqwest::Method::#method, #path_arg) }];
+    if !op.constant_query.is_empty() {
+        let pairs = op.constant_query.iter().map(|(name, value)| quote! { (#name, #value) });
+        chain.push(quote! { .query(&[#(#pairs),*]) });
+    }
+    let mut conditional: Vec<TokenStream> = Vec::new();
+    for param in &op.params {
+        let arg = ident(&param.ident);
+        let wire = &param.wire_name;
+        let add = |value: TokenStream| match param.location {
+            ParamLocation::Query => quote! { .query(&[(#wire, #value)]) },
+            _ => quote! { .header(#wire, #value) },
+        };
+        match (&param.location, &param.ty, param.required) {
+            (ParamLocation::Path, _, _) => {}
+            (_, TypeRef::Vec(item), required) => {
+                let each = add(value_text(item, quote! { value }));
+                let source = if required {
+                    quote! { #arg }
+                } else {
+                    quote! { #arg.unwrap_or_default() }
+                };
+                conditional.push(quote! {
+                    for value in #source {
+                        request = request #each;
+                    }
+                });
+            }
+            (_, ty, true) => chain.push(add(value_text(ty, quote! { #arg }))),
+            (_, ty, false) => {
+                let each = add(value_text(ty, quote! { value }));
+                conditional.push(quote! {
+                    if let Some(value) = #arg {
+                        request = request #each;
+                    }
+                });
+            }
+        }
+    }
+    if op.auth == Auth::Basic {
+        chain.push(quote! { .basic_auth(username, Some(password)) });
+    }
+    let build = if conditional.is_empty() {
+        quote! { let request = #(#chain)*; }
+    } else {
+        quote! {
+            let mut request = #(#chain)*;
+            #(#conditional)*
+        }
+    };
+    let session = match &op.auth {
+        Auth::Session { header, required } => quote! {
+            let request = self.with_session(request, #header, #required)?;
+        },
+        _ => TokenStream::new(),
+    };
+    let body = match &op.body {
+        Some(body) if body.required => quote! {
+            let request = crate::client::json_body(request, body)?;
+        },
+        Some(_) => quote! {
+            let request = match body {
+                Some(body) => crate::client::json_body(request, body)?,
+                None => request,
+            };
+        },
+        None => TokenStream::new(),
+    };
+
+    // The answer.
+    let success_patterns = status_patterns(&op.success.statuses);
+    let success_arm = match (&op.session_action, &op.success.body) {
+        (Some(SessionAction::Create), _) => quote! { self.read_session(response).await },
+        (Some(SessionAction::Delete), _) => quote! {
+            {
+                self.clear_session();
+                Ok(())
+            }
+        },
+        (None, Some(_)) => quote! { self.read_json(response).await },
+        (None, None) => quote! { Ok(()) },
+    };
+    let mut arms = vec![quote! { #success_patterns => #success_arm, }];
+    let mut codes: Vec<(StatusMatch, bool)> = op
+        .errors
+        .iter()
+        .filter_map(|case| case.status.map(|status| (status, case.has_body)))
+        .collect();
+    // Single codes before ranges, so that `404` wins over `4XX`.
+    codes.sort_by_key(|(status, _)| matches!(status, StatusMatch::Range(_)));
+    let default = op.errors.iter().find(|case| case.status.is_none());
+    for has_body in [true, false] {
+        let statuses: Vec<StatusMatch> = codes
+            .iter()
+            .filter(|(_, body)| *body == has_body)
+            .map(|(status, _)| *status)
+            .collect();
+        let falls_through = default.map_or(!has_body, |d| d.has_body == has_body);
+        if statuses.is_empty() || falls_through {
+            continue;
+        }
+        let patterns = status_patterns(&statuses);
+        arms.push(if has_body {
+            quote! { #patterns => Err(self.api_error(response).await), }
+        } else {
+            quote! { #patterns => Err(self.unexpected_status(response).await), }
+        });
+    }
+    let fallback = match default {
+        Some(case) if case.has_body => quote! { _ => Err(self.api_error(response).await), },
+        _ => quote! { _ => Err(self.unexpected_status(response).await), },
+    };
+    // Documented codes with a body, when `default` has a body too, share its arm.
+    arms.push(fallback);
+
+    quote! {
+        #doc
+        #deprecated
+        pub async fn #name(&self, #(#args),*) -> Result<#success_type, Error<#error_body>> {
+            #path_stmt
+            #build
+            #session
+            #body
+            let response = self.send(request).await?;
+            match response.status().as_u16() {
+                #(#arms)*
+            }
+        }
+    }
+}

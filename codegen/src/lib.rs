@@ -1,0 +1,116 @@
+//! `codegen` turns an OpenAPI 3.0 document into a complete, typed, async Rust client crate.
+//!
+//! Data flows one way, one room per step:
+//! `load` (file -> `openapiv3::OpenAPI`) -> `model` (-> [`model::ApiModel`]) -> `emit`
+//! (-> tokens per file) -> `render` (-> formatted text) -> `write` (-> disk).
+//! `cargo xtask regenerate` and the tests call the functions of this module, nothing else.
+
+pub mod diagnostic;
+pub mod emit;
+pub mod load;
+pub mod model;
+pub mod names;
+pub mod render;
+pub mod write;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub use diagnostic::{Diagnostic, DiagnosticKind, LineColumn};
+pub use render::RenderedFile;
+pub use write::{FileChange, FileStatus, WriteError};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The generated package's name.
+    pub crate_name: String,
+    /// How the spec is named in headers and docs (a path relative to the workspace, so that the
+    /// output does not depend on where the workspace is).
+    pub spec_label: String,
+}
+
+/// A generated crate, rendered but not written.
+#[derive(Debug, Clone)]
+pub struct GeneratedCrate {
+    /// Every file, in a fixed order.
+    pub files: Vec<RenderedFile>,
+    /// How many operations (methods) it has.
+    pub operations: usize,
+    /// How many named types it has.
+    pub types: usize,
+    /// Time spent loading, modelling, emitting and rendering.
+    pub elapsed: Duration,
+}
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The spec was rejected.
+    #[error("{0}")]
+    Spec(Box<Diagnostic>),
+    /// The generator produced invalid Rust (a bug in the generator).
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+    /// The output could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+impl From<Diagnostic> for Error {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Error::Spec(Box::new(diagnostic))
+    }
+}
+
+/// Generates the crate for the spec file at `spec`, in memory.
+pub fn generate(spec: &Path, options: &Options) -> Result<GeneratedCrate, Error> {
+    let started = Instant::now();
+    let loaded = load::load_file(spec)?;
+    generate_loaded(&loaded, options, started)
+}
+
+/// Generates the crate for a spec given as text; `file` names it in diagnostics and tells the
+/// format (`.json` or YAML).
+pub fn generate_from_text(file: &Path, text: String, options: &Options) -> Result<GeneratedCrate, Error> {
+    let started = Instant::now();
+    let loaded = load::load_text(file, text)?;
+    generate_loaded(&loaded, options, started)
+}
+
+fn generate_loaded(
+    loaded: &load::LoadedSpec,
+    options: &Options,
+    started: Instant,
+) -> Result<GeneratedCrate, Error> {
+    let model = model::build_model(loaded)?;
+    let settings = emit::CrateSettings {
+        crate_name: &options.crate_name,
+        spec_label: &options.spec_label,
+    };
+    let emitted = emit::emit_crate(&model, &settings);
+    let files = render::render_files(emitted, &options.spec_label)?;
+    Ok(GeneratedCrate {
+        files,
+        operations: model.operations.len(),
+        types: model.types.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Generates the crate and writes it to `out_dir`: all files or, on any error, none.
+pub fn regenerate(spec: &Path, out_dir: &Path, options: &Options) -> Result<(GeneratedCrate, Vec<FileChange>), Error> {
+    let generated = generate(spec, options)?;
+    let changes = write::write_files(out_dir, &generated.files)?;
+    Ok((generated, changes))
+}
+
+/// The files of `out_dir` that differ from what the spec produces (missing, different, or
+/// generated files the spec no longer produces). Empty when the output is fresh.
+pub fn stale_files(spec: &Path, out_dir: &Path, options: &Options) -> Result<Vec<FileChange>, Error> {
+    let generated = generate(spec, options)?;
+    Ok(write::plan(out_dir, &generated.files)
+        .into_iter()
+        .filter(|change| change.status != FileStatus::Unchanged)
+        .collect())
+}

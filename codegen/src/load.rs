@@ -1,0 +1,177 @@
+//! Reading a spec file: bytes to text, text to a YAML or JSON tree, the version check, and the
+//! tree to `openapiv3::OpenAPI`. This room knows files and parsers, nothing of Rust.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, LineColumn};
+
+/// A parsed spec with the text it came from, kept for locating later diagnostics.
+#[derive(Debug)]
+pub struct LoadedSpec {
+    /// The file, as the caller named it.
+    pub file: PathBuf,
+    /// The file's text.
+    pub text: String,
+    /// The parsed document.
+    pub document: openapiv3::OpenAPI,
+}
+
+impl LoadedSpec {
+    /// A diagnostic about the node at `pointer`, located in this spec's text.
+    pub fn diagnostic(&self, pointer: impl Into<String>, kind: DiagnosticKind) -> Diagnostic {
+        Diagnostic::new(&self.file, pointer, kind).locate(&self.text)
+    }
+}
+
+/// Reads and parses the spec at `file`.
+pub fn load_file(file: &Path) -> Result<LoadedSpec, Diagnostic> {
+    let bytes = std::fs::read(file).map_err(|err| {
+        Diagnostic::new(
+            file,
+            "",
+            DiagnosticKind::Unreadable {
+                reason: err.to_string(),
+            },
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        Diagnostic::new(
+            file,
+            "",
+            DiagnosticKind::Unreadable {
+                reason: format!("not UTF-8 text ({err})"),
+            },
+        )
+    })?;
+    load_text(file, text)
+}
+
+/// Parses a spec's text; `file` names it in diagnostics and decides the format (`.json` is
+/// read as JSON, anything else as YAML).
+pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
+    let is_json = file
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    let document = if is_json {
+        let tree: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+            let mut diagnostic = Diagnostic::new(
+                file,
+                "",
+                DiagnosticKind::Syntax {
+                    format: "JSON",
+                    message: strip_position(&err.to_string()),
+                },
+            );
+            diagnostic.location = Some(LineColumn {
+                line: err.line(),
+                column: err.column(),
+            });
+            diagnostic
+        })?;
+        check_version(file, &text, tree.get("openapi"), tree.get("swagger"))?;
+        structure(file, &text, tree)?
+    } else {
+        let tree: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|err| {
+            let mut diagnostic = Diagnostic::new(
+                file,
+                "",
+                DiagnosticKind::Syntax {
+                    format: "YAML",
+                    message: strip_position(&err.to_string()),
+                },
+            );
+            diagnostic.location = err.location().map(|at| LineColumn {
+                line: at.line(),
+                column: at.column(),
+            });
+            diagnostic
+        })?;
+        let version = tree.get("openapi").map(yaml_to_json);
+        let swagger = tree.get("swagger").map(yaml_to_json);
+        check_version(file, &text, version.as_ref(), swagger.as_ref())?;
+        structure(file, &text, tree)?
+    };
+    Ok(LoadedSpec {
+        file: file.to_path_buf(),
+        text,
+        document,
+    })
+}
+
+/// The version field, as JSON, for the check shared by both formats.
+fn yaml_to_json(value: &serde_yaml::Value) -> serde_json::Value {
+    match value {
+        serde_yaml::Value::String(s) => serde_json::Value::String(s.clone()),
+        serde_yaml::Value::Number(n) => serde_json::Value::String(n.to_string()),
+        serde_yaml::Value::Null => serde_json::Value::Null,
+        other => serde_json::Value::String(format!("{other:?}")),
+    }
+}
+
+fn check_version(
+    file: &Path,
+    text: &str,
+    openapi: Option<&serde_json::Value>,
+    swagger: Option<&serde_json::Value>,
+) -> Result<(), Diagnostic> {
+    match openapi {
+        Some(serde_json::Value::String(v)) if v.starts_with("3.0.") || v == "3.0" => Ok(()),
+        Some(other) => {
+            let found = match other {
+                serde_json::Value::String(s) => format!("{s:?}"),
+                other => other.to_string(),
+            };
+            Err(Diagnostic::new(file, "/openapi", DiagnosticKind::Version { found }).locate(text))
+        }
+        None if swagger.is_some() => {
+            Err(Diagnostic::new(file, "/swagger", DiagnosticKind::Swagger2).locate(text))
+        }
+        None => Err(Diagnostic::new(
+            file,
+            "",
+            DiagnosticKind::Version {
+                found: "(none: the document has no `openapi` field)".to_string(),
+            },
+        )),
+    }
+}
+
+fn structure<'de, D>(file: &Path, text: &str, tree: D) -> Result<openapiv3::OpenAPI, Diagnostic>
+where
+    D: serde::Deserializer<'de>,
+    D::Error: std::fmt::Display,
+    openapiv3::OpenAPI: DeserializeOwned,
+{
+    serde_path_to_error::deserialize(tree).map_err(|err| {
+        let mut pointer = String::new();
+        for segment in err.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer = push_pointer(&pointer, &index.to_string());
+                }
+                serde_path_to_error::Segment::Map { key } => {
+                    pointer = push_pointer(&pointer, key);
+                }
+                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        Diagnostic::new(
+            file,
+            pointer,
+            DiagnosticKind::Structure {
+                message: strip_position(&err.inner().to_string()),
+            },
+        )
+        .locate(text)
+    })
+}
+
+/// Parsers append " at line L column C" to their messages; the diagnostic shows it apart.
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
