@@ -35,6 +35,15 @@ pub enum DiagnosticKind {
         /// The operating system's reason.
         reason: String,
     },
+    /// The file is not UTF-8 text.
+    #[error("the file is not UTF-8 text: {reason}")]
+    NotUtf8 {
+        /// Where decoding failed.
+        reason: String,
+    },
+    /// The file holds no document at all.
+    #[error("the file is empty: there is no OpenAPI document in it")]
+    Empty,
     /// The file is not valid YAML or JSON.
     #[error("the file is not valid {format}: {message}")]
     Syntax {
@@ -91,6 +100,8 @@ impl DiagnosticKind {
             DiagnosticKind::Unreadable { .. } => {
                 "check the path given with --spec and the file's permissions"
             }
+            DiagnosticKind::NotUtf8 { .. } => "save the file as UTF-8",
+            DiagnosticKind::Empty => "write an OpenAPI 3.0 document, starting with `openapi: 3.0.3`",
             DiagnosticKind::Syntax { .. } => "fix the syntax at the line and column shown",
             DiagnosticKind::Swagger2 => {
                 "convert it to OpenAPI 3.0 first, e.g. `npx swagger2openapi --patch in.json -o out.json`"

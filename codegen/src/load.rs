@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, LineColumn};
+use crate::diagnostic::{line_column, push_pointer, Diagnostic, DiagnosticKind, LineColumn};
 
 /// A parsed spec with the text it came from, kept for locating later diagnostics.
 #[derive(Debug)]
@@ -37,13 +37,17 @@ pub fn load_file(file: &Path) -> Result<LoadedSpec, Diagnostic> {
         )
     })?;
     let text = String::from_utf8(bytes).map_err(|err| {
-        Diagnostic::new(
+        let valid = err.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(err.as_bytes().get(..valid).unwrap_or_default());
+        let mut diagnostic = Diagnostic::new(
             file,
             "",
-            DiagnosticKind::Unreadable {
-                reason: format!("not UTF-8 text ({err})"),
+            DiagnosticKind::NotUtf8 {
+                reason: format!("a byte that is not UTF-8 at offset {valid}"),
             },
-        )
+        );
+        diagnostic.location = Some(line_column(&prefix, prefix.len()));
+        diagnostic
     })?;
     load_text(file, text)
 }
@@ -51,6 +55,9 @@ pub fn load_file(file: &Path) -> Result<LoadedSpec, Diagnostic> {
 /// Parses a spec's text; `file` names it in diagnostics and decides the format (`.json` is
 /// read as JSON, anything else as YAML).
 pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
+    if text.trim().is_empty() {
+        return Err(Diagnostic::new(file, "", DiagnosticKind::Empty));
+    }
     let is_json = file
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));

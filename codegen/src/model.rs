@@ -54,7 +54,7 @@ pub struct ApiModel {
 pub struct TypeDef {
     /// Rust name.
     pub name: String,
-    /// The schema's own name in the spec (component key), or the place it was found inline.
+    /// The schema's own name in the spec (component key), or for an inline schema its Rust name.
     pub origin: String,
     /// Description from the spec.
     pub doc: Option<String>,
@@ -681,7 +681,7 @@ impl<'a> ModelBuilder<'a> {
         pointer: &str,
     ) -> Result<TypeRef, Diagnostic> {
         let name = self.type_names.claim(&pascal_ident(hint));
-        let def = self.named_type(&name, pointer, schema, pointer)?;
+        let def = self.named_type(&name, &name, schema, pointer)?;
         self.types.insert(name.clone(), def);
         Ok(TypeRef::Named(name))
     }
@@ -1269,13 +1269,14 @@ impl<'a> ModelBuilder<'a> {
         }
         let json = content.iter().find(|(media, _)| is_json_media_type(media));
         let Some((media, media_type)) = json else {
-            let found: Vec<&String> = content.keys().collect();
+            let found: Vec<String> = content.keys().map(|media| format!("`{media}`")).collect();
             return Err(self.error(
                 &push_pointer(pointer, "content"),
                 DiagnosticKind::Unsupported {
                     what: format!(
-                        "the media type {found:?}: only `application/json` (and `+json`) bodies \
-                         are supported"
+                        "the media type {}: only `application/json` (and `+json`) bodies are \
+                         supported",
+                        found.join(", ")
                     ),
                 },
             ));

@@ -91,7 +91,13 @@ fn space_items(text: &str) -> String {
         let starts_item = ["///", "#[", "pub ", "impl", "fn ", "struct ", "enum ", "type ", "mod ", "use "]
             .iter()
             .any(|start| next.trim_start().starts_with(start));
-        let first_word = |l: &str| l.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        let first_word = |l: &str| {
+            let mut words = l.split_whitespace();
+            match words.next() {
+                Some("pub") => format!("pub {}", words.next().unwrap_or("")),
+                other => other.unwrap_or("").to_string(),
+            }
+        };
         let same_kind_one_liners = line.ends_with(';') && first_word(line) == first_word(next);
         let attribute_then_item = line.trim_start().starts_with("#!");
         if indent <= 4

@@ -16,9 +16,7 @@
 #![deny(missing_docs)]
 
 mod client;
-
 mod error;
-
 mod operations;
 
 pub mod types;

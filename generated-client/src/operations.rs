@@ -2,7 +2,6 @@
 //! One method on [`Client`](crate::Client) per operation of `spec/vcenter.yaml`.
 
 use crate::client::Client;
-
 use crate::error::Error;
 
 impl Client {
