@@ -98,7 +98,11 @@ async fn create_session_then_the_header_is_on_later_calls() {
         .expect("the CD-ROM is disconnected");
 
     client.session_delete().await.expect("the session ends");
-    assert_eq!(client.session(), None, "the client forgets an ended session");
+    assert_eq!(
+        client.session(),
+        None,
+        "the client forgets an ended session"
+    );
     match client.vm_hardware_cdrom_disconnect("vm-42", "3000").await {
         Err(Error::NoSession) => {}
         other => panic!("after logging out a call needs a new session, got {other:?}"),
@@ -113,7 +117,9 @@ async fn mount_sends_the_body_and_returns_the_new_cdrom_id() {
         .and(query_param("action", "mount"))
         .and(header(SESSION_HEADER, "sess-1"))
         .and(header("content-type", "application/json"))
-        .and(body_json(json!({"library_item": "lib-item-7", "vm": "vm-42"})))
+        .and(body_json(
+            json!({"library_item": "lib-item-7", "vm": "vm-42"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json("3001"))
         .expect(1)
         .mount(&server)
@@ -183,21 +189,33 @@ fn check_error(
     let (got_status, body) = api_error(err);
     assert_eq!(got_status, status);
     assert_eq!(err.status(), Some(status));
-    assert_eq!(err.error_type(), Some(expected), "HTTP {status} {error_type}");
+    assert_eq!(
+        err.error_type(),
+        Some(expected),
+        "HTTP {status} {error_type}"
+    );
     assert_eq!(body.messages.len(), 2, "the whole message stack is decoded");
     assert_eq!(body.messages[0].default_message, message);
     assert_eq!(body.messages[0].args, ["vm-42"]);
     let param = &body.messages[0].params.as_ref().expect("params decoded")["vm"];
     assert_eq!(param.s.as_deref(), Some("vm-42"));
     assert_eq!(body.messages[1].default_message, "The cause.");
-    assert_eq!(err.to_string(), format!("HTTP {status}: {error_type}: {message}"));
+    assert_eq!(
+        err.to_string(),
+        format!("HTTP {status}: {error_type}: {message}")
+    );
 }
 
 #[tokio::test]
 async fn every_documented_mount_error_decodes_to_its_error_type() {
     use StdErrorsErrorType as T;
     check_mount_error(400, "INVALID_ARGUMENT", T::InvalidArgument).await;
-    check_mount_error(400, "NOT_ALLOWED_IN_CURRENT_STATE", T::NotAllowedInCurrentState).await;
+    check_mount_error(
+        400,
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        T::NotAllowedInCurrentState,
+    )
+    .await;
     check_mount_error(404, "NOT_FOUND", T::NotFound).await;
     check_mount_error(500, "RESOURCE_INACCESSIBLE", T::ResourceInaccessible).await;
     // `default`: any other status still carries the standard error.
@@ -209,8 +227,12 @@ async fn every_documented_mount_error_decodes_to_its_error_type() {
 async fn every_documented_disconnect_error_decodes_to_its_error_type() {
     use StdErrorsErrorType as T;
     check_disconnect_error(400, "ALREADY_IN_DESIRED_STATE", T::AlreadyInDesiredState).await;
-    check_disconnect_error(400, "NOT_ALLOWED_IN_CURRENT_STATE", T::NotAllowedInCurrentState)
-        .await;
+    check_disconnect_error(
+        400,
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        T::NotAllowedInCurrentState,
+    )
+    .await;
     check_disconnect_error(401, "UNAUTHENTICATED", T::Unauthenticated).await;
     check_disconnect_error(403, "UNAUTHORIZED", T::Unauthorized).await;
     check_disconnect_error(404, "NOT_FOUND", T::NotFound).await;
@@ -233,7 +255,10 @@ async fn an_unknown_error_type_is_kept_not_rejected() {
 #[tokio::test]
 async fn a_non_json_500_is_a_decode_error_with_an_excerpt() {
     let server = MockServer::start().await;
-    let html = format!("<html><body>Internal error{}</body></html>", "!".repeat(2000));
+    let html = format!(
+        "<html><body>Internal error{}</body></html>",
+        "!".repeat(2000)
+    );
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(500).set_body_string(html.clone()))
         .mount(&server)
@@ -247,8 +272,15 @@ async fn a_non_json_500_is_a_decode_error_with_an_excerpt() {
             status, excerpt, ..
         } => {
             assert_eq!(*status, 500);
-            assert!(excerpt.starts_with("<html><body>Internal error!!!"), "{excerpt}");
-            assert_eq!(excerpt.chars().count(), vcenter_client::EXCERPT_LIMIT + 1, "bounded, with an ellipsis");
+            assert!(
+                excerpt.starts_with("<html><body>Internal error!!!"),
+                "{excerpt}"
+            );
+            assert_eq!(
+                excerpt.chars().count(),
+                vcenter_client::EXCERPT_LIMIT + 1,
+                "bounded, with an ellipsis"
+            );
         }
         other => panic!("expected Decode, got {other:?}"),
     }
@@ -262,7 +294,10 @@ async fn a_200_with_a_malformed_body_is_a_decode_error() {
         .respond_with(ResponseTemplate::new(200).set_body_string("{\"not\": \"a string\"}"))
         .mount(&server)
         .await;
-    match client_with_session(&server).iso_image_mount(&mount_body()).await {
+    match client_with_session(&server)
+        .iso_image_mount(&mount_body())
+        .await
+    {
         Err(Error::Decode {
             status, excerpt, ..
         }) => {
@@ -401,9 +436,14 @@ async fn a_hostile_session_id_is_refused() {
         .await;
     let client = Client::new(&server.uri()).expect("valid base URL");
     match client.session_create("user", "password").await {
-        Err(Error::Decode { status, excerpt, .. }) => {
+        Err(Error::Decode {
+            status, excerpt, ..
+        }) => {
             assert_eq!(status, 201);
-            assert!(!excerpt.contains("abc"), "the refused id is not echoed: {excerpt}");
+            assert!(
+                !excerpt.contains("abc"),
+                "the refused id is not echoed: {excerpt}"
+            );
         }
         other => panic!("expected Decode, got {other:?}"),
     }
@@ -412,7 +452,11 @@ async fn a_hostile_session_id_is_refused() {
 
 #[test]
 fn a_bad_base_url_is_a_build_error() {
-    for url in ["not a url", "ftp://vcenter.example.com", "https://vc.example.com/?x=1"] {
+    for url in [
+        "not a url",
+        "ftp://vcenter.example.com",
+        "https://vc.example.com/?x=1",
+    ] {
         match Client::new(url) {
             Err(vcenter_client::ClientBuildError::InvalidBaseUrl { url: given, .. }) => {
                 assert_eq!(given, url)

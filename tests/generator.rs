@@ -34,8 +34,14 @@ fn generate_project_spec() -> GeneratedCrate {
 fn diagnostic_for(relative: &Path) -> Diagnostic {
     match codegen::generate(relative, &options("broken.yaml")) {
         Err(codegen::Error::Spec(diagnostic)) => *diagnostic,
-        Err(other) => panic!("{} must be rejected with a diagnostic, got {other}", relative.display()),
-        Ok(_) => panic!("{} is broken and must be rejected, but it generated", relative.display()),
+        Err(other) => panic!(
+            "{} must be rejected with a diagnostic, got {other}",
+            relative.display()
+        ),
+        Ok(_) => panic!(
+            "{} is broken and must be rejected, but it generated",
+            relative.display()
+        ),
     }
 }
 
@@ -101,25 +107,29 @@ fn checked_in_client_is_fresh() {
     } else {
         "run `cargo xtask regenerate` and commit the result"
     };
-    panic!(
-        "generated-client/ is stale: {}\n{healed}",
-        names.join(", ")
-    );
+    panic!("generated-client/ is stale: {}\n{healed}", names.join(", "));
 }
 
 #[test]
 fn generation_is_deterministic() {
     let first = generate_project_spec();
     let second = generate_project_spec();
-    assert_eq!(first.files, second.files, "two runs over the same spec must give the same bytes");
+    assert_eq!(
+        first.files, second.files,
+        "two runs over the same spec must give the same bytes"
+    );
 }
 
 #[test]
 fn a_description_in_the_spec_reaches_the_rustdoc() {
     let spec_path = workspace_root().join("spec/vcenter.yaml");
     let text = std::fs::read_to_string(&spec_path).expect("spec/vcenter.yaml is readable");
-    let original = "Disconnects a virtual CD-ROM device of a powered-on virtual machine from its backing.";
-    assert!(text.contains(original), "the spec's disconnect description changed; update this test");
+    let original =
+        "Disconnects a virtual CD-ROM device of a powered-on virtual machine from its backing.";
+    assert!(
+        text.contains(original),
+        "the spec's disconnect description changed; update this test"
+    );
     let changed = text.replace(original, "Pulls the virtual cable of a CD-ROM device.");
     let generated = codegen::generate_from_text(&spec_path, changed, &options("spec/vcenter.yaml"))
         .unwrap_or_else(|err| panic!("the edited spec must still generate:\n{err}"));
@@ -128,7 +138,9 @@ fn a_description_in_the_spec_reaches_the_rustdoc() {
         .iter()
         .find(|f| f.path == "src/operations.rs")
         .expect("operations.rs is generated");
-    assert!(operations.contents.contains("/// Pulls the virtual cable of a CD-ROM device."));
+    assert!(operations
+        .contents
+        .contains("/// Pulls the virtual cable of a CD-ROM device."));
     assert!(!operations.contents.contains(original));
 }
 
@@ -138,7 +150,10 @@ fn broken_specs_get_one_clear_diagnostic() {
     insta::glob!("fixtures/broken/*", |path| {
         let relative = path.strip_prefix(root).unwrap_or(path);
         let diagnostic = diagnostic_for(relative);
-        assert_eq!(diagnostic.file, relative, "the diagnostic names the spec file");
+        assert_eq!(
+            diagnostic.file, relative,
+            "the diagnostic names the spec file"
+        );
         insta::assert_snapshot!(diagnostic.to_string());
     });
 }
@@ -181,7 +196,12 @@ fn rejections_name_the_node() {
         "/openapi",
         Some(1),
     );
-    check_rejection("swagger-2.0.json", DiagnosticKind::Swagger2, "/swagger", Some(2));
+    check_rejection(
+        "swagger-2.0.json",
+        DiagnosticKind::Swagger2,
+        "/swagger",
+        Some(2),
+    );
     check_rejection(
         "path-param-not-in-template.yaml",
         DiagnosticKind::Invalid {
@@ -234,7 +254,10 @@ fn both_forms_of_action_query_generate_the_same_client() {
     let as_parameter = generate("query-parameter.yaml");
     let in_key = without_header(&in_key.files);
     let as_parameter = without_header(&as_parameter.files);
-    assert_eq!(in_key.keys().collect::<Vec<_>>(), as_parameter.keys().collect::<Vec<_>>());
+    assert_eq!(
+        in_key.keys().collect::<Vec<_>>(),
+        as_parameter.keys().collect::<Vec<_>>()
+    );
     for (path, text) in &in_key {
         // The spec's file name appears in the docs; everything else must be equal.
         let normalized = text.replace("query-in-path-key.yaml", "query-parameter.yaml");
@@ -264,7 +287,10 @@ fn snapshot_dir(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(next) = pending.pop() {
-        for entry in std::fs::read_dir(&next).expect("readable directory").flatten() {
+        for entry in std::fs::read_dir(&next)
+            .expect("readable directory")
+            .flatten()
+        {
             let path = entry.path();
             if path.is_dir() {
                 pending.push(path);
@@ -283,13 +309,22 @@ fn regenerate_writes_all_files_then_nothing_and_a_broken_spec_writes_nothing() {
     let options = options("spec/vcenter.yaml");
 
     let (_, first) = codegen::regenerate(&spec, &out, &options).expect("the spec generates");
-    assert!(first.iter().all(|c| c.status == FileStatus::Created), "{first:?}");
+    assert!(
+        first.iter().all(|c| c.status == FileStatus::Created),
+        "{first:?}"
+    );
     let (_, second) = codegen::regenerate(&spec, &out, &options).expect("the spec generates");
-    assert!(second.iter().all(|c| c.status == FileStatus::Unchanged), "{second:?}");
+    assert!(
+        second.iter().all(|c| c.status == FileStatus::Unchanged),
+        "{second:?}"
+    );
 
     // A leftover generated file is removed; a hand-written one is left alone.
-    std::fs::write(out.join("src/old.rs"), "// @generated by `cargo xtask regenerate` from x\n")
-        .expect("writable");
+    std::fs::write(
+        out.join("src/old.rs"),
+        "// @generated by `cargo xtask regenerate` from x\n",
+    )
+    .expect("writable");
     std::fs::write(out.join("src/mine.rs"), "// written by a person\n").expect("writable");
     let (_, third) = codegen::regenerate(&spec, &out, &options).expect("the spec generates");
     assert_eq!(
@@ -311,5 +346,9 @@ fn regenerate_writes_all_files_then_nothing_and_a_broken_spec_writes_nothing() {
         )),
         other => panic!("a broken spec must be rejected, got {other:?}"),
     }
-    assert_eq!(before, snapshot_dir(&out), "a rejected spec must leave the output untouched");
+    assert_eq!(
+        before,
+        snapshot_dir(&out),
+        "a rejected spec must leave the output untouched"
+    );
 }

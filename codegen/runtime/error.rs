@@ -114,7 +114,10 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                 "HTTP {status}: the body does not have the documented shape ({source}): {excerpt}"
             ),
             Error::BodyTooLarge { status, limit } => {
-                write!(f, "HTTP {status}: the body is larger than the limit of {limit} bytes")
+                write!(
+                    f,
+                    "HTTP {status}: the body is larger than the limit of {limit} bytes"
+                )
             }
             Error::Transport(err) => write!(f, "transport error: {err}"),
             Error::Encode(err) => write!(f, "cannot encode the request body: {err}"),

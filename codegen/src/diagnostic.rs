@@ -203,16 +203,15 @@ pub fn locate_pointer(text: &str, pointer: &str) -> Option<LineColumn> {
 }
 
 fn find_key(text: &str, from: usize, key: &str) -> Option<usize> {
-    let candidates = [
-        format!("\"{key}\""),
-        format!("'{key}'"),
-        key.to_string(),
-    ];
+    let candidates = [format!("\"{key}\""), format!("'{key}'"), key.to_string()];
     let rest = text.get(from..)?;
     let mut best: Option<usize> = None;
     for candidate in &candidates {
         let mut search_from = 0;
-        while let Some(found) = rest.get(search_from..).and_then(|r| r.find(candidate.as_str())) {
+        while let Some(found) = rest
+            .get(search_from..)
+            .and_then(|r| r.find(candidate.as_str()))
+        {
             let start = search_from + found;
             let end = start + candidate.len();
             if is_key_occurrence(rest, start, end, candidate.starts_with(['"', '\''])) {
@@ -269,7 +268,8 @@ mod tests {
 
     #[test]
     fn locates_json_keys_and_skips_indices() {
-        let text = "{\n \"paths\": {\n  \"/x\": {\"get\": {\"parameters\": [\n   {\"name\": \"q\"}]}}}}";
+        let text =
+            "{\n \"paths\": {\n  \"/x\": {\"get\": {\"parameters\": [\n   {\"name\": \"q\"}]}}}}";
         let at = locate_pointer(text, "/paths/~1x/get/parameters/0/name");
         assert_eq!(at, Some(LineColumn { line: 4, column: 5 }));
     }

@@ -134,15 +134,18 @@ fn lib_rs(_model: &ApiModel) -> TokenStream {
     quote! {
         #![deny(missing_docs)]
 
+        // The modules are formatted by the generator (prettyplease), not by rustfmt.
+        #[rustfmt::skip]
         mod client;
+        #[rustfmt::skip]
         mod error;
+        #[rustfmt::skip]
         mod operations;
+        #[rustfmt::skip]
         pub mod types;
 
-        pub use client::{
-            Client, ClientBuildError, ClientBuilder, SessionId, DEFAULT_MAX_RESPONSE_BODY,
-            DEFAULT_TIMEOUT,
-        };
+        pub use client::{Client, ClientBuildError, ClientBuilder, SessionId};
+        pub use client::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
         pub use error::{Error, ErrorBody, EXCERPT_LIMIT};
     }
 }
@@ -334,7 +337,9 @@ fn field_tokens(field: &FieldModel) -> TokenStream {
         });
     if let Some(resource) = &field.resource_type {
         if !doc_text.contains(resource.as_str()) {
-            doc_text.push_str(&format!("\n\nAn identifier of the resource type `{resource}`."));
+            doc_text.push_str(&format!(
+                "\n\nAn identifier of the resource type `{resource}`."
+            ));
         }
     }
     let doc = doc_attrs(&doc_text);
@@ -476,7 +481,9 @@ fn operation_doc(op: &OperationModel) -> String {
             let mut line = format!("- `{}`: {text}", display_ident(&param.ident));
             if let Some(resource) = &param.resource_type {
                 if !text.contains(resource.as_str()) {
-                    line.push_str(&format!(" An identifier of the resource type `{resource}`."));
+                    line.push_str(&format!(
+                        " An identifier of the resource type `{resource}`."
+                    ));
                 }
             }
             doc.push_str(line.trim_end());
@@ -498,11 +505,18 @@ fn operation_doc(op: &OperationModel) -> String {
         ),
         (_, None) => doc.push_str("Nothing, on success."),
         (_, Some(_)) => {
-            let text = op.success.doc.as_deref().unwrap_or("The response body.").trim();
+            let text = op
+                .success
+                .doc
+                .as_deref()
+                .unwrap_or("The response body.")
+                .trim();
             doc.push_str(text);
             if let Some(resource) = &op.success.resource_type {
                 if !text.contains(resource.as_str()) {
-                    doc.push_str(&format!(" An identifier of the resource type `{resource}`."));
+                    doc.push_str(&format!(
+                        " An identifier of the resource type `{resource}`."
+                    ));
                 }
             }
         }
@@ -519,7 +533,11 @@ fn operation_doc(op: &OperationModel) -> String {
             "[`Error::UnexpectedStatus`]"
         };
         let mut line = format!("- {}: {what}", status_label(case.status));
-        let text_lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let text_lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         match text_lines.as_slice() {
             [] => {}
             [one] => line.push_str(&format!(". {one}")),
@@ -539,9 +557,7 @@ fn operation_doc(op: &OperationModel) -> String {
         doc.push_str("- [`Error::NoSession`] when the client has no session.\n");
     }
     if op.params.iter().any(|p| p.location == ParamLocation::Path) {
-        doc.push_str(
-            "- [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.\n",
-        );
+        doc.push_str("- [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.\n");
     }
     doc.push_str("- [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.\n");
     doc
@@ -659,7 +675,10 @@ fn operation_method(op: &OperationModel) -> TokenStream {
     let method = ident(&op.http_method);
     let mut chain = vec![quote! { self.request(reqwest::Method::#method, #path_arg) }];
     if !op.constant_query.is_empty() {
-        let pairs = op.constant_query.iter().map(|(name, value)| quote! { (#name, #value) });
+        let pairs = op
+            .constant_query
+            .iter()
+            .map(|(name, value)| quote! { (#name, #value) });
         chain.push(quote! { .query(&[#(#pairs),*]) });
     }
     let mut conditional: Vec<TokenStream> = Vec::new();

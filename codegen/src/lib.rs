@@ -72,7 +72,11 @@ pub fn generate(spec: &Path, options: &Options) -> Result<GeneratedCrate, Error>
 
 /// Generates the crate for a spec given as text; `file` names it in diagnostics and tells the
 /// format (`.json` or YAML).
-pub fn generate_from_text(file: &Path, text: String, options: &Options) -> Result<GeneratedCrate, Error> {
+pub fn generate_from_text(
+    file: &Path,
+    text: String,
+    options: &Options,
+) -> Result<GeneratedCrate, Error> {
     let started = Instant::now();
     let loaded = load::load_text(file, text)?;
     generate_loaded(&loaded, options, started)
@@ -99,7 +103,11 @@ fn generate_loaded(
 }
 
 /// Generates the crate and writes it to `out_dir`: all files or, on any error, none.
-pub fn regenerate(spec: &Path, out_dir: &Path, options: &Options) -> Result<(GeneratedCrate, Vec<FileChange>), Error> {
+pub fn regenerate(
+    spec: &Path,
+    out_dir: &Path,
+    options: &Options,
+) -> Result<(GeneratedCrate, Vec<FileChange>), Error> {
     let generated = generate(spec, options)?;
     let changes = write::write_files(out_dir, &generated.files)?;
     Ok((generated, changes))
@@ -107,7 +115,11 @@ pub fn regenerate(spec: &Path, out_dir: &Path, options: &Options) -> Result<(Gen
 
 /// The files of `out_dir` that differ from what the spec produces (missing, different, or
 /// generated files the spec no longer produces). Empty when the output is fresh.
-pub fn stale_files(spec: &Path, out_dir: &Path, options: &Options) -> Result<Vec<FileChange>, Error> {
+pub fn stale_files(
+    spec: &Path,
+    out_dir: &Path,
+    options: &Options,
+) -> Result<Vec<FileChange>, Error> {
     let generated = generate(spec, options)?;
     Ok(write::plan(out_dir, &generated.files)
         .into_iter()

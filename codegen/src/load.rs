@@ -161,7 +161,8 @@ where
                 serde_path_to_error::Segment::Map { key } => {
                     pointer = push_pointer(&pointer, key);
                 }
-                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                serde_path_to_error::Segment::Enum { .. }
+                | serde_path_to_error::Segment::Unknown => {}
             }
         }
         Diagnostic::new(

@@ -552,7 +552,12 @@ impl<'a> ModelBuilder<'a> {
     }
 
     /// Rejects a component that is only a `$ref` to a component that is only a `$ref` ... back to itself.
-    fn check_ref_chain(&self, start: &str, reference: &str, pointer: &str) -> Result<(), Diagnostic> {
+    fn check_ref_chain(
+        &self,
+        start: &str,
+        reference: &str,
+        pointer: &str,
+    ) -> Result<(), Diagnostic> {
         let Some(components) = &self.document.components else {
             return Ok(());
         };
@@ -779,12 +784,21 @@ impl<'a> ModelBuilder<'a> {
         let mut parameters: Vec<(String, &Parameter)> = Vec::new();
         let mut seen: BTreeMap<(String, &'static str), (String, bool)> = BTreeMap::new();
         for (list, list_pointer, from_operation) in [
-            (item_parameters, push_pointer(&push_pointer("/paths", key), "parameters"), false),
-            (&operation.parameters[..], push_pointer(pointer, "parameters"), true),
+            (
+                item_parameters,
+                push_pointer(&push_pointer("/paths", key), "parameters"),
+                false,
+            ),
+            (
+                &operation.parameters[..],
+                push_pointer(pointer, "parameters"),
+                true,
+            ),
         ] {
             for (index, parameter) in list.iter().enumerate() {
                 let param_pointer = push_pointer(&list_pointer, &index.to_string());
-                let (param_pointer, parameter) = self.resolve_parameter(parameter, &param_pointer)?;
+                let (param_pointer, parameter) =
+                    self.resolve_parameter(parameter, &param_pointer)?;
                 let data = parameter.parameter_data_ref();
                 let slot = (data.name.clone(), location_name(parameter));
                 if let Some((earlier, earlier_from_operation)) = seen.get(&slot) {
@@ -1030,7 +1044,11 @@ impl<'a> ModelBuilder<'a> {
             },
         };
         let optional = requirements.iter().any(|r| r.is_empty());
-        let schemes = self.document.components.as_ref().map(|c| &c.security_schemes);
+        let schemes = self
+            .document
+            .components
+            .as_ref()
+            .map(|c| &c.security_schemes);
         for (index, requirement) in requirements.iter().enumerate() {
             let this_pointer = push_pointer(&req_pointer, &index.to_string());
             if requirement.len() > 1 {
@@ -1441,7 +1459,8 @@ fn location_name(parameter: &Parameter) -> &'static str {
 
 fn is_json_media_type(media: &str) -> bool {
     let essence = media.split(';').next().unwrap_or("").trim();
-    essence.eq_ignore_ascii_case("application/json") || essence.to_ascii_lowercase().ends_with("+json")
+    essence.eq_ignore_ascii_case("application/json")
+        || essence.to_ascii_lowercase().ends_with("+json")
 }
 
 fn is_scalar(ty: &TypeRef) -> bool {
@@ -1471,10 +1490,12 @@ fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Option<ErrorSha
         return None;
     };
     let error_type = fields.iter().find_map(|f| match &f.ty {
-        TypeRef::Named(enum_name) if f.wire_name == "error_type" => match &types.get(enum_name)?.kind {
-            TypeKind::Enum { .. } => Some((f.ident.clone(), enum_name.clone())),
-            _ => None,
-        },
+        TypeRef::Named(enum_name) if f.wire_name == "error_type" => {
+            match &types.get(enum_name)?.kind {
+                TypeKind::Enum { .. } => Some((f.ident.clone(), enum_name.clone())),
+                _ => None,
+            }
+        }
         _ => None,
     });
     let messages = fields.iter().find_map(|f| match &f.ty {
@@ -1482,7 +1503,10 @@ fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Option<ErrorSha
             let TypeRef::Named(message) = item.as_ref() else {
                 return None;
             };
-            let TypeKind::Struct { fields: message_fields } = &types.get(message)?.kind else {
+            let TypeKind::Struct {
+                fields: message_fields,
+            } = &types.get(message)?.kind
+            else {
                 return None;
             };
             let default_message = message_fields
@@ -1517,7 +1541,9 @@ fn mark_boxed_fields(types: &mut BTreeMap<String, TypeDef>) {
     };
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
     for (i, name) in names.iter().enumerate() {
-        let Some(def) = types.get(*name) else { continue };
+        let Some(def) = types.get(*name) else {
+            continue;
+        };
         match &def.kind {
             TypeKind::Struct { fields } => {
                 edges[i].extend(fields.iter().filter_map(|f| direct_target(&f.ty)));

@@ -112,8 +112,14 @@ mod tests {
     #[test]
     fn converts_case_and_escapes_keywords() {
         assert_eq!(pascal_ident("Std_Errors_Error"), "StdErrorsError");
-        assert_eq!(pascal_ident("ALREADY_IN_DESIRED_STATE"), "AlreadyInDesiredState");
-        assert_eq!(snake_ident("vmware-api-session-id"), "vmware_api_session_id");
+        assert_eq!(
+            pascal_ident("ALREADY_IN_DESIRED_STATE"),
+            "AlreadyInDesiredState"
+        );
+        assert_eq!(
+            snake_ident("vmware-api-session-id"),
+            "vmware_api_session_id"
+        );
         assert_eq!(snake_ident("type"), "r#type");
         assert_eq!(snake_ident("self"), "self_");
         assert_eq!(pascal_ident("self"), "Self_");

@@ -38,12 +38,19 @@ pub fn has_header(text: &str) -> bool {
 }
 
 /// Renders every emitted file.
-pub fn render_files(files: Vec<EmittedFile>, spec_label: &str) -> Result<Vec<RenderedFile>, RenderError> {
+pub fn render_files(
+    files: Vec<EmittedFile>,
+    spec_label: &str,
+) -> Result<Vec<RenderedFile>, RenderError> {
     let header = header(spec_label);
     files
         .into_iter()
         .map(|file| match file {
-            EmittedFile::Text { path, text, comment } => Ok(RenderedFile {
+            EmittedFile::Text {
+                path,
+                text,
+                comment,
+            } => Ok(RenderedFile {
                 path: path.to_string(),
                 contents: format!("{comment} {header}\n{text}"),
             }),
@@ -84,13 +91,17 @@ fn space_items(text: &str) -> String {
     for (i, line) in lines.iter().enumerate() {
         out.push_str(line);
         out.push('\n');
-        let Some(next) = lines.get(i + 1) else { continue };
+        let Some(next) = lines.get(i + 1) else {
+            continue;
+        };
         let indent = line.len() - line.trim_start().len();
         let next_indent = next.len() - next.trim_start().len();
         let ends_item = line.trim() == "}" || line.ends_with(';');
-        let starts_item = ["///", "#[", "pub ", "impl", "fn ", "struct ", "enum ", "type ", "mod ", "use "]
-            .iter()
-            .any(|start| next.trim_start().starts_with(start));
+        let starts_item = [
+            "///", "#[", "pub ", "impl", "fn ", "struct ", "enum ", "type ", "mod ", "use ",
+        ]
+        .iter()
+        .any(|start| next.trim_start().starts_with(start));
         let first_word = |l: &str| {
             let mut words = l.split_whitespace();
             match words.next() {

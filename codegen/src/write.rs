@@ -86,7 +86,9 @@ fn orphans(out_dir: &Path, files: &[RenderedFile]) -> Vec<String> {
         };
         for entry in entries.flatten() {
             let relative = dir.join(entry.file_name());
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() {
                 pending.push(relative);
                 continue;

@@ -15,15 +15,18 @@
 
 #![deny(missing_docs)]
 
+#[rustfmt::skip]
 mod client;
+
+#[rustfmt::skip]
 mod error;
+
+#[rustfmt::skip]
 mod operations;
 
+#[rustfmt::skip]
 pub mod types;
 
-pub use client::{
-    Client, ClientBuildError, ClientBuilder, SessionId, DEFAULT_MAX_RESPONSE_BODY,
-    DEFAULT_TIMEOUT,
-};
-
+pub use client::{Client, ClientBuildError, ClientBuilder, SessionId};
+pub use client::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
 pub use error::{Error, ErrorBody, EXCERPT_LIMIT};

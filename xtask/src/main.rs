@@ -97,7 +97,12 @@ fn regenerate(target: &Target) -> ExitCode {
     match codegen::regenerate(&target.spec, &target.out, &target.options) {
         Ok((generated, changes)) => {
             for change in &changes {
-                println!("{:>9}  {}/{}", change.status.to_string(), shown(&target.out), change.path);
+                println!(
+                    "{:>9}  {}/{}",
+                    change.status.to_string(),
+                    shown(&target.out),
+                    change.path
+                );
             }
             let written = changes
                 .iter()
@@ -124,7 +129,11 @@ fn regenerate(target: &Target) -> ExitCode {
 fn check(target: &Target) -> ExitCode {
     match codegen::stale_files(&target.spec, &target.out, &target.options) {
         Ok(stale) if stale.is_empty() => {
-            println!("{} is up to date with {}", shown(&target.out), target.options.spec_label);
+            println!(
+                "{} is up to date with {}",
+                shown(&target.out),
+                target.options.spec_label
+            );
             ExitCode::SUCCESS
         }
         Ok(stale) => {
@@ -136,7 +145,9 @@ fn check(target: &Target) -> ExitCode {
                 };
                 eprintln!("stale: {}/{} ({why})", shown(&target.out), change.path);
             }
-            eprintln!("run `cargo xtask regenerate` and review the snapshots (`cargo insta review`)");
+            eprintln!(
+                "run `cargo xtask regenerate` and review the snapshots (`cargo insta review`)"
+            );
             ExitCode::FAILURE
         }
         Err(err) => {
