@@ -1,1 +1,3 @@
-//! Integration tests live in `tests/*.rs`; this crate has no library code of its own.
+//! The workspace's tests live in `generator.rs` and `client.rs`. This library only compiles the
+//! README's Rust examples as doctests, so that the usage shown there keeps building.
+#![doc = include_str!("../README.md")]

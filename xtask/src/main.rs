@@ -71,7 +71,9 @@ fn parse_target(args: &[String]) -> Result<Target, String> {
             other => return Err(format!("unknown option {other:?}")),
         }
     }
-    let spec_label = match spec.strip_prefix(&root) {
+    // Relative to the current directory where possible, so diagnostics show a short path.
+    let spec = spec.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(spec);
+    let spec_label = match normalize(&cwd.join(&spec)).strip_prefix(&root) {
         Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
         Err(_) => spec.to_string_lossy().into_owned(),
     };
@@ -83,6 +85,21 @@ fn parse_target(args: &[String]) -> Result<Target, String> {
             spec_label,
         },
     })
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 fn shown(path: &Path) -> String {
