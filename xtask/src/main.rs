@@ -72,7 +72,10 @@ fn parse_target(args: &[String]) -> Result<Target, String> {
         }
     }
     // Relative to the current directory where possible, so diagnostics show a short path.
-    let spec = spec.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(spec);
+    let spec = spec
+        .strip_prefix(&cwd)
+        .map(Path::to_path_buf)
+        .unwrap_or(spec);
     let spec_label = match normalize(&cwd.join(&spec)).strip_prefix(&root) {
         Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
         Err(_) => spec.to_string_lossy().into_owned(),
