@@ -1,13 +1,11 @@
-//! The client, its builder, the session it keeps, and the request helpers the generated
+//! The client, its builder, the session it keeps, and the core request helpers the generated
 //! operations call. This file is part of the generator's runtime: it does not depend on the spec.
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
-
-use crate::error::{excerpt, Error};
+use crate::error::Error;
 
 /// The largest response body read by default: 32 MiB.
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
@@ -33,12 +31,6 @@ impl SessionId {
     /// The session id itself, to store it or hand it to another program.
     pub fn expose_secret(&self) -> &str {
         &self.0
-    }
-
-    fn header_value(&self) -> Option<HeaderValue> {
-        let mut value = HeaderValue::from_str(&self.0).ok()?;
-        value.set_sensitive(true);
-        Some(value)
     }
 }
 
@@ -240,20 +232,6 @@ impl Client {
             .header(reqwest::header::ACCEPT, "application/json")
     }
 
-    /// Adds the session header; fails with [`Error::NoSession`] when `required` and there is none.
-    pub(crate) fn with_session<E>(
-        &self,
-        request: reqwest::RequestBuilder,
-        header: &'static str,
-        required: bool,
-    ) -> Result<reqwest::RequestBuilder, Error<E>> {
-        match self.session().and_then(|s| s.header_value()) {
-            Some(value) => Ok(request.header(header, value)),
-            None if required => Err(Error::NoSession),
-            None => Ok(request),
-        }
-    }
-
     pub(crate) async fn send<E>(
         &self,
         request: reqwest::RequestBuilder,
@@ -262,7 +240,10 @@ impl Client {
     }
 
     /// Reads the whole body, up to the client's limit.
-    async fn read_body<E>(&self, mut response: reqwest::Response) -> Result<Vec<u8>, Error<E>> {
+    pub(crate) async fn read_body<E>(
+        &self,
+        mut response: reqwest::Response,
+    ) -> Result<Vec<u8>, Error<E>> {
         let status = response.status().as_u16();
         let limit = self.inner.max_response_body;
         let too_large = Error::BodyTooLarge { status, limit };
@@ -281,106 +262,4 @@ impl Client {
         }
         Ok(body)
     }
-
-    /// Decodes a success body.
-    pub(crate) async fn read_json<T, E>(&self, response: reqwest::Response) -> Result<T, Error<E>>
-    where
-        T: serde::de::DeserializeOwned,
-    {
-        let status = response.status().as_u16();
-        let body = self.read_body(response).await?;
-        serde_json::from_slice(&body).map_err(|source| Error::Decode {
-            status,
-            excerpt: excerpt(&body),
-            source,
-        })
-    }
-
-    /// Decodes a new session id and keeps it for later calls.
-    pub(crate) async fn read_session<E>(
-        &self,
-        response: reqwest::Response,
-    ) -> Result<SessionId, Error<E>> {
-        let status = response.status().as_u16();
-        let id: String = self.read_json(response).await?;
-        let session = SessionId::new(id).ok_or_else(|| Error::Decode {
-            status,
-            excerpt: String::from("(the session id is withheld)"),
-            source: serde::de::Error::custom(
-                "the session id is empty or not visible ASCII, so it cannot be sent in a header",
-            ),
-        })?;
-        self.set_session(session.clone());
-        Ok(session)
-    }
-
-    /// The error for a documented error status.
-    pub(crate) async fn api_error<E>(&self, response: reqwest::Response) -> Error<E>
-    where
-        E: serde::de::DeserializeOwned,
-    {
-        let status = response.status().as_u16();
-        let body = match self.read_body(response).await {
-            Ok(body) => body,
-            Err(err) => return err,
-        };
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Error::UnexpectedStatus {
-                status,
-                excerpt: String::new(),
-            };
-        }
-        match serde_json::from_slice(&body) {
-            Ok(body) => Error::Api { status, body },
-            Err(source) => Error::Decode {
-                status,
-                excerpt: excerpt(&body),
-                source,
-            },
-        }
-    }
-
-    /// The error for a status the operation does not document.
-    pub(crate) async fn unexpected_status<E>(&self, response: reqwest::Response) -> Error<E> {
-        let status = response.status().as_u16();
-        match self.read_body(response).await {
-            Ok(body) => Error::UnexpectedStatus {
-                status,
-                excerpt: excerpt(&body),
-            },
-            Err(err) => err,
-        }
-    }
-}
-
-/// Adds a JSON body to a request.
-pub(crate) fn json_body<T: serde::Serialize, E>(
-    request: reqwest::RequestBuilder,
-    body: &T,
-) -> Result<reqwest::RequestBuilder, Error<E>> {
-    let bytes = serde_json::to_vec(body).map_err(Error::Encode)?;
-    Ok(request
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(bytes))
-}
-
-/// Percent-encodes one path segment: every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`)
-/// is escaped, so `/`, `?`, `#` and `%` stay inside the segment. Empty, `.` and `..` are refused:
-/// URL parsers would drop or resolve them and so change the path.
-pub(crate) fn encode_path_segment<E>(name: &'static str, value: &str) -> Result<String, Error<E>> {
-    if value.is_empty() || value == "." || value == ".." {
-        return Err(Error::InvalidArgument {
-            name,
-            reason: "a path segment may not be empty, `.` or `..`",
-        });
-    }
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    Ok(encoded)
 }

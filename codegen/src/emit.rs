@@ -6,17 +6,111 @@ use std::collections::BTreeSet;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
+use crate::docs::rustdoc_text;
 use crate::model::{
-    ApiModel, Auth, ErrorShape, FieldModel, OperationModel, ParamLocation, ParamModel, PathPart,
-    SessionAction, StatusMatch, TypeDef, TypeKind, TypeRef,
+    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, OperationModel, ParamLocation,
+    ParamModel, PathPart, SessionAction, StatusMatch, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::display_ident;
 
-/// The runtime files copied into every generated crate, by their path there.
-pub const RUNTIME_FILES: &[(&str, &str)] = &[
-    ("src/client.rs", include_str!("../runtime/client.rs")),
-    ("src/error.rs", include_str!("../runtime/error.rs")),
+/// A spec-independent source file copied into generated crates.
+pub struct RuntimeFile {
+    /// Module name; the file is `src/{module}.rs`.
+    pub module: &'static str,
+    /// The file's text.
+    pub text: &'static str,
+    /// Whether the crate's operations use it (a file nothing uses would be dead code).
+    pub needed: fn(&ApiModel) -> bool,
+}
+
+/// The runtime files, in the order they are declared.
+pub const RUNTIME_FILES: &[RuntimeFile] = &[
+    RuntimeFile {
+        module: "api_error",
+        text: include_str!("../runtime/api_error.rs"),
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(|op| response_helpers(op).api_error)
+        },
+    },
+    RuntimeFile {
+        module: "client",
+        text: include_str!("../runtime/client.rs"),
+        needed: |_| true,
+    },
+    RuntimeFile {
+        module: "decode",
+        text: include_str!("../runtime/decode.rs"),
+        needed: |model| model.operations.iter().any(|op| op.success.body.is_some()),
+    },
+    RuntimeFile {
+        module: "error",
+        text: include_str!("../runtime/error.rs"),
+        needed: |_| true,
+    },
+    RuntimeFile {
+        module: "json_body",
+        text: include_str!("../runtime/json_body.rs"),
+        needed: |model| {
+            model.operations.iter().any(|op| {
+                op.body
+                    .as_ref()
+                    .is_some_and(|b| b.encoding == BodyEncoding::Json)
+            })
+        },
+    },
+    RuntimeFile {
+        module: "path",
+        text: include_str!("../runtime/path.rs"),
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(|op| op.path.iter().any(|p| matches!(p, PathPart::Param(_))))
+        },
+    },
+    RuntimeFile {
+        module: "session",
+        text: include_str!("../runtime/session.rs"),
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(|op| matches!(op.auth, Auth::Session { .. }))
+        },
+    },
+    RuntimeFile {
+        module: "unexpected",
+        text: include_str!("../runtime/unexpected.rs"),
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(|op| response_helpers(op).unexpected)
+        },
+    },
 ];
+
+/// Which response helpers an operation's `match` calls.
+struct ResponseHelpers {
+    api_error: bool,
+    unexpected: bool,
+}
+
+fn response_helpers(op: &OperationModel) -> ResponseHelpers {
+    let default = op.errors.iter().find(|case| case.status.is_none());
+    let default_has_body = default.is_some_and(|d| d.has_body);
+    ResponseHelpers {
+        api_error: op.errors.iter().any(|case| case.has_body),
+        unexpected: !default_has_body
+            || op
+                .errors
+                .iter()
+                .any(|case| case.status.is_some() && !case.has_body),
+    }
+}
 
 /// One file of the generated crate, before rendering.
 #[derive(Debug)]
@@ -33,7 +127,7 @@ pub enum EmittedFile {
     /// Text written as it is (after the header).
     Text {
         /// Path inside the crate.
-        path: &'static str,
+        path: String,
         /// The text.
         text: String,
         /// The comment marker for the header (`//` or `#`).
@@ -50,11 +144,47 @@ pub struct CrateSettings<'a> {
     pub spec_label: &'a str,
 }
 
+/// The model with every text from the spec rewritten for rustdoc.
+fn with_rustdoc_text(model: &ApiModel) -> ApiModel {
+    let fix = |text: &mut Option<String>| {
+        if let Some(t) = text {
+            *t = rustdoc_text(t);
+        }
+    };
+    let mut model = model.clone();
+    model.title = rustdoc_text(&model.title);
+    fix(&mut model.description);
+    for ty in &mut model.types {
+        fix(&mut ty.doc);
+        if let TypeKind::Struct { fields } = &mut ty.kind {
+            for field in fields {
+                fix(&mut field.doc);
+            }
+        }
+    }
+    for op in &mut model.operations {
+        fix(&mut op.summary);
+        fix(&mut op.description);
+        fix(&mut op.success.doc);
+        for param in &mut op.params {
+            fix(&mut param.doc);
+        }
+        if let Some(body) = &mut op.body {
+            fix(&mut body.doc);
+        }
+        for case in &mut op.errors {
+            fix(&mut case.doc);
+        }
+    }
+    model
+}
+
 /// Emits every file of the crate.
 pub fn emit_crate(model: &ApiModel, settings: &CrateSettings<'_>) -> Vec<EmittedFile> {
+    let model = &with_rustdoc_text(model);
     let mut files = vec![
         EmittedFile::Text {
-            path: "Cargo.toml",
+            path: "Cargo.toml".to_string(),
             text: manifest(model, settings),
             comment: "#",
         },
@@ -81,10 +211,10 @@ pub fn emit_crate(model: &ApiModel, settings: &CrateSettings<'_>) -> Vec<Emitted
             ),
         },
     ];
-    for (path, text) in RUNTIME_FILES {
+    for runtime in RUNTIME_FILES.iter().filter(|r| (r.needed)(model)) {
         files.push(EmittedFile::Text {
-            path,
-            text: (*text).to_string(),
+            path: format!("src/{}.rs", runtime.module),
+            text: runtime.text.to_string(),
             comment: "//",
         });
     }
@@ -130,15 +260,19 @@ fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
     doc
 }
 
-fn lib_rs(_model: &ApiModel) -> TokenStream {
+fn lib_rs(model: &ApiModel) -> TokenStream {
+    // The modules are formatted by the generator (prettyplease), not by rustfmt.
+    let runtime = RUNTIME_FILES
+        .iter()
+        .filter(|r| (r.needed)(model))
+        .map(|r| ident(r.module));
     quote! {
         #![deny(missing_docs)]
 
-        // The modules are formatted by the generator (prettyplease), not by rustfmt.
-        #[rustfmt::skip]
-        mod client;
-        #[rustfmt::skip]
-        mod error;
+        #(
+            #[rustfmt::skip]
+            mod #runtime;
+        )*
         #[rustfmt::skip]
         mod operations;
         #[rustfmt::skip]
@@ -658,7 +792,7 @@ fn operation_method(op: &OperationModel) -> TokenStream {
                     TypeRef::String | TypeRef::DateTime | TypeRef::Named(_) => text,
                     _ => quote! { &#text },
                 };
-                quote! { &crate::client::encode_path_segment(#wire, #text)? }
+                quote! { &crate::path::encode_path_segment(#wire, #text)? }
             }),
         });
         quote! { let path = [#(#pieces),*].concat(); }
@@ -733,22 +867,47 @@ fn operation_method(op: &OperationModel) -> TokenStream {
         _ => TokenStream::new(),
     };
     let body = match &op.body {
-        Some(body) if body.required => quote! {
-            let request = crate::client::json_body(request, body)?;
-        },
-        Some(_) => quote! {
-            let request = match body {
-                Some(body) => crate::client::json_body(request, body)?,
-                None => request,
+        Some(body) => {
+            let encode = match body.encoding {
+                BodyEncoding::Json => quote! { crate::json_body::json_body(request, body)? },
+                BodyEncoding::Form => quote! { request.form(body) },
             };
-        },
+            if body.required {
+                quote! { let request = #encode; }
+            } else {
+                quote! {
+                    let request = match body {
+                        Some(body) => #encode,
+                        None => request,
+                    };
+                }
+            }
+        }
         None => TokenStream::new(),
     };
 
     // The answer.
     let success_patterns = status_patterns(&op.success.statuses);
     let success_arm = match (&op.session_action, &op.success.body) {
-        (Some(SessionAction::Create), _) => quote! { self.read_session(response).await },
+        (Some(SessionAction::Create), _) => quote! {
+            {
+                let status = response.status().as_u16();
+                let id: String = self.read_json(response).await?;
+                match crate::client::SessionId::new(id) {
+                    Some(session) => {
+                        self.set_session(session.clone());
+                        Ok(session)
+                    }
+                    None => Err(Error::Decode {
+                        status,
+                        excerpt: String::from("(the session id is withheld)"),
+                        source: serde::de::Error::custom(
+                            "the session id is empty or not visible ASCII, so it cannot be sent in a header",
+                        ),
+                    }),
+                }
+            }
+        },
         (Some(SessionAction::Delete), _) => quote! {
             {
                 self.clear_session();

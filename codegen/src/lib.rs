@@ -6,6 +6,7 @@
 //! `cargo xtask regenerate` and the tests call the functions of this module, nothing else.
 
 pub mod diagnostic;
+pub mod docs;
 pub mod emit;
 pub mod load;
 pub mod model;

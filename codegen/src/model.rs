@@ -189,6 +189,8 @@ pub struct OperationModel {
     pub errors: Vec<ErrorCase>,
     /// The type of documented error bodies; `None` when no error response has a body.
     pub error_body: Option<TypeRef>,
+    /// JSON pointer of the operation in the spec.
+    pub pointer: String,
     /// `summary`.
     pub summary: Option<String>,
     /// `description`.
@@ -245,6 +247,17 @@ pub struct BodyModel {
     pub required: bool,
     /// Description.
     pub doc: Option<String>,
+    /// How the body is encoded.
+    pub encoding: BodyEncoding,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
 }
 
 /// How an operation authenticates.
@@ -301,6 +314,8 @@ pub struct ErrorCase {
     pub status: Option<StatusMatch>,
     /// Whether the response declares a JSON body.
     pub has_body: bool,
+    /// The declared body's type, before error schemas of the same shape are unified.
+    pub body: Option<TypeRef>,
     /// Description.
     pub doc: Option<String>,
 }
@@ -314,6 +329,8 @@ pub fn build_model(spec: &LoadedSpec) -> Result<ApiModel, Diagnostic> {
     builder.component_types()?;
     let operations = builder.operations()?;
     let ModelBuilder { mut types, .. } = builder;
+    let mut operations = operations;
+    unify_error_bodies(spec, &types, &mut operations)?;
     mark_boxed_fields(&mut types);
     let used_as_errors: BTreeSet<String> = operations
         .iter()
@@ -938,7 +955,7 @@ impl<'a> ModelBuilder<'a> {
         if body.is_some() {
             idents.claim("body");
         }
-        let (success, errors, error_body) = self.responses(operation, &method_name, pointer)?;
+        let (success, errors) = self.responses(operation, &method_name, pointer)?;
         let session_action = match operation.extensions.get(SESSION_EXTENSION) {
             None => None,
             Some(serde_json::Value::String(s)) if s == "create" => {
@@ -979,7 +996,8 @@ impl<'a> ModelBuilder<'a> {
             session_action,
             success,
             errors,
-            error_body,
+            error_body: None,
+            pointer: pointer.to_string(),
             summary: operation.summary.clone(),
             description: operation.description.clone(),
             deprecated: operation.deprecated,
@@ -1004,16 +1022,12 @@ impl<'a> ModelBuilder<'a> {
                 )),
             };
         }
-        if let Some(id) = &operation.operation_id {
-            if !id.trim().is_empty() {
-                return Ok(snake_ident(id));
-            }
-        }
-        let words: Vec<&str> = key
-            .split(['/', '?', '&', '='])
-            .filter(|w| !w.is_empty() && !w.starts_with('{'))
-            .collect();
-        Ok(snake_ident(&format!("{method}_{}", words.join("_"))))
+        Ok(crate::names::method_name(
+            &operation.tags,
+            operation.operation_id.as_deref(),
+            key,
+            method,
+        ))
     }
 
     /// Header names of the apiKey security schemes: these headers carry the session id.
@@ -1259,6 +1273,38 @@ impl<'a> ModelBuilder<'a> {
             }
         };
         let hint = format!("{}Body", pascal_ident(method_name));
+        let form = body
+            .content
+            .iter()
+            .find(|(media, _)| is_form_media_type(media));
+        let has_json = body.content.keys().any(|media| is_json_media_type(media));
+        if let (Some((media, media_type)), false) = (form, has_json) {
+            let schema_pointer = push_pointer(
+                &push_pointer(&push_pointer(&body_pointer, "content"), media),
+                "schema",
+            );
+            let ty = match &media_type.schema {
+                Some(schema) => self.type_of(schema, &hint, &schema_pointer)?,
+                None => TypeRef::JsonObject,
+            };
+            if !matches!(
+                ty,
+                TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::JsonObject
+            ) {
+                return Err(self.error(
+                    &schema_pointer,
+                    DiagnosticKind::Unsupported {
+                        what: "a form-encoded body whose schema is not an object".to_string(),
+                    },
+                ));
+            }
+            return Ok(BodyModel {
+                ty,
+                required: body.required,
+                doc: body.description.clone(),
+                encoding: BodyEncoding::Form,
+            });
+        }
         let ty = self.json_content(&body.content, &hint, &body_pointer)?;
         let Some(ty) = ty else {
             return Err(self.error(
@@ -1272,6 +1318,7 @@ impl<'a> ModelBuilder<'a> {
             ty,
             required: body.required,
             doc: body.description.clone(),
+            encoding: BodyEncoding::Json,
         })
     }
 
@@ -1316,11 +1363,10 @@ impl<'a> ModelBuilder<'a> {
         operation: &Operation,
         method_name: &str,
         pointer: &str,
-    ) -> Result<(SuccessModel, Vec<ErrorCase>, Option<TypeRef>), Diagnostic> {
+    ) -> Result<(SuccessModel, Vec<ErrorCase>), Diagnostic> {
         let responses_pointer = push_pointer(pointer, "responses");
         let mut success: Option<SuccessModel> = None;
         let mut errors = Vec::new();
-        let mut error_bodies: Vec<(TypeRef, String)> = Vec::new();
         let declared = operation
             .responses
             .responses
@@ -1376,12 +1422,10 @@ impl<'a> ModelBuilder<'a> {
             } else {
                 let hint = format!("{}Error", pascal_ident(method_name));
                 let body = self.json_content(&response.content, &hint, &response_pointer)?;
-                if let Some(body) = &body {
-                    error_bodies.push((body.clone(), response_pointer.clone()));
-                }
                 errors.push(ErrorCase {
                     status,
                     has_body: body.is_some(),
+                    body,
                     doc: non_empty(&response.description),
                 });
             }
@@ -1392,22 +1436,7 @@ impl<'a> ModelBuilder<'a> {
             doc: None,
             resource_type: None,
         });
-        let error_body = match error_bodies.split_first() {
-            None => None,
-            Some(((first, _), rest)) => {
-                if let Some((_, other_pointer)) = rest.iter().find(|(ty, _)| ty != first) {
-                    return Err(self.error(
-                        other_pointer,
-                        DiagnosticKind::Unsupported {
-                            what: "error responses of one operation with different body schemas"
-                                .to_string(),
-                        },
-                    ));
-                }
-                Some(first.clone())
-            }
-        };
-        Ok((success, errors, error_body))
+        Ok((success, errors))
     }
 
     fn resolve_response<'r>(
@@ -1455,6 +1484,11 @@ fn location_name(parameter: &Parameter) -> &'static str {
         Parameter::Header { .. } => "header",
         Parameter::Cookie { .. } => "cookie",
     }
+}
+
+fn is_form_media_type(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
 fn is_json_media_type(media: &str) -> bool {
@@ -1528,6 +1562,207 @@ fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Option<ErrorSha
         error_type,
         messages,
     })
+}
+
+/// Gives every operation one error body type. Error schemas that have the same shape, all the
+/// way down (VMware's spec has one copy of the standard error per error kind), are one type: the
+/// one with the shortest name (then the first by name) stands for all of them.
+fn unify_error_bodies(
+    spec: &LoadedSpec,
+    types: &BTreeMap<String, TypeDef>,
+    operations: &mut [OperationModel],
+) -> Result<(), Diagnostic> {
+    let class = shape_classes(types);
+    let mut representative: BTreeMap<usize, &String> = BTreeMap::new();
+    for (name, id) in &class {
+        let entry = representative.entry(*id).or_insert(name);
+        if (name.len(), name) < (entry.len(), *entry) {
+            *entry = name;
+        }
+    }
+    let canonical = |ty: &TypeRef| -> TypeRef {
+        fn walk(ty: &TypeRef, to: &dyn Fn(&String) -> String) -> TypeRef {
+            match ty {
+                TypeRef::Named(name) => TypeRef::Named(to(name)),
+                TypeRef::Vec(inner) => TypeRef::Vec(Box::new(walk(inner, to))),
+                TypeRef::Map(inner) => TypeRef::Map(Box::new(walk(inner, to))),
+                other => other.clone(),
+            }
+        }
+        walk(ty, &|name: &String| {
+            class
+                .get(name)
+                .and_then(|id| representative.get(id))
+                .map_or_else(|| name.clone(), |rep| (*rep).clone())
+        })
+    };
+    for op in operations.iter_mut() {
+        let bodies: BTreeSet<TypeRef> = op
+            .errors
+            .iter()
+            .filter_map(|case| case.body.as_ref())
+            .map(&canonical)
+            .collect();
+        let bodies = match widest_compatible(types, &bodies, &canonical) {
+            Some(widest) => BTreeSet::from([widest]),
+            None => bodies,
+        };
+        if bodies.len() > 1 {
+            let names: Vec<String> = bodies.iter().map(|ty| format!("{ty:?}")).collect();
+            return Err(spec.diagnostic(
+                push_pointer(&op.pointer, "responses"),
+                DiagnosticKind::Unsupported {
+                    what: format!(
+                        "error responses of one operation with bodies of different shapes ({})",
+                        names.join(", ")
+                    ),
+                },
+            ));
+        }
+        op.error_body = bodies.into_iter().next();
+    }
+    Ok(())
+}
+
+/// Among several error bodies, the one that every other one fits into (see [`fits`]), so that
+/// any of them decodes into it without losing a field. VMware's `Unauthenticated` error is the
+/// standard error plus an optional `challenge`; its `/rest` wrappers wrap one or the other.
+fn widest_compatible(
+    types: &BTreeMap<String, TypeDef>,
+    bodies: &BTreeSet<TypeRef>,
+    canonical: &dyn Fn(&TypeRef) -> TypeRef,
+) -> Option<TypeRef> {
+    if bodies.len() < 2 {
+        return None;
+    }
+    bodies
+        .iter()
+        .find(|wide| {
+            bodies
+                .iter()
+                .all(|narrow| fits(types, canonical, narrow, wide, 0))
+        })
+        .cloned()
+}
+
+/// Whether every value of `narrow` decodes as `wide` with nothing lost: the same type up to
+/// shape, or structs where `wide` has each field of `narrow` (recursively fitting) and requires
+/// only fields that `narrow` requires too.
+fn fits(
+    types: &BTreeMap<String, TypeDef>,
+    canonical: &dyn Fn(&TypeRef) -> TypeRef,
+    narrow: &TypeRef,
+    wide: &TypeRef,
+    depth: usize,
+) -> bool {
+    if canonical(narrow) == canonical(wide) {
+        return true;
+    }
+    if depth > 16 {
+        return false;
+    }
+    match (narrow, wide) {
+        (TypeRef::Vec(n), TypeRef::Vec(w)) | (TypeRef::Map(n), TypeRef::Map(w)) => {
+            fits(types, canonical, n, w, depth + 1)
+        }
+        (TypeRef::Named(n), TypeRef::Named(w)) => {
+            let struct_fields = |name: &String| match types.get(name).map(|def| &def.kind) {
+                Some(TypeKind::Struct { fields }) => Some(fields),
+                _ => None,
+            };
+            let (Some(narrow_fields), Some(wide_fields)) = (struct_fields(n), struct_fields(w))
+            else {
+                return false;
+            };
+            narrow_fields.iter().all(|nf| {
+                wide_fields.iter().any(|wf| {
+                    wf.wire_name == nf.wire_name
+                        && (nf.required || !wf.required)
+                        && fits(types, canonical, &nf.ty, &wf.ty, depth + 1)
+                })
+            }) && wide_fields.iter().all(|wf| {
+                !wf.required
+                    || narrow_fields
+                        .iter()
+                        .any(|nf| nf.wire_name == wf.wire_name && nf.required)
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Partitions the named types into classes of the same shape (field names, requiredness and
+/// types, enum values), comparing referenced types by their class: partition refinement, so
+/// recursive types are compared correctly.
+fn shape_classes(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
+    fn pattern(ty: &TypeRef, refs: &mut Vec<String>) -> String {
+        match ty {
+            TypeRef::Named(name) => {
+                refs.push(name.clone());
+                "#".to_string()
+            }
+            TypeRef::Vec(inner) => format!("[{}]", pattern(inner, refs)),
+            TypeRef::Map(inner) => format!("{{{}}}", pattern(inner, refs)),
+            other => format!("{other:?}"),
+        }
+    }
+    let mut shallow: BTreeMap<&String, (String, Vec<String>)> = BTreeMap::new();
+    for (name, def) in types {
+        let mut refs = Vec::new();
+        let signature = match &def.kind {
+            TypeKind::Struct { fields } => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{}:{}:{}",
+                            f.wire_name,
+                            f.required,
+                            pattern(&f.ty, &mut refs)
+                        )
+                    })
+                    .collect();
+                format!("struct({})", parts.join(","))
+            }
+            TypeKind::Enum { values, .. } => {
+                let mut wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
+                wires.sort_unstable();
+                format!("enum({})", wires.join(","))
+            }
+            TypeKind::Alias(target) => format!("alias({})", pattern(target, &mut refs)),
+        };
+        shallow.insert(name, (signature, refs));
+    }
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut class: BTreeMap<&String, usize> = BTreeMap::new();
+    for (name, (signature, _)) in &shallow {
+        let next = ids.len();
+        class.insert(name, *ids.entry(signature.clone()).or_insert(next));
+    }
+    let mut count = ids.len();
+    loop {
+        let mut refined_ids: BTreeMap<(usize, Vec<usize>), usize> = BTreeMap::new();
+        let mut refined: BTreeMap<&String, usize> = BTreeMap::new();
+        for (name, (_, refs)) in &shallow {
+            let own = class.get(name).copied().unwrap_or(usize::MAX);
+            let targets: Vec<usize> = refs
+                .iter()
+                .map(|r| class.get(r).copied().unwrap_or(usize::MAX))
+                .collect();
+            let next = refined_ids.len();
+            refined.insert(name, *refined_ids.entry((own, targets)).or_insert(next));
+        }
+        let refined_count = refined_ids.len();
+        class = refined;
+        if refined_count == count {
+            break;
+        }
+        count = refined_count;
+    }
+    class
+        .into_iter()
+        .map(|(name, id)| (name.clone(), id))
+        .collect()
 }
 
 /// Boxes the fields through which a type contains itself (directly or through other types),

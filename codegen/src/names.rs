@@ -63,6 +63,83 @@ fn escape_keyword(name: String) -> String {
     }
 }
 
+/// The lowercase words of a name: `"vm/hardware/cdrom"` -> `["vm", "hardware", "cdrom"]`.
+fn words(name: &str) -> Vec<String> {
+    words_only(name)
+        .to_snake_case()
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The method name of an operation, from the operation alone (never from the other operations,
+/// so adding one to a spec renames nothing):
+///
+/// - with a tag: the first tag's words, then the operationId's (or, without one, the `action`
+///   of the path key's query, or the HTTP method), each said once: `vm/hardware/cdrom` +
+///   `disconnect` -> `vm_hardware_cdrom_disconnect`; an operationId that already starts with the
+///   tag's words is used as it is. A first path segment other than `api` that is not part of
+///   the tag goes in front (`/rest/...` -> `rest_...`), so VMware's older `/rest` copies of an
+///   operation get names of their own;
+/// - without a tag: the operationId, or else the HTTP method and the path's static words.
+pub fn method_name(
+    tags: &[String],
+    operation_id: Option<&str>,
+    path_key: &str,
+    method: &str,
+) -> String {
+    let (path, query) = path_key.split_once('?').unwrap_or((path_key, ""));
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && !s.starts_with('{'))
+        .collect();
+    let operation_id = operation_id.filter(|id| !words(id).is_empty());
+    let action = query
+        .split('&')
+        .find_map(|pair| {
+            pair.split_once('=')
+                .filter(|(k, _)| k.trim_start_matches('~') == "action")
+        })
+        .map(|(_, v)| v);
+    let Some(tag) = tags.first().filter(|t| !words(t).is_empty()) else {
+        let name = match operation_id {
+            Some(id) => words(id),
+            None => {
+                let mut all = words(method);
+                all.extend(segments.iter().flat_map(|s| words(s)));
+                all.extend(action.map(words).unwrap_or_default());
+                all
+            }
+        };
+        return snake_ident(&name.join("_"));
+    };
+    let resource = words(tag);
+    let verb = match (operation_id, action) {
+        (Some(id), _) => words(id),
+        (None, Some(action)) => words(action),
+        (None, None) => words(method),
+    };
+    let mut name = if verb.starts_with(&resource) {
+        verb
+    } else if resource.ends_with(&verb) {
+        resource.clone()
+    } else {
+        let mut both = resource.clone();
+        both.extend(verb);
+        both
+    };
+    if let Some(first) = segments.first() {
+        let first_words = words(first);
+        if *first != "api" && !first_words.iter().all(|w| resource.contains(w)) {
+            let mut prefixed = first_words;
+            prefixed.append(&mut name);
+            name = prefixed;
+        }
+    }
+    snake_ident(&name.join("_"))
+}
+
 /// The name without a raw prefix, for messages and docs.
 pub fn display_ident(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
@@ -126,6 +203,65 @@ mod tests {
         assert_eq!(snake_ident("2fa"), "n2fa");
         assert_eq!(pascal_ident("3d"), "V3d");
         assert_eq!(snake_ident("~~"), "value");
+    }
+
+    #[test]
+    fn method_names_come_from_the_operation_alone() {
+        let tags = |t: &str| vec![t.to_string()];
+        let disconnect = "/api/vcenter/vm/{vm}/hardware/cdrom/{cdrom}?action=disconnect";
+        assert_eq!(
+            method_name(
+                &tags("vm/hardware/cdrom"),
+                Some("disconnect"),
+                disconnect,
+                "post"
+            ),
+            "vm_hardware_cdrom_disconnect"
+        );
+        assert_eq!(
+            method_name(
+                &tags("vm/hardware/cdrom"),
+                Some("vm_hardware_cdrom_disconnect"),
+                disconnect,
+                "post"
+            ),
+            "vm_hardware_cdrom_disconnect"
+        );
+        assert_eq!(
+            method_name(
+                &tags("vm/hardware/cdrom"),
+                Some("disconnect"),
+                "/rest/vcenter/vm/{vm}/hardware/cdrom/{cdrom}/disconnect",
+                "post"
+            ),
+            "rest_vm_hardware_cdrom_disconnect"
+        );
+        assert_eq!(
+            method_name(
+                &tags("iso/image"),
+                None,
+                "/api/vcenter/iso/image?action=mount",
+                "post"
+            ),
+            "iso_image_mount"
+        );
+        assert_eq!(
+            method_name(&tags("pets"), Some("listPets"), "/pets", "get"),
+            "pets_list_pets"
+        );
+        assert_eq!(
+            method_name(&[], Some("listPets"), "/pets", "get"),
+            "list_pets"
+        );
+        assert_eq!(
+            method_name(&[], None, "/pets/{id}/toys", "get"),
+            "get_pets_toys"
+        );
+        assert_eq!(
+            method_name(&tags("vm"), Some("type"), "/api/vm", "get"),
+            "vm_type"
+        );
+        assert_eq!(method_name(&[], Some("type"), "/api/vm", "get"), "r#type");
     }
 
     #[test]

@@ -16,10 +16,28 @@
 #![deny(missing_docs)]
 
 #[rustfmt::skip]
+mod api_error;
+
+#[rustfmt::skip]
 mod client;
 
 #[rustfmt::skip]
+mod decode;
+
+#[rustfmt::skip]
 mod error;
+
+#[rustfmt::skip]
+mod json_body;
+
+#[rustfmt::skip]
+mod path;
+
+#[rustfmt::skip]
+mod session;
+
+#[rustfmt::skip]
+mod unexpected;
 
 #[rustfmt::skip]
 mod operations;

@@ -38,7 +38,25 @@ impl Client {
             .basic_auth(username, Some(password));
         let response = self.send(request).await?;
         match response.status().as_u16() {
-            201 => self.read_session(response).await,
+            201 => {
+                let status = response.status().as_u16();
+                let id: String = self.read_json(response).await?;
+                match crate::client::SessionId::new(id) {
+                    Some(session) => {
+                        self.set_session(session.clone());
+                        Ok(session)
+                    }
+                    None => {
+                        Err(Error::Decode {
+                            status,
+                            excerpt: String::from("(the session id is withheld)"),
+                            source: serde::de::Error::custom(
+                                "the session id is empty or not visible ASCII, so it cannot be sent in a header",
+                            ),
+                        })
+                    }
+                }
+            }
             401 | 503 => Err(self.api_error(response).await),
             _ => Err(self.unexpected_status(response).await),
         }
@@ -119,7 +137,7 @@ impl Client {
             .request(reqwest::Method::POST, path)
             .query(&[("action", "mount")]);
         let request = self.with_session(request, "vmware-api-session-id", true)?;
-        let request = crate::client::json_body(request, body)?;
+        let request = crate::json_body::json_body(request, body)?;
         let response = self.send(request).await?;
         match response.status().as_u16() {
             200 => self.read_json(response).await,
@@ -175,9 +193,9 @@ impl Client {
     ) -> Result<(), Error<crate::types::StdErrorsError>> {
         let path = [
             "/api/vcenter/vm/",
-            &crate::client::encode_path_segment("vm", vm)?,
+            &crate::path::encode_path_segment("vm", vm)?,
             "/hardware/cdrom/",
-            &crate::client::encode_path_segment("cdrom", cdrom)?,
+            &crate::path::encode_path_segment("cdrom", cdrom)?,
         ]
             .concat();
         let request = self
