@@ -18,6 +18,7 @@ fn options(spec_label: &str) -> Options {
     Options {
         crate_name: "vcenter-client".to_string(),
         spec_label: spec_label.to_string(),
+        selection: Default::default(),
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Options {
     /// How the spec is named in headers and docs (a path relative to the workspace, so that the
     /// output does not depend on where the workspace is).
     pub spec_label: String,
+    /// Which operations to generate (all by default).
+    pub selection: model::Selection,
 }
 
 /// A generated crate, rendered but not written.
@@ -88,7 +90,7 @@ fn generate_loaded(
     options: &Options,
     started: Instant,
 ) -> Result<GeneratedCrate, Error> {
-    let model = model::build_model(loaded)?;
+    let model = model::build_model(loaded, &options.selection)?;
     let settings = emit::CrateSettings {
         crate_name: &options.crate_name,
         spec_label: &options.spec_label,

@@ -13,7 +13,11 @@ use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
 use crate::load::LoadedSpec;
 use crate::names::{display_ident, pascal_ident, snake_ident, Namespace};
 
-/// Vendor extension on an operation that overrides its method name.
+/// How deeply inline schemas may nest.
+const MAX_SCHEMA_DEPTH: usize = 32;
+
+/// Vendor extension that overrides a generated name: an operation's method, a component
+/// schema's type, a property's field.
 pub const NAME_EXTENSION: &str = "x-codegen-name";
 /// Vendor extension on an operation that marks it as creating (`create`) or ending (`delete`) the
 /// client's session.
@@ -324,13 +328,22 @@ pub struct ErrorCase {
 pub const RESOURCE_TYPE_EXTENSION: &str = "x-vcenter-resource-type";
 
 /// Builds the model of a loaded spec.
-pub fn build_model(spec: &LoadedSpec) -> Result<ApiModel, Diagnostic> {
+pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel, Diagnostic> {
     let mut builder = ModelBuilder::new(spec)?;
     builder.component_types()?;
-    let operations = builder.operations()?;
+    let operations = builder.operations(selection)?;
+    if operations.is_empty() && !selection.is_empty() {
+        return Err(spec.diagnostic(
+            "/paths",
+            DiagnosticKind::Invalid {
+                what: "the --include/--exclude selection leaves no operation".to_string(),
+            },
+        ));
+    }
     let ModelBuilder { mut types, .. } = builder;
     let mut operations = operations;
     unify_error_bodies(spec, &types, &mut operations)?;
+    keep_used_types(&mut types, &operations);
     mark_boxed_fields(&mut types);
     let used_as_errors: BTreeSet<String> = operations
         .iter()
@@ -364,6 +377,8 @@ struct ModelBuilder<'a> {
     type_names: Namespace,
     /// Rust type name -> definition.
     types: BTreeMap<String, TypeDef>,
+    /// How many inline schemas deep the builder is.
+    depth: usize,
 }
 
 impl<'a> ModelBuilder<'a> {
@@ -374,7 +389,14 @@ impl<'a> ModelBuilder<'a> {
         if let Some(components) = &document.components {
             let keys: BTreeSet<&String> = components.schemas.keys().collect();
             for key in keys {
-                let name = type_names.claim(&pascal_ident(key));
+                let wanted = match components.schemas.get(key) {
+                    Some(ReferenceOr::Item(schema)) => {
+                        name_override(&schema.schema_data.extensions)
+                            .map_or_else(|| pascal_ident(key), |name| pascal_ident(&name))
+                    }
+                    _ => pascal_ident(key),
+                };
+                let name = type_names.claim(&wanted);
                 component_names.insert(key.clone(), name);
             }
         }
@@ -384,6 +406,7 @@ impl<'a> ModelBuilder<'a> {
             component_names,
             type_names,
             types: BTreeMap::new(),
+            depth: 0,
         })
     }
 
@@ -451,7 +474,29 @@ impl<'a> ModelBuilder<'a> {
                 for (wire_name, property) in &object.properties {
                     let field_pointer =
                         push_pointer(&push_pointer(pointer, "properties"), wire_name);
-                    let ident = idents.claim(&snake_ident(wire_name));
+                    let wanted = match property {
+                        ReferenceOr::Item(inner) => name_override(&inner.schema_data.extensions)
+                            .map_or_else(|| snake_ident(wire_name), |n| snake_ident(&n)),
+                        ReferenceOr::Reference { .. } => snake_ident(wire_name),
+                    };
+                    if idents.contains(&wanted) {
+                        let first = fields
+                            .iter()
+                            .find(|f: &&FieldModel| f.ident == wanted)
+                            .map_or(String::new(), |f| f.wire_name.clone());
+                        return Err(self.error(
+                            &field_pointer,
+                            DiagnosticKind::Invalid {
+                                what: format!(
+                                    "the properties {first:?} and {wire_name:?} differ only in case \
+                                     or punctuation, so both would be the Rust field `{}`; give \
+                                     one of them another name with `{NAME_EXTENSION}`",
+                                    display_ident(&wanted)
+                                ),
+                            },
+                        ));
+                    }
+                    let ident = idents.claim(&wanted);
                     let hint = format!("{name}{}", pascal_ident(wire_name));
                     let (ty, nullable, field_doc, resource_type) = match property {
                         ReferenceOr::Reference { reference } => {
@@ -633,6 +678,29 @@ impl<'a> ModelBuilder<'a> {
         hint: &str,
         pointer: &str,
     ) -> Result<TypeRef, Diagnostic> {
+        if self.depth >= MAX_SCHEMA_DEPTH {
+            return Err(self.error(
+                pointer,
+                DiagnosticKind::Unsupported {
+                    what: format!(
+                        "a schema nested more than {MAX_SCHEMA_DEPTH} levels deep (no real API \
+                         nests this deep; give the inner schemas names under `components`)"
+                    ),
+                },
+            ));
+        }
+        self.depth += 1;
+        let result = self.type_of_schema_at_depth(schema, hint, pointer);
+        self.depth -= 1;
+        result
+    }
+
+    fn type_of_schema_at_depth(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, Diagnostic> {
         let unsupported = |this: &Self, what: &str| {
             Err(this.error(
                 pointer,
@@ -708,7 +776,7 @@ impl<'a> ModelBuilder<'a> {
         Ok(TypeRef::Named(name))
     }
 
-    fn operations(&mut self) -> Result<Vec<OperationModel>, Diagnostic> {
+    fn operations(&mut self, selection: &Selection) -> Result<Vec<OperationModel>, Diagnostic> {
         let document = self.document;
         let mut operations = Vec::new();
         let mut method_names: BTreeMap<String, String> = BTreeMap::new();
@@ -738,6 +806,9 @@ impl<'a> ModelBuilder<'a> {
             ];
             for (method, operation) in methods {
                 let Some(operation) = operation else { continue };
+                if !selection.selects(key, &operation.tags, operation.operation_id.as_deref()) {
+                    continue;
+                }
                 let pointer = push_pointer(&item_pointer, method);
                 let model = self.operation(key, method, &item.parameters, operation, &pointer)?;
                 if reserved.contains(&model.method_name) {
@@ -1472,6 +1543,14 @@ impl<'a> ModelBuilder<'a> {
     }
 }
 
+/// The `x-codegen-name` of a schema or property, when it is a non-empty string.
+fn name_override(extensions: &indexmap::IndexMap<String, serde_json::Value>) -> Option<String> {
+    match extensions.get(NAME_EXTENSION) {
+        Some(serde_json::Value::String(name)) if !name.trim().is_empty() => Some(name.clone()),
+        _ => None,
+    }
+}
+
 fn non_empty(text: &str) -> Option<String> {
     let trimmed = text.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
@@ -1562,6 +1641,107 @@ fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Option<ErrorSha
         error_type,
         messages,
     })
+}
+
+/// Which operations to generate: `--include` and `--exclude` patterns.
+///
+/// A pattern is `tag:NAME` (a tag), `path:PREFIX` or `/PREFIX` (the start of the path key), or
+/// `op:GLOB` / `GLOB` (the operationId, `*` matching any text). An operation is generated when
+/// no include is given or one matches, and no exclude matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Patterns of operations to generate.
+    pub include: Vec<String>,
+    /// Patterns of operations to leave out.
+    pub exclude: Vec<String>,
+}
+
+impl Selection {
+    /// Whether every operation is selected.
+    pub fn is_empty(&self) -> bool {
+        self.include.is_empty() && self.exclude.is_empty()
+    }
+
+    fn selects(&self, path_key: &str, tags: &[String], operation_id: Option<&str>) -> bool {
+        let matches = |pattern: &String| {
+            if let Some(tag) = pattern.strip_prefix("tag:") {
+                tags.iter().any(|t| glob_match(tag, t))
+            } else if let Some(prefix) = pattern.strip_prefix("path:") {
+                path_key.starts_with(prefix)
+            } else if pattern.starts_with('/') {
+                path_key.starts_with(pattern.as_str())
+            } else {
+                let glob = pattern.strip_prefix("op:").unwrap_or(pattern);
+                operation_id.is_some_and(|id| glob_match(glob, id))
+            }
+        };
+        (self.include.is_empty() || self.include.iter().any(matches))
+            && !self.exclude.iter().any(matches)
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return false;
+    };
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    if !text.starts_with(first) || !text[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Drops the named types no generated operation uses, directly or through other types.
+fn keep_used_types(types: &mut BTreeMap<String, TypeDef>, operations: &[OperationModel]) {
+    fn named(ty: &TypeRef, out: &mut Vec<String>) {
+        match ty {
+            TypeRef::Named(name) => out.push(name.clone()),
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner, out),
+            _ => {}
+        }
+    }
+    let mut pending = Vec::new();
+    for op in operations {
+        for param in &op.params {
+            named(&param.ty, &mut pending);
+        }
+        if let Some(body) = &op.body {
+            named(&body.ty, &mut pending);
+        }
+        if let Some(ty) = &op.success.body {
+            named(ty, &mut pending);
+        }
+        if let Some(ty) = &op.error_body {
+            named(ty, &mut pending);
+        }
+    }
+    let mut used = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !used.insert(name.clone()) {
+            continue;
+        }
+        match types.get(&name).map(|def| &def.kind) {
+            Some(TypeKind::Struct { fields }) => {
+                for field in fields {
+                    named(&field.ty, &mut pending);
+                }
+            }
+            Some(TypeKind::Alias(target)) => named(target, &mut pending),
+            _ => {}
+        }
+    }
+    types.retain(|name, _| used.contains(name));
 }
 
 /// Gives every operation one error body type. Error schemas that have the same shape, all the

@@ -7,9 +7,11 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage:
-  cargo xtask regenerate [--spec PATH] [--out DIR] [--crate-name NAME]
+  cargo xtask regenerate [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
       Generate the client crate (default: spec/vcenter.yaml -> generated-client/, vcenter-client).
-  cargo xtask check [--spec PATH] [--out DIR] [--crate-name NAME]
+      A pattern P is `tag:NAME`, `path:PREFIX` (or `/PREFIX`), or `op:GLOB` (operationId, `*` wildcard);
+      with --include only matching operations are generated, --exclude leaves matching ones out.
+  cargo xtask check [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
       Exit non-zero, naming every stale file, when the output differs from what the spec produces.";
 
 /// The spec and output given on the command line, resolved.
@@ -57,6 +59,7 @@ fn parse_target(args: &[String]) -> Result<Target, String> {
     let mut spec = root.join("spec/vcenter.yaml");
     let mut out = root.join("generated-client");
     let mut crate_name = "vcenter-client".to_string();
+    let mut selection = codegen::model::Selection::default();
     let mut iter = args.iter();
     while let Some(flag) = iter.next() {
         let mut value = || {
@@ -68,6 +71,8 @@ fn parse_target(args: &[String]) -> Result<Target, String> {
             "--spec" => spec = cwd.join(value()?),
             "--out" => out = cwd.join(value()?),
             "--crate-name" => crate_name = value()?,
+            "--include" => selection.include.push(value()?),
+            "--exclude" => selection.exclude.push(value()?),
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -86,6 +91,7 @@ fn parse_target(args: &[String]) -> Result<Target, String> {
         options: codegen::Options {
             crate_name,
             spec_label,
+            selection,
         },
     })
 }
