@@ -489,3 +489,25 @@ fn a_selection_generates_only_the_operations_asked_for() {
         generated.types
     );
 }
+
+/// A bounded run of the mutation fuzzer (`tests/fuzz.rs`): a thousand damaged and random
+/// documents, none of which may panic the generator. Each run must reach both outcomes, so the
+/// fuzzer cannot quietly degrade into feeding only garbage (or only valid specs). The long runs
+/// (`cargo run --release -p tests --bin fuzz`) are recorded in the README.
+#[test]
+fn a_thousand_fuzzed_documents_never_panic_the_generator() {
+    let report = tests::fuzz::run(7, 1_000, std::time::Duration::MAX);
+    assert_eq!(report.cases, 1_000);
+    assert!(
+        report.findings.is_empty(),
+        "{}",
+        report
+            .findings
+            .iter()
+            .map(|f| format!("case {}: {}\n{}", f.case, f.what, f.input))
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    );
+    assert!(report.accepted > 0, "no fuzzed document was accepted");
+    assert!(report.rejected > 0, "no fuzzed document was rejected");
+}

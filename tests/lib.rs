@@ -1,3 +1,6 @@
-//! The workspace's tests live in `generator.rs` and `client.rs`. This library only compiles the
-//! README's Rust examples as doctests, so that the usage shown there keeps building.
+//! Support for the workspace's tests: the generator fuzzer (`fuzz`), shared by the `fuzz`
+//! binary and the bounded run in `generator.rs`. The README's Rust examples are compiled here
+//! as doctests, so that the usage shown there keeps building.
 #![doc = include_str!("../README.md")]
+
+pub mod fuzz;

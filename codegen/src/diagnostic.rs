@@ -206,7 +206,8 @@ fn find_key(text: &str, from: usize, key: &str) -> Option<usize> {
     let candidates = [format!("\"{key}\""), format!("'{key}'"), key.to_string()];
     let rest = text.get(from..)?;
     let mut best: Option<usize> = None;
-    for candidate in &candidates {
+    // An empty key can only be written quoted; searching for "" bare would match everywhere.
+    for candidate in candidates.iter().filter(|c| !c.is_empty()) {
         let mut search_from = 0;
         while let Some(found) = rest
             .get(search_from..)
@@ -218,7 +219,12 @@ fn find_key(text: &str, from: usize, key: &str) -> Option<usize> {
                 best = Some(best.map_or(start, |b: usize| b.min(start)));
                 break;
             }
-            search_from = end;
+            // Past the first character of this match, so the search always moves forward.
+            search_from = start
+                + rest
+                    .get(start..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(1, char::len_utf8);
         }
     }
     best.map(|b| from + b)
@@ -272,6 +278,16 @@ mod tests {
             "{\n \"paths\": {\n  \"/x\": {\"get\": {\"parameters\": [\n   {\"name\": \"q\"}]}}}}";
         let at = locate_pointer(text, "/paths/~1x/get/parameters/0/name");
         assert_eq!(at, Some(LineColumn { line: 4, column: 5 }));
+    }
+
+    #[test]
+    fn empty_keys_are_found_quoted_and_never_loop() {
+        let text = "a:\n  '': 1\n  b: 2\n";
+        assert_eq!(
+            locate_pointer(text, "/a/"),
+            Some(LineColumn { line: 2, column: 3 })
+        );
+        assert_eq!(locate_pointer("a: 1\n", "/a/"), None);
     }
 
     #[test]

@@ -1,0 +1,54 @@
+//! `cargo run --release -p tests --bin fuzz -- [--cases N] [--seed S] [--limit-ms MS]`:
+//! feeds mutated and random documents to the generator and reports panics and slow cases.
+//!
+//! `FUZZ_TRACE=1` prints each case's size to stderr before it runs (to find a hang);
+//! `FUZZ_TRACE=<case number>` also prints that case's document.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+fn main() -> ExitCode {
+    let mut cases: u64 = 100_000;
+    let mut seed: u64 = 1;
+    let mut limit_ms: u64 = 1_000;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut iter = args.iter();
+    while let Some(flag) = iter.next() {
+        let value = iter.next().and_then(|v| v.parse::<u64>().ok());
+        match (flag.as_str(), value) {
+            ("--cases", Some(v)) => cases = v,
+            ("--seed", Some(v)) => seed = v,
+            ("--limit-ms", Some(v)) => limit_ms = v,
+            _ => {
+                eprintln!("usage: fuzz [--cases N] [--seed S] [--limit-ms MS]");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    // Panics are counted and reported below; the default hook would print each one.
+    std::panic::set_hook(Box::new(|_| {}));
+    let started = Instant::now();
+    let report = tests::fuzz::run(seed, cases, Duration::from_millis(limit_ms));
+    let _ = std::panic::take_hook();
+    println!(
+        "fuzz: {} cases from seed {seed} in {:.1} s: {} accepted, {} rejected with a diagnostic, \
+         slowest case {:.1} ms, {} findings",
+        report.cases,
+        started.elapsed().as_secs_f64(),
+        report.accepted,
+        report.rejected,
+        report.slowest.as_secs_f64() * 1000.0,
+        report.findings.len()
+    );
+    for finding in report.findings.iter().take(5) {
+        println!(
+            "case {}: {}\n--- input ---\n{}\n---",
+            finding.case, finding.what, finding.input
+        );
+    }
+    if report.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
