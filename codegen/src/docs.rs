@@ -13,8 +13,8 @@ pub fn rustdoc_text(text: &str) -> String {
     let mut in_code = false;
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
-        let rest: String = chars.get(i..).unwrap_or_default().iter().take(8).collect();
-        let lower = rest.to_ascii_lowercase();
+        let rest = chars.get(i..).unwrap_or_default();
+        let at = |pattern: &str| starts_with_ignoring_case(rest, pattern);
         if c == '`' {
             in_code = !in_code;
             out.push(c);
@@ -22,12 +22,12 @@ pub fn rustdoc_text(text: &str) -> String {
         } else if in_code {
             out.push(c);
             i += 1;
-        } else if lower.starts_with("<p>") || lower.starts_with("</p>") {
+        } else if c == '<' && (at("<p>") || at("</p>")) {
             out.push_str("\n\n");
-            i += if lower.starts_with("<p>") { 3 } else { 4 };
+            i += if at("<p>") { 3 } else { 4 };
         } else if let Some(tag) = ["<br />", "<br/>", "<br>"]
             .iter()
-            .find(|t| lower.starts_with(*t))
+            .find(|t| c == '<' && at(t))
         {
             out.push('\n');
             i += tag.len();
@@ -47,7 +47,7 @@ pub fn rustdoc_text(text: &str) -> String {
                 out.push(c);
             }
             i += 1;
-        } else if lower.starts_with("http://") || lower.starts_with("https://") {
+        } else if matches!(c, 'h' | 'H') && (at("http://") || at("https://")) {
             let mut end = i;
             while chars
                 .get(end)
@@ -92,6 +92,15 @@ pub fn rustdoc_text(text: &str) -> String {
 }
 
 /// `[text](url)` starting at `open`.
+/// Whether `chars` starts with `pattern` (ASCII), ignoring ASCII case.
+fn starts_with_ignoring_case(chars: &[char], pattern: &str) -> bool {
+    pattern.len() <= chars.len()
+        && pattern
+            .chars()
+            .zip(chars)
+            .all(|(p, c)| c.eq_ignore_ascii_case(&p))
+}
+
 fn is_markdown_link(chars: &[char], open: usize) -> bool {
     let mut i = open + 1;
     while let Some(&c) = chars.get(i) {

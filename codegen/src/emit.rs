@@ -2,6 +2,7 @@
 //! manifest. This room knows Rust and the runtime's helpers; it never reads the OpenAPI document.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
@@ -119,8 +120,9 @@ pub enum EmittedFile {
     Rust {
         /// Path inside the crate.
         path: &'static str,
-        /// The tokens.
-        tokens: TokenStream,
+        /// The file's parts, in order: each is emitted and formatted on its own (so the
+        /// renderer can spread them over threads) and the file is their concatenation.
+        parts: Vec<Part>,
         /// Inner doc (`//!`) lines that open the file.
         inner_doc: String,
     },
@@ -133,6 +135,60 @@ pub enum EmittedFile {
         /// The comment marker for the header (`//` or `#`).
         comment: &'static str,
     },
+}
+
+/// One independently formatted piece of a Rust file. Tokens are not `Send`, so a part names
+/// what to emit and [`part_tokens`] emits it on whichever thread formats it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// The whole of `lib.rs`.
+    Lib,
+    /// The type definitions `model.types[range]`.
+    Types(Range<usize>),
+    /// `ErrorBody` impls for error bodies that are not named types.
+    UnnamedErrorBodies,
+    /// The `use` lines of `operations.rs` (and an empty `impl Client {}` without operations).
+    OperationsPrelude,
+    /// The methods for `model.operations[range]`, members of `impl Client`: consecutive
+    /// `Methods` parts share one `impl Client { ... }` block.
+    Methods(Range<usize>),
+}
+
+/// How many types, or methods, one part holds: small enough to spread a large spec evenly over
+/// the cores, large enough that a part's overhead stays small. The output does not depend on it.
+const TYPES_PER_PART: usize = 24;
+const METHODS_PER_PART: usize = 12;
+
+fn chunks(len: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
+    (0..len).step_by(size).map(move |start| start..(start + size).min(len))
+}
+
+/// What the renderer gets: the model with its texts made rustdoc-safe, and the files.
+#[derive(Debug)]
+pub struct EmittedCrate {
+    /// The model the parts are emitted from.
+    pub model: ApiModel,
+    /// Every file, in a fixed order.
+    pub files: Vec<EmittedFile>,
+}
+
+/// The tokens of one part.
+pub fn part_tokens(model: &ApiModel, part: &Part) -> TokenStream {
+    match part {
+        Part::Lib => lib_rs(model),
+        Part::Types(range) => {
+            let defs = model.types.get(range.clone()).unwrap_or_default();
+            let items = defs.iter().map(type_def);
+            quote! { #(#items)* }
+        }
+        Part::UnnamedErrorBodies => unnamed_error_bodies(model),
+        Part::OperationsPrelude => operations_prelude(model),
+        Part::Methods(range) => {
+            let ops = model.operations.get(range.clone()).unwrap_or_default();
+            let methods = ops.iter().map(operation_method);
+            quote! { #(#methods)* }
+        }
+    }
 }
 
 /// Settings of the emitted crate.
@@ -180,22 +236,28 @@ fn with_rustdoc_text(model: &ApiModel) -> ApiModel {
 }
 
 /// Emits every file of the crate.
-pub fn emit_crate(model: &ApiModel, settings: &CrateSettings<'_>) -> Vec<EmittedFile> {
-    let model = &with_rustdoc_text(model);
+pub fn emit_crate(model: &ApiModel, settings: &CrateSettings<'_>) -> EmittedCrate {
+    let model = with_rustdoc_text(model);
+    let mut operations = vec![Part::OperationsPrelude];
+    operations.extend(chunks(model.operations.len(), METHODS_PER_PART).map(Part::Methods));
+    let mut types: Vec<Part> = chunks(model.types.len(), TYPES_PER_PART)
+        .map(Part::Types)
+        .collect();
+    types.push(Part::UnnamedErrorBodies);
     let mut files = vec![
         EmittedFile::Text {
             path: "Cargo.toml".to_string(),
-            text: manifest(model, settings),
+            text: manifest(&model, settings),
             comment: "#",
         },
         EmittedFile::Rust {
             path: "src/lib.rs",
-            tokens: lib_rs(model),
-            inner_doc: crate_doc(model, settings),
+            parts: vec![Part::Lib],
+            inner_doc: crate_doc(&model, settings),
         },
         EmittedFile::Rust {
             path: "src/types.rs",
-            tokens: types_rs(model),
+            parts: types,
             inner_doc: format!(
                 "The schemas of `{}`, as Rust types: objects are structs, string enums are\n\
                  open enums that keep values this client does not know.",
@@ -204,21 +266,21 @@ pub fn emit_crate(model: &ApiModel, settings: &CrateSettings<'_>) -> Vec<Emitted
         },
         EmittedFile::Rust {
             path: "src/operations.rs",
-            tokens: operations_rs(model),
+            parts: operations,
             inner_doc: format!(
                 "One method on [`Client`](crate::Client) per operation of `{}`.",
                 settings.spec_label
             ),
         },
     ];
-    for runtime in RUNTIME_FILES.iter().filter(|r| (r.needed)(model)) {
+    for runtime in RUNTIME_FILES.iter().filter(|r| (r.needed)(&model)) {
         files.push(EmittedFile::Text {
             path: format!("src/{}.rs", runtime.module),
             text: runtime.text.to_string(),
             comment: "//",
         });
     }
-    files
+    EmittedCrate { model, files }
 }
 
 fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
@@ -345,19 +407,18 @@ fn type_tokens(ty: &TypeRef, scope: Scope) -> TokenStream {
     }
 }
 
-fn types_rs(model: &ApiModel) -> TokenStream {
-    let mut items: Vec<TokenStream> = model.types.iter().map(type_def).collect();
+fn unnamed_error_bodies(model: &ApiModel) -> TokenStream {
     // Error bodies that are not named types of their own get their `ErrorBody` impl here.
-    let unnamed_error_bodies: BTreeSet<&TypeRef> = model
+    let unnamed: BTreeSet<&TypeRef> = model
         .operations
         .iter()
         .filter_map(|op| op.error_body.as_ref())
         .filter(|ty| !matches!(ty, TypeRef::Named(_) | TypeRef::Json))
         .collect();
-    for ty in unnamed_error_bodies {
+    let items = unnamed.into_iter().map(|ty| {
         let ty = type_tokens(ty, Scope::Types);
-        items.push(quote! { impl crate::error::ErrorBody for #ty {} });
-    }
+        quote! { impl crate::error::ErrorBody for #ty {} }
+    });
     quote! { #(#items)* }
 }
 
@@ -562,15 +623,13 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
     }
 }
 
-fn operations_rs(model: &ApiModel) -> TokenStream {
-    let methods = model.operations.iter().map(operation_method);
+fn operations_prelude(model: &ApiModel) -> TokenStream {
+    let empty_impl = model.operations.is_empty().then(|| quote! { impl Client {} });
     quote! {
         use crate::client::Client;
         use crate::error::Error;
 
-        impl Client {
-            #(#methods)*
-        }
+        #empty_impl
     }
 }
 

@@ -1,6 +1,9 @@
 //! Project commands, a thin shell over the `codegen` library:
 //! `cargo xtask regenerate` writes `generated-client/` from `spec/vcenter.yaml`;
-//! `cargo xtask check` fails when the checked-in output is stale.
+//! `cargo xtask check` fails when the checked-in output is stale;
+//! `cargo xtask bench` runs the benchmarks and prints their table.
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,7 +15,11 @@ usage:
       A pattern P is `tag:NAME`, `path:PREFIX` (or `/PREFIX`), or `op:GLOB` (operationId, `*` wildcard);
       with --include only matching operations are generated, --exclude leaves matching ones out.
   cargo xtask check [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
-      Exit non-zero, naming every stale file, when the output differs from what the spec produces.";
+      Exit non-zero, naming every stale file, when the output differs from what the spec produces.
+  cargo xtask bench [--no-build-cost] [--record]
+      Run the benchmarks (package `benchmarks`) and print one markdown table of figures, ratios
+      and targets; --record also writes it into BENCHMARKS.md. The build-cost rows (two cold
+      release builds, minutes) are left out with --no-build-cost.";
 
 /// The spec and output given on the command line, resolved.
 struct Target {
@@ -27,6 +34,9 @@ fn main() -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
+    if command == "bench" {
+        return bench::run(rest, &workspace_root());
+    }
     let target = match parse_target(rest) {
         Ok(target) => target,
         Err(message) => {

@@ -30,7 +30,10 @@ struct MountBody<'a> {
 
 impl HandWritten {
     async fn mount(&self) -> Result<String, Box<dyn std::error::Error>> {
-        let body = serde_json::to_vec(&MountBody { library_item: LIBRARY_ITEM, vm: VM })?;
+        let body = serde_json::to_vec(&MountBody {
+            library_item: LIBRARY_ITEM,
+            vm: VM,
+        })?;
         let response = self
             .http
             .post(format!("{}/api/vcenter/iso/image?action=mount", self.base))
@@ -49,7 +52,10 @@ impl HandWritten {
     async fn disconnect(&self) -> Result<(), Box<dyn std::error::Error>> {
         let response = self
             .http
-            .post(format!("{}/api/vcenter/vm/{VM}/hardware/cdrom/{CDROM_ID}?action=disconnect", self.base))
+            .post(format!(
+                "{}/api/vcenter/vm/{VM}/hardware/cdrom/{CDROM_ID}?action=disconnect",
+                self.base
+            ))
             .header(reqwest::header::ACCEPT, "application/json")
             .header("vmware-api-session-id", SESSION)
             .send()
@@ -62,21 +68,35 @@ impl HandWritten {
 }
 
 fn mount_body() -> IsoImageMountRequestBody {
-    IsoImageMountRequestBody { library_item: LIBRARY_ITEM.to_string(), vm: VM.to_string() }
+    IsoImageMountRequestBody {
+        library_item: LIBRARY_ITEM.to_string(),
+        vm: VM.to_string(),
+    }
 }
 
 async fn generated_mount(client: &Client) {
-    let id = client.iso_image_mount(&mount_body()).await.expect("generated mount");
+    let id = client
+        .iso_image_mount(&mount_body())
+        .await
+        .expect("generated mount");
     assert_eq!(id, CDROM_ID);
 }
 
 async fn generated_disconnect(client: &Client) {
-    client.vm_hardware_cdrom_disconnect(VM, CDROM_ID).await.expect("generated disconnect");
+    client
+        .vm_hardware_cdrom_disconnect(VM, CDROM_ID)
+        .await
+        .expect("generated disconnect");
 }
 
 /// Sends one mount and one disconnect with each client and fails unless the server saw the
 /// same bytes from both: the comparison is only fair for identical requests.
-fn check_identical(runtime: &tokio::runtime::Runtime, server: &CannedServer, ours: &Client, theirs: &HandWritten) {
+fn check_identical(
+    runtime: &tokio::runtime::Runtime,
+    server: &CannedServer,
+    ours: &Client,
+    theirs: &HandWritten,
+) {
     server.clear();
     runtime.block_on(async {
         generated_mount(ours).await;
@@ -131,9 +151,11 @@ fn client_overhead(c: &mut Criterion) {
         });
         group.bench_function("disconnect/hand-written", |b| {
             b.to_async(&runtime).iter(|| {
-                join_all((0..concurrency).map(|_| async {
-                    theirs.disconnect().await.expect("hand-written disconnect")
-                }))
+                join_all(
+                    (0..concurrency).map(|_| async {
+                        theirs.disconnect().await.expect("hand-written disconnect")
+                    }),
+                )
             })
         });
         group.finish();
@@ -160,10 +182,16 @@ fn error_decoding(c: &mut Criterion) {
     assert_eq!(typed.messages.len(), 3);
     let mut group = c.benchmark_group("decode/std-errors-error-3-messages");
     group.bench_function("generated", |b| {
-        b.iter(|| serde_json::from_slice::<StdErrorsError>(black_box(ERROR_BODY.as_bytes())).expect("decode"))
+        b.iter(|| {
+            serde_json::from_slice::<StdErrorsError>(black_box(ERROR_BODY.as_bytes()))
+                .expect("decode")
+        })
     });
     group.bench_function("untyped-value", |b| {
-        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(ERROR_BODY.as_bytes())).expect("decode"))
+        b.iter(|| {
+            serde_json::from_slice::<serde_json::Value>(black_box(ERROR_BODY.as_bytes()))
+                .expect("decode")
+        })
     });
     group.finish();
 }

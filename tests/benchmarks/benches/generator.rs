@@ -58,20 +58,29 @@ fn progenitor_variant(spec_yaml: &str) -> String {
     if let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for item in paths.values_mut().filter_map(|item| item.as_object_mut()) {
             for operation in item.values_mut() {
-                if let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) {
+                if let Some(responses) = operation
+                    .get_mut("responses")
+                    .and_then(|r| r.as_object_mut())
+                {
                     removed += usize::from(responses.remove("default").is_some());
                 }
             }
         }
     }
-    assert!(removed > 0, "the variant no longer differs from the spec: update this function");
+    assert!(
+        removed > 0,
+        "the variant no longer differs from the spec: update this function"
+    );
     document.to_string()
 }
 
 fn progenitor_generate(text: &str) -> String {
     let spec: openapiv3::OpenAPI = serde_json::from_str(text).expect("the variant parses");
-    let mut generator = progenitor_impl::Generator::new(&progenitor_impl::GenerationSettings::default());
-    let tokens = generator.generate_tokens(&spec).expect("progenitor generates the variant");
+    let mut generator =
+        progenitor_impl::Generator::new(&progenitor_impl::GenerationSettings::default());
+    let tokens = generator
+        .generate_tokens(&spec)
+        .expect("progenitor generates the variant");
     let file: syn::File = syn::parse2(tokens).expect("progenitor's output parses");
     prettyplease::unparse(&file)
 }
@@ -112,7 +121,9 @@ fn against_progenitor(c: &mut Criterion) {
     let file = Path::new("vcenter-progenitor-variant.json");
     let mut group = c.benchmark_group("progenitor/vcenter-variant.json");
     group.bench_function("ours", |b| b.iter(|| generate(file, black_box(&variant))));
-    group.bench_function("progenitor", |b| b.iter(|| progenitor_generate(black_box(&variant))));
+    group.bench_function("progenitor", |b| {
+        b.iter(|| progenitor_generate(black_box(&variant)))
+    });
     group.finish();
 }
 
@@ -121,7 +132,9 @@ fn generator(c: &mut Criterion) {
     bench_spec(c, "vcenter.yaml", &root.join("spec/vcenter.yaml"), 100);
     match benchmarks::full_spec() {
         Some(full) => bench_spec(c, "vcenter-7.0.3.json", &full, 10),
-        None => eprintln!("note: ../shared/specs/vcenter-7.0.3.json is absent; its rows are skipped"),
+        None => {
+            eprintln!("note: ../shared/specs/vcenter-7.0.3.json is absent; its rows are skipped")
+        }
     }
 }
 

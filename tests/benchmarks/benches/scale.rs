@@ -48,7 +48,13 @@ fn main() {
     for operations in SIZES {
         let text = benchmarks::synthetic::spec(operations);
         let (generated, peak_bytes) = peak_during(|| generate(&text));
-        let runs = if operations >= 10_000 { 3 } else if operations >= 1_000 { 7 } else { 25 };
+        let runs = if operations >= 10_000 {
+            3
+        } else if operations >= 1_000 {
+            7
+        } else {
+            25
+        };
         let mut times: Vec<Duration> = (0..runs)
             .map(|_| {
                 let started = Instant::now();
@@ -74,10 +80,14 @@ fn main() {
         );
         rows.push(row);
     }
-    let time_points: Vec<(f64, f64)> =
-        rows.iter().map(|r| (r.operations as f64, r.median.as_secs_f64())).collect();
-    let memory_points: Vec<(f64, f64)> =
-        rows.iter().map(|r| (r.operations as f64, r.peak_bytes as f64)).collect();
+    let time_points: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.operations as f64, r.median.as_secs_f64()))
+        .collect();
+    let memory_points: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.operations as f64, r.peak_bytes as f64))
+        .collect();
     let upper = |points: &[(f64, f64)]| exponent(&points[points.len() - 2..]);
     let fits = serde_json::json!({
         "time_exponent_all": exponent(&time_points),
@@ -97,7 +107,10 @@ fn main() {
         "fit": fits,
     });
     let path = benchmarks::results_dir().join("scale.json");
-    if let Err(err) = std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap_or_default()) {
+    if let Err(err) = std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&json).unwrap_or_default(),
+    ) {
         eprintln!("cannot write {}: {err}", path.display());
         std::process::exit(1);
     }

@@ -69,7 +69,10 @@ impl CannedServer {
 
     /// Every request recorded so far (only while recording is on: see [`CannedServer::clear`]).
     pub fn seen(&self) -> Vec<SeenRequest> {
-        self.seen.lock().map(|seen| seen.clone()).unwrap_or_default()
+        self.seen
+            .lock()
+            .map(|seen| seen.clone())
+            .unwrap_or_default()
     }
 
     /// Forgets the recorded requests.
@@ -123,9 +126,16 @@ async fn serve(
     }
 }
 
-async fn answer(request: Request<Incoming>, seen: &Mutex<Vec<SeenRequest>>) -> Response<Full<Bytes>> {
+async fn answer(
+    request: Request<Incoming>,
+    seen: &Mutex<Vec<SeenRequest>>,
+) -> Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
-    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     if let Ok(mut seen) = seen.lock() {
         if seen.len() < RECORD_LIMIT {
             seen.push(SeenRequest {
@@ -135,7 +145,10 @@ async fn answer(request: Request<Incoming>, seen: &Mutex<Vec<SeenRequest>>) -> R
                     .headers
                     .iter()
                     .map(|(name, value)| {
-                        (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+                        (
+                            name.to_string(),
+                            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                        )
                     })
                     .collect(),
                 body: body.to_vec(),

@@ -128,8 +128,7 @@ fn delete_op(name: &str) -> Value {
 fn action_op(name: &str) -> Value {
     json!({
         "tags": [name], "operationId": "reset", "summary": format!("Resets a {name} item."),
-        "parameters": [item_param(),
-            {"name": "action", "in": "query", "required": true, "schema": {"type": "string", "enum": ["reset"]}}],
+        "parameters": [item_param()],
         "responses": with_errors(json!({"204": {"description": "Reset."}}))
     })
 }
@@ -191,4 +190,3 @@ fn error_schema() -> Value {
         }
     })
 }
-

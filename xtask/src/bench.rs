@@ -1,0 +1,470 @@
+//! `cargo xtask bench`: runs the criterion benchmarks and the scale benchmark of the
+//! `benchmarks` package, times cold release builds of the generated crate and of progenitor's
+//! client of the same operations, and prints one markdown table of figures, ratios and targets.
+//! With `--record` it also writes the table into BENCHMARKS.md between its markers.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use serde_json::Value;
+
+const BEGIN: &str = "<!-- bench:begin -->";
+const END: &str = "<!-- bench:end -->";
+
+struct Flags {
+    build_cost: bool,
+    record: bool,
+}
+
+pub fn run(args: &[String], root: &Path) -> ExitCode {
+    let mut flags = Flags {
+        build_cost: true,
+        record: false,
+    };
+    for arg in args {
+        match arg.as_str() {
+            "--no-build-cost" => flags.build_cost = false,
+            "--record" => flags.record = true,
+            other => {
+                eprintln!("error: unknown option {other:?} (known: --no-build-cost, --record)");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match bench(root, &flags) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn status(command: &mut Command, what: &str) -> Result<(), String> {
+    let status = command
+        .status()
+        .map_err(|err| format!("cannot run {what}: {err}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+fn bench(root: &Path, flags: &Flags) -> Result<(), String> {
+    let target = target_dir(root);
+    let full_spec = root.join("../shared/specs/vcenter-7.0.3.json");
+    // Criterion keeps earlier results; remove them so that a skipped row cannot show old figures.
+    let _ = std::fs::remove_dir_all(target.join("criterion"));
+    let _ = std::fs::remove_dir_all(target.join("bench-results"));
+    for bench in ["generator", "client", "scale"] {
+        println!("== cargo bench -p benchmarks --bench {bench}");
+        status(
+            cargo().current_dir(root).args([
+                "bench",
+                "--locked",
+                "-p",
+                "benchmarks",
+                "--bench",
+                bench,
+            ]),
+            &format!("the {bench} benchmark"),
+        )?;
+    }
+    let estimates = criterion_medians(&target.join("criterion"))?;
+    let scale: Value = read_json(&target.join("bench-results/scale.json"))?;
+    let builds = if flags.build_cost {
+        Some(build_costs(root, &target)?)
+    } else {
+        None
+    };
+    let table = table(&estimates, &scale, builds.as_ref(), full_spec.is_file())?;
+    println!("\n{table}");
+    let table_file = target.join("bench-results/table.md");
+    std::fs::write(&table_file, &table)
+        .map_err(|err| format!("cannot write {}: {err}", table_file.display()))?;
+    if flags.record {
+        record(root, &table)?;
+    }
+    Ok(())
+}
+
+fn read_json(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    serde_json::from_str(&text).map_err(|err| format!("{}: {err}", path.display()))
+}
+
+/// Every criterion benchmark's median, in seconds, by its full id (`group/function`).
+fn criterion_medians(dir: &Path) -> Result<BTreeMap<String, f64>, String> {
+    let mut medians = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.ends_with("new/benchmark.json") {
+                let benchmark = read_json(&path)?;
+                let estimates = read_json(&path.with_file_name("estimates.json"))?;
+                let id = benchmark["full_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let median = estimates["median"]["point_estimate"]
+                    .as_f64()
+                    .unwrap_or(f64::NAN);
+                medians.insert(id, median / 1e9);
+            }
+        }
+    }
+    if medians.is_empty() {
+        return Err(format!("no criterion results under {}", dir.display()));
+    }
+    Ok(medians)
+}
+
+struct Build {
+    seconds: f64,
+    dependencies: usize,
+}
+
+/// Cold release builds, each in a fresh target directory, after fetching (downloads are not
+/// build time).
+fn build_costs(root: &Path, target: &Path) -> Result<[Build; 2], String> {
+    let ours = build_cost(
+        root,
+        &["-p", "vcenter-client", "--locked"],
+        &target.join("bench-results/build-ours"),
+    )?;
+    let progenitor_dir = target.join("bench-results/progenitor-client");
+    if !progenitor_dir.join("Cargo.toml").is_file() {
+        return Err(
+            "the generator benchmark did not write bench-results/progenitor-client".to_string(),
+        );
+    }
+    let theirs = build_cost(
+        &progenitor_dir,
+        &[],
+        &target.join("bench-results/build-progenitor"),
+    )?;
+    Ok([ours, theirs])
+}
+
+fn build_cost(dir: &Path, args: &[&str], target: &Path) -> Result<Build, String> {
+    let _ = std::fs::remove_dir_all(target);
+    status(
+        cargo().current_dir(dir).arg("fetch").stdout(Stdio::null()),
+        "cargo fetch",
+    )?;
+    println!(
+        "== cold cargo build --release {} in {}",
+        args.join(" "),
+        dir.display()
+    );
+    let started = Instant::now();
+    status(
+        cargo()
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", target)
+            .args(["build", "--release", "--quiet"])
+            .args(args),
+        "cargo build --release",
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(target);
+    let tree = cargo()
+        .current_dir(dir)
+        .args(["tree", "-e", "normal", "--prefix", "none"])
+        .args(args.iter().filter(|a| **a != "--locked"))
+        .output()
+        .map_err(|err| format!("cannot run cargo tree: {err}"))?;
+    let text = String::from_utf8_lossy(&tree.stdout);
+    let mut lines = text.lines();
+    let _root = lines.next();
+    let packages: std::collections::BTreeSet<&str> = lines
+        .map(|line| line.trim_end_matches(" (*)"))
+        .filter(|line| !line.is_empty())
+        .collect();
+    Ok(Build {
+        seconds,
+        dependencies: packages.len(),
+    })
+}
+
+fn ms(seconds: f64) -> String {
+    if seconds >= 1.0 {
+        format!("{seconds:.2} s")
+    } else if seconds >= 1e-3 {
+        format!("{:.2} ms", seconds * 1e3)
+    } else {
+        format!("{:.2} µs", seconds * 1e6)
+    }
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "yes"
+    } else {
+        "**no**"
+    }
+}
+
+fn get(estimates: &BTreeMap<String, f64>, id: &str) -> Result<f64, String> {
+    estimates
+        .get(id)
+        .copied()
+        .ok_or_else(|| format!("no criterion result for {id}"))
+}
+
+fn table(
+    estimates: &BTreeMap<String, f64>,
+    scale: &Value,
+    builds: Option<&[Build; 2]>,
+    full_spec: bool,
+) -> Result<String, String> {
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    let mut row =
+        |what: &str, ours: String, baseline: String, ratio: String, target: &str, met: &str| {
+            rows.push([
+                what.to_string(),
+                ours,
+                baseline,
+                ratio,
+                target.to_string(),
+                met.to_string(),
+            ]);
+        };
+    // 1. Generation against the parse floor.
+    let mut specs = vec![("spec/vcenter.yaml", "vcenter.yaml", 0.020)];
+    if full_spec {
+        specs.push((
+            "VMware full spec (679 operations)",
+            "vcenter-7.0.3.json",
+            1.5,
+        ));
+    }
+    for (label, id, limit) in &specs {
+        let generate = get(estimates, &format!("generate/{id}/generate"))?;
+        let parse = get(estimates, &format!("generate/{id}/parse"))?;
+        let ratio = generate / parse;
+        row(
+            &format!("generate {label} vs parse only"),
+            ms(generate),
+            ms(parse),
+            format!("{ratio:.2}x"),
+            &format!("<= 3x and < {}", ms(*limit)),
+            verdict(ratio <= 3.0 && generate < *limit),
+        );
+    }
+    if !full_spec {
+        row(
+            "generate VMware full spec",
+            "skipped".into(),
+            "-".into(),
+            "-".into(),
+            "../shared/specs/vcenter-7.0.3.json is absent",
+            "-",
+        );
+    }
+    // 2. Scale.
+    for entry in scale["rows"].as_array().into_iter().flatten() {
+        row(
+            &format!(
+                "scale: {} operations, {} types",
+                entry["operations"], entry["types"]
+            ),
+            ms(entry["median_seconds"].as_f64().unwrap_or(f64::NAN)),
+            "-".into(),
+            format!(
+                "peak {:.1} MiB",
+                entry["peak_bytes"].as_f64().unwrap_or(f64::NAN) / (1024.0 * 1024.0)
+            ),
+            "",
+            "",
+        );
+    }
+    let fit = &scale["fit"];
+    let exponent = |key: &str| fit[key].as_f64().unwrap_or(f64::NAN);
+    for (what, all, upper) in [
+        ("time", "time_exponent_all", "time_exponent_1000_to_10000"),
+        (
+            "peak memory",
+            "memory_exponent_all",
+            "memory_exponent_1000_to_10000",
+        ),
+    ] {
+        let (all, upper) = (exponent(all), exponent(upper));
+        row(
+            &format!("scale: growth exponent of {what}"),
+            format!("{upper:.2} (1,000 to 10,000)"),
+            "-".into(),
+            format!("{all:.2} (fit over all sizes)"),
+            "<= 1.1",
+            verdict(all <= 1.1 && upper <= 1.1),
+        );
+    }
+    // 3. Against progenitor.
+    let ours = get(estimates, "progenitor/vcenter-variant.json/ours")?;
+    let theirs = get(estimates, "progenitor/vcenter-variant.json/progenitor")?;
+    row(
+        "generate the progenitor variant: ours vs progenitor 0.15.1",
+        ms(ours),
+        ms(theirs),
+        format!("{:.2}x faster", theirs / ours),
+        "faster",
+        verdict(ours < theirs),
+    );
+    // 4. Client overhead: throughput is requests per unit of time, so its ratio is the inverse
+    // of the time ratio.
+    for concurrency in [1, 64] {
+        for call in ["mount", "disconnect"] {
+            let group = format!("client/concurrency-{concurrency}/{call}");
+            let ours = get(estimates, &format!("{group}/generated"))?;
+            let theirs = get(estimates, &format!("{group}/hand-written"))?;
+            let ratio = theirs / ours;
+            row(
+                &format!("{call} at concurrency {concurrency}: generated vs hand-written reqwest"),
+                format!("{:.0} req/s", concurrency as f64 / ours),
+                format!("{:.0} req/s", concurrency as f64 / theirs),
+                format!("{ratio:.3}"),
+                ">= 0.95",
+                verdict(ratio >= 0.95),
+            );
+        }
+    }
+    let typed = get(estimates, "decode/std-errors-error-3-messages/generated")?;
+    let untyped = get(
+        estimates,
+        "decode/std-errors-error-3-messages/untyped-value",
+    )?;
+    row(
+        "decode a Std_Errors_Error with 3 messages: typed vs serde_json::Value",
+        ms(typed),
+        ms(untyped),
+        format!("{:.2}x", untyped / typed),
+        "(no target)",
+        "",
+    );
+    // 5. Build cost.
+    match builds {
+        Some([ours, theirs]) => {
+            row(
+                "cold release build of the generated crate vs progenitor's",
+                ms(ours.seconds),
+                ms(theirs.seconds),
+                format!("{:.2}", ours.seconds / theirs.seconds),
+                "<= 1",
+                verdict(ours.seconds <= theirs.seconds),
+            );
+            row(
+                "its dependencies (distinct packages, normal edges)",
+                ours.dependencies.to_string(),
+                theirs.dependencies.to_string(),
+                format!(
+                    "{:.2}",
+                    ours.dependencies as f64 / theirs.dependencies as f64
+                ),
+                "<= 1",
+                verdict(ours.dependencies <= theirs.dependencies),
+            );
+        }
+        None => row(
+            "build cost",
+            "skipped (--no-build-cost)".into(),
+            "-".into(),
+            "-".into(),
+            "",
+            "",
+        ),
+    }
+    let mut out = String::from(
+        "| measure | ours | baseline | ratio | target | met |\n|---|---|---|---|---|---|\n",
+    );
+    for cells in rows {
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    Ok(out)
+}
+
+/// Replaces the figures between the markers in BENCHMARKS.md with this run's, stamped with
+/// the date and the machine.
+fn record(root: &Path, table: &str) -> Result<(), String> {
+    let path = root.join("BENCHMARKS.md");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        return Err(format!(
+            "{} has no {BEGIN} ... {END} markers",
+            path.display()
+        ));
+    };
+    let stamp = format!(
+        "Recorded by `cargo xtask bench --record` on {} ({}).\n\n",
+        today(),
+        machine()
+    );
+    let updated = format!("{}{BEGIN}\n{stamp}{table}{}", &text[..begin], &text[end..]);
+    std::fs::write(&path, updated).map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
+
+/// Today's date (UTC), from the system clock.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// CPU model, cores and memory, from /proc where there is one.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .map(|rest| rest.trim_start_matches([' ', '\t', ':']).trim().to_string())
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or_else(
+            || "unknown memory".to_string(),
+            |kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0),
+        );
+    format!("{model}, {cores} cores, {memory}, {}", std::env::consts::OS)
+}
