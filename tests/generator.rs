@@ -274,8 +274,8 @@ fn both_forms_of_action_query_generate_the_same_client() {
         );
     }
     let operations = &in_key["src/operations.rs"];
-    assert!(operations.contains(".query(&[(\"action\", \"mount\")])"));
-    assert!(operations.contains(".query(&[(\"action\", \"disconnect\")])"));
+    assert!(operations.contains("\"/api/vcenter/iso/image?action=mount\""));
+    assert!(operations.contains("\"?action=disconnect\""));
     assert!(
         !operations.contains("action:"),
         "the constant action must not be a method argument"

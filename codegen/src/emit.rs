@@ -633,6 +633,32 @@ fn operations_prelude(model: &ApiModel) -> TokenStream {
     }
 }
 
+/// `?name=value&...` for the operation's constant query pairs (empty without any), encoded
+/// as `application/x-www-form-urlencoded`, the way `reqwest`'s `query` encodes pairs.
+fn constant_query_text(op: &OperationModel) -> String {
+    let encode = |text: &str| {
+        let mut out = String::with_capacity(text.len());
+        for byte in text.bytes() {
+            match byte {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                    out.push(char::from(byte))
+                }
+                b' ' => out.push('+'),
+                other => out.push_str(&format!("%{other:02X}")),
+            }
+        }
+        out
+    };
+    op.constant_query
+        .iter()
+        .enumerate()
+        .map(|(i, (name, value))| {
+            let separator = if i == 0 { '?' } else { '&' };
+            format!("{separator}{}={}", encode(name), encode(value))
+        })
+        .collect()
+}
+
 /// The request path with query, as shown in docs: `POST /api/x?action=y`.
 fn display_path(op: &OperationModel) -> String {
     let mut path = op.path_template.clone();
@@ -838,9 +864,13 @@ fn operation_method(op: &OperationModel) -> TokenStream {
         (_, None) => quote! { () },
     };
 
-    // The path: a literal, or `format!` with each parameter percent-encoded.
+    // The path: a literal, or the concatenation of its pieces with each parameter
+    // percent-encoded. Constant query pairs (`?action=mount`) are part of it, encoded here
+    // once rather than by `reqwest` on every call.
+    let constant_query = constant_query_text(op);
     let has_path_params = op.path.iter().any(|p| matches!(p, PathPart::Param(_)));
     let path_stmt = if has_path_params {
+        let query_piece = (!constant_query.is_empty()).then(|| quote! { #constant_query });
         let pieces = op.path.iter().filter_map(|part| match part {
             PathPart::Literal(text) => Some(quote! { #text }),
             PathPart::Param(index) => op.params.get(*index).map(|param| {
@@ -854,10 +884,11 @@ fn operation_method(op: &OperationModel) -> TokenStream {
                 quote! { &crate::path::encode_path_segment(#wire, #text)? }
             }),
         });
+        let pieces = pieces.chain(query_piece);
         quote! { let path = [#(#pieces),*].concat(); }
     } else {
-        let template = &op.path_template;
-        quote! { let path = #template; }
+        let path = format!("{}{constant_query}", op.path_template);
+        quote! { let path = #path; }
     };
     let path_arg = if has_path_params {
         quote! { &path }
@@ -867,13 +898,6 @@ fn operation_method(op: &OperationModel) -> TokenStream {
 
     let method = ident(&op.http_method);
     let mut chain = vec![quote! { self.request(reqwest::Method::#method, #path_arg) }];
-    if !op.constant_query.is_empty() {
-        let pairs = op
-            .constant_query
-            .iter()
-            .map(|(name, value)| quote! { (#name, #value) });
-        chain.push(quote! { .query(&[#(#pairs),*]) });
-    }
     let mut conditional: Vec<TokenStream> = Vec::new();
     for param in &op.params {
         let arg = ident(&param.ident);

@@ -132,10 +132,8 @@ impl Client {
         &self,
         body: &crate::types::IsoImageMountRequestBody,
     ) -> Result<String, Error<crate::types::StdErrorsError>> {
-        let path = "/api/vcenter/iso/image";
-        let request = self
-            .request(reqwest::Method::POST, path)
-            .query(&[("action", "mount")]);
+        let path = "/api/vcenter/iso/image?action=mount";
+        let request = self.request(reqwest::Method::POST, path);
         let request = self.with_session(request, "vmware-api-session-id", true)?;
         let request = crate::json_body::json_body(request, body)?;
         let response = self.send(request).await?;
@@ -196,11 +194,10 @@ impl Client {
             &crate::path::encode_path_segment("vm", vm)?,
             "/hardware/cdrom/",
             &crate::path::encode_path_segment("cdrom", cdrom)?,
+            "?action=disconnect",
         ]
             .concat();
-        let request = self
-            .request(reqwest::Method::POST, &path)
-            .query(&[("action", "disconnect")]);
+        let request = self.request(reqwest::Method::POST, &path);
         let request = self.with_session(request, "vmware-api-session-id", true)?;
         let response = self.send(request).await?;
         match response.status().as_u16() {
