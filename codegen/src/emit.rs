@@ -160,7 +160,9 @@ const TYPES_PER_PART: usize = 24;
 const METHODS_PER_PART: usize = 12;
 
 fn chunks(len: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
-    (0..len).step_by(size).map(move |start| start..(start + size).min(len))
+    (0..len)
+        .step_by(size)
+        .map(move |start| start..(start + size).min(len))
 }
 
 /// What the renderer gets: the model with its texts made rustdoc-safe, and the files.
@@ -624,7 +626,10 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
 }
 
 fn operations_prelude(model: &ApiModel) -> TokenStream {
-    let empty_impl = model.operations.is_empty().then(|| quote! { impl Client {} });
+    let empty_impl = model
+        .operations
+        .is_empty()
+        .then(|| quote! { impl Client {} });
     quote! {
         use crate::client::Client;
         use crate::error::Error;

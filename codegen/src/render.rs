@@ -52,7 +52,9 @@ pub fn render_files(
         .files
         .iter()
         .flat_map(|file| match file {
-            EmittedFile::Rust { path, parts, .. } => parts.iter().map(|part| (*path, part)).collect(),
+            EmittedFile::Rust { path, parts, .. } => {
+                parts.iter().map(|part| (*path, part)).collect()
+            }
             EmittedFile::Text { .. } => Vec::new(),
         })
         .collect();
@@ -120,12 +122,18 @@ const IMPL_OPEN: &str = "impl Client {\n";
 const IMPL_CLOSE: &str = "}\n";
 
 /// Formats every part, spreading them over the machine's cores, in order.
-fn format_parts(model: &ApiModel, jobs: &[(&'static str, &Part)]) -> Vec<Result<String, RenderError>> {
+fn format_parts(
+    model: &ApiModel,
+    jobs: &[(&'static str, &Part)],
+) -> Vec<Result<String, RenderError>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len());
     if threads <= 1 {
-        return jobs.iter().map(|(path, part)| format_part(model, path, part)).collect();
+        return jobs
+            .iter()
+            .map(|(path, part)| format_part(model, path, part))
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<String, RenderError>>>> =
@@ -191,7 +199,11 @@ fn format_part(model: &ApiModel, path: &str, part: &Part) -> Result<String, Rend
     text.strip_prefix(IMPL_OPEN)
         .and_then(|inner| inner.strip_suffix(IMPL_CLOSE))
         .map(str::to_string)
-        .ok_or_else(|| invalid(format!("unexpected formatting of a method block: {text:.80}")))
+        .ok_or_else(|| {
+            invalid(format!(
+                "unexpected formatting of a method block: {text:.80}"
+            ))
+        })
 }
 
 /// Puts a blank line between consecutive items (top level and inside `impl` blocks), which
