@@ -414,6 +414,9 @@ fn record(root: &Path, table: &str) -> Result<(), String> {
             path.display()
         ));
     };
+    if end < begin {
+        return Err(format!("{}: {END} comes before {BEGIN}", path.display()));
+    }
     let stamp = format!(
         "Recorded by `cargo xtask bench --record` on {} ({}).\n\n",
         today(),
