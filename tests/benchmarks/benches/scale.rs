@@ -43,7 +43,7 @@ fn exponent(points: &[(f64, f64)]) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; a filter argument selects nothing else here.
+    // Arguments (`--bench` from `cargo bench`, filters) are ignored: every size always runs.
     let mut rows = Vec::new();
     for operations in SIZES {
         let text = benchmarks::synthetic::spec(operations);

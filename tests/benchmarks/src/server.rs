@@ -67,7 +67,8 @@ impl CannedServer {
         format!("http://{}", self.addr)
     }
 
-    /// Every request recorded so far (only while recording is on: see [`CannedServer::clear`]).
+    /// The requests recorded since the start or the last [`CannedServer::clear`] (at most the
+    /// first 16: benchmarks send far more).
     pub fn seen(&self) -> Vec<SeenRequest> {
         self.seen
             .lock()
