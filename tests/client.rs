@@ -3,7 +3,9 @@
 //! path injection.
 
 use serde_json::json;
-use vcenter_client::types::{IsoImageMountRequestBody, StdErrorsError, StdErrorsErrorType};
+use vcenter_client::types::{
+    CdromId, IsoImageMountRequestBody, LibraryItemId, StdErrorsError, StdErrorsErrorType, VmId,
+};
 use vcenter_client::{Client, Error, SessionId};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -21,8 +23,8 @@ fn client_with_session(server: &MockServer) -> Client {
 
 fn mount_body() -> IsoImageMountRequestBody {
     IsoImageMountRequestBody {
-        library_item: "lib-item-7".to_string(),
-        vm: "vm-42".to_string(),
+        library_item: LibraryItemId::new("lib-item-7"),
+        vm: VmId::new("vm-42"),
     }
 }
 
@@ -93,7 +95,7 @@ async fn create_session_then_the_header_is_on_later_calls() {
     assert_eq!(client.session(), Some(session));
 
     client
-        .vm_hardware_cdrom_disconnect("vm-42", "3000")
+        .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
         .await
         .expect("the CD-ROM is disconnected");
 
@@ -103,7 +105,10 @@ async fn create_session_then_the_header_is_on_later_calls() {
         None,
         "the client forgets an ended session"
     );
-    match client.vm_hardware_cdrom_disconnect("vm-42", "3000").await {
+    match client
+        .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
+        .await
+    {
         Err(Error::NoSession) => {}
         other => panic!("after logging out a call needs a new session, got {other:?}"),
     }
@@ -129,7 +134,7 @@ async fn mount_sends_the_body_and_returns_the_new_cdrom_id() {
         .iso_image_mount(&mount_body())
         .await
         .expect("the ISO image is mounted");
-    assert_eq!(cdrom, "3001");
+    assert_eq!(cdrom, CdromId::new("3001"));
 }
 
 #[tokio::test]
@@ -173,7 +178,7 @@ async fn check_disconnect_error(status: u16, error_type: &str, expected: StdErro
         .mount(&server)
         .await;
     let err = client_with_session(&server)
-        .vm_hardware_cdrom_disconnect("vm-42", "3000")
+        .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
         .await
         .expect_err("the server answers with an error");
     check_error(&err, status, &expected, &message, error_type);
@@ -264,7 +269,7 @@ async fn a_non_json_500_is_a_decode_error_with_an_excerpt() {
         .mount(&server)
         .await;
     let err = client_with_session(&server)
-        .vm_hardware_cdrom_disconnect("vm-42", "3000")
+        .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
         .await
         .expect_err("a 500 is an error");
     match &err {
@@ -316,7 +321,7 @@ async fn an_undocumented_status_is_unexpected() {
         .mount(&server)
         .await;
     match client_with_session(&server)
-        .vm_hardware_cdrom_disconnect("vm-42", "3000")
+        .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
         .await
     {
         Err(Error::UnexpectedStatus { status, excerpt }) => {
@@ -335,7 +340,7 @@ async fn a_documented_error_with_an_empty_body_is_reported_with_its_status() {
         .mount(&server)
         .await;
     match client_with_session(&server)
-        .vm_hardware_cdrom_disconnect("vm-42", "3000")
+        .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
         .await
     {
         Err(Error::UnexpectedStatus { status, excerpt }) => {
@@ -375,7 +380,10 @@ async fn path_arguments_cannot_change_the_path_or_query() {
         .await;
     let client = client_with_session(&server);
     client
-        .vm_hardware_cdrom_disconnect("../../session?action=x#frag", "a/b%2F..")
+        .vm_hardware_cdrom_disconnect(
+            &VmId::new("../../session?action=x#frag"),
+            &CdromId::new("a/b%2F.."),
+        )
         .await
         .expect("the request is sent with the ids encoded");
 
@@ -390,7 +398,10 @@ async fn path_arguments_cannot_change_the_path_or_query() {
     assert_eq!(url.fragment(), None);
 
     for bad in ["..", ".", ""] {
-        match client.vm_hardware_cdrom_disconnect(bad, "3000").await {
+        match client
+            .vm_hardware_cdrom_disconnect(&VmId::new(bad), &CdromId::new("3000"))
+            .await
+        {
             Err(Error::InvalidArgument { name, .. }) => assert_eq!(name, "vm"),
             other => panic!("{bad:?} must be refused before sending, got {other:?}"),
         }

@@ -56,15 +56,30 @@ pub enum Error<E> {
         /// Why it was refused.
         reason: &'static str,
     },
-    /// The operation needs a session and the client has none: create one first.
+    /// The operation needs a session and the client has none: create one first, or build the
+    /// client with credentials.
     NoSession,
+    /// The client could not log in with its credentials (to start a session, or to replace
+    /// one that expired).
+    Login(Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// A documented error body that can describe itself in one line.
+/// A documented error body that can describe itself.
 pub trait ErrorBody: fmt::Debug {
     /// A one-line summary, e.g. `NOT_FOUND: Virtual machine vm-42 was not found.`
     fn summary(&self) -> Option<String> {
         None
+    }
+
+    /// The body's `error_type` as sent on the wire, e.g. `NOT_FOUND`.
+    fn error_type_name(&self) -> Option<&str> {
+        None
+    }
+
+    /// The body's messages, first the error itself, then each cause, with their arguments
+    /// filled into `{0}`-style placeholders.
+    fn messages(&self) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -79,7 +94,10 @@ impl<E> Error<E> {
             | Error::Decode { status, .. }
             | Error::BodyTooLarge { status, .. } => Some(*status),
             Error::Transport(err) => err.status().map(|s| s.as_u16()),
-            Error::Encode(_) | Error::InvalidArgument { .. } | Error::NoSession => None,
+            Error::Encode(_)
+            | Error::InvalidArgument { .. }
+            | Error::NoSession
+            | Error::Login(_) => None,
         }
     }
 
@@ -88,6 +106,37 @@ impl<E> Error<E> {
         match self {
             Error::Api { body, .. } => Some(body),
             _ => None,
+        }
+    }
+}
+
+impl<E: ErrorBody> Error<E> {
+    /// The messages of a documented API error, first the error itself, then each cause, with
+    /// their arguments filled in; empty for any other error.
+    pub fn messages(&self) -> Vec<String> {
+        self.api_body().map(ErrorBody::messages).unwrap_or_default()
+    }
+
+    /// The `error_type` of a documented API error as sent on the wire (e.g. `NOT_FOUND`).
+    pub fn error_type_name(&self) -> Option<&str> {
+        self.api_body()?.error_type_name()
+    }
+}
+
+/// Treating some errors as success, for calls whose "error" says the work is already done.
+pub trait ResultExt<T, E> {
+    /// `Ok(Some(value))` on success, `Ok(None)` when `accept` says the error means the work is
+    /// done, the error otherwise. For example, disconnecting a CD-ROM that is already
+    /// disconnected: `.ok_if(Error::is_already_in_desired_state)?`.
+    fn ok_if(self, accept: impl FnOnce(&Error<E>) -> bool) -> Result<Option<T>, Error<E>>;
+}
+
+impl<T, E> ResultExt<T, E> for Result<T, Error<E>> {
+    fn ok_if(self, accept: impl FnOnce(&Error<E>) -> bool) -> Result<Option<T>, Error<E>> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(err) if accept(&err) => Ok(None),
+            Err(err) => Err(err),
         }
     }
 }
@@ -125,6 +174,7 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                 write!(f, "invalid argument `{name}`: {reason}")
             }
             Error::NoSession => write!(f, "the operation needs a session; create one first"),
+            Error::Login(err) => write!(f, "cannot log in with the client's credentials: {err}"),
         }
     }
 }
@@ -134,6 +184,7 @@ impl<E: ErrorBody> std::error::Error for Error<E> {
         match self {
             Error::Decode { source, .. } | Error::Encode(source) => Some(source),
             Error::Transport(err) => Some(err),
+            Error::Login(err) => Some(err.as_ref()),
             _ => None,
         }
     }

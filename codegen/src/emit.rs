@@ -63,6 +63,17 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
     RuntimeFile {
+        module: "messages",
+        text: include_str!("../runtime/messages.rs"),
+        needed: |model| {
+            model.types.iter().any(|def| {
+                def.error_shape
+                    .as_ref()
+                    .is_some_and(|shape| shape.messages.is_some())
+            })
+        },
+    },
+    RuntimeFile {
         module: "path",
         text: include_str!("../runtime/path.rs"),
         needed: |model| {
@@ -73,14 +84,14 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
     RuntimeFile {
-        module: "session",
-        text: include_str!("../runtime/session.rs"),
-        needed: |model| {
-            model
-                .operations
-                .iter()
-                .any(|op| matches!(op.auth, Auth::Session { .. }))
-        },
+        module: "retry",
+        text: include_str!("../runtime/retry.rs"),
+        needed: |_| true,
+    },
+    RuntimeFile {
+        module: "send",
+        text: include_str!("../runtime/send.rs"),
+        needed: |_| true,
     },
     RuntimeFile {
         module: "unexpected",
@@ -298,9 +309,12 @@ description = {description}
 publish = false
 
 [dependencies]
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls"] }}
+http = "1"
+reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls-native-roots"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+tokio = {{ version = "1", features = ["sync", "time"] }}
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 "#,
         name = settings.crate_name,
     )
@@ -321,6 +335,31 @@ fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
         settings.spec_label,
         model.version.trim()
     ));
+    let ids: Vec<(&str, &str)> = model
+        .types
+        .iter()
+        .filter_map(|def| match &def.kind {
+            TypeKind::Id { resource_type } => Some((def.name.as_str(), resource_type.as_str())),
+            _ => None,
+        })
+        .collect();
+    if let [(first, first_resource), (second, _), ..] = ids.as_slice() {
+        let krate = settings.crate_name.replace('-', "_");
+        doc.push_str(&format!(
+            "\n\n## Typed identifiers\n\n\
+             Each resource type the spec marks with `x-vcenter-resource-type` has its own id type\n\
+             (e.g. [`types::{first}`] for `{first_resource}`), a plain string on the wire. An id of\n\
+             one type cannot be used where another is expected:\n\n\
+             ```compile_fail\n\
+             let id = {krate}::types::{first}::new(\"id-1\");\n\
+             let other: {krate}::types::{second} = id; // error[E0308]: mismatched types\n\
+             ```\n\n\
+             ```\n\
+             let id: {krate}::types::{first} = \"id-1\".parse().unwrap();\n\
+             assert_eq!(id.to_string(), \"id-1\");\n\
+             ```"
+        ));
+    }
     doc
 }
 
@@ -343,8 +382,9 @@ fn lib_rs(model: &ApiModel) -> TokenStream {
         pub mod types;
 
         pub use client::{Client, ClientBuildError, ClientBuilder, SessionId};
-        pub use client::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
-        pub use error::{Error, ErrorBody, EXCERPT_LIMIT};
+        pub use client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
+        pub use error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
+        pub use retry::RetryPolicy;
     }
 }
 
@@ -517,9 +557,63 @@ fn type_def(def: &TypeDef) -> TokenStream {
                 pub type #name = #target;
             }
         }
+        TypeKind::Id { resource_type } => id_type(&name, resource_type),
     };
     let error_impls = error_body_impls(def);
     quote! { #body #error_impls }
+}
+
+/// A newtype for the identifiers of one resource type: a string on the wire, its own type in Rust.
+fn id_type(name: &Ident, resource_type: &str) -> TokenStream {
+    let doc = doc_attrs(&format!(
+        "An identifier of the resource type `{}`.\n\n\
+         On the wire it is a plain string. Make one from text with [`{name}::new`] or\n\
+         [`str::parse`]; ids returned by the API already have this type.",
+        resource_type.replace('`', "'")
+    ));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct #name(String);
+
+        impl #name {
+            /// Wraps an identifier, e.g. one read from a configuration file.
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The identifier as an owned `String`.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(id: &str) -> Result<Self, Self::Err> {
+                Ok(Self(id.to_string()))
+            }
+        }
+
+        impl AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    }
 }
 
 fn field_tokens(field: &FieldModel) -> TokenStream {
@@ -563,7 +657,7 @@ fn field_tokens(field: &FieldModel) -> TokenStream {
     }
 }
 
-/// `ErrorBody` for a type used as an error body, and the `error_type()` shortcut on `Error`.
+/// `ErrorBody` for a type used as an error body, and the `error_type()` shortcuts on `Error`.
 fn error_body_impls(def: &TypeDef) -> TokenStream {
     let Some(shape) = &def.error_shape else {
         return TokenStream::new();
@@ -571,6 +665,7 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
     let name = ident(&def.name);
     let ErrorShape {
         error_type,
+        error_type_values,
         messages,
     } = shape;
     let kind = match error_type {
@@ -580,33 +675,100 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
         }
         None => quote! { None::<&str> },
     };
-    let message = match messages {
+    let (message, all_messages) = match messages {
         Some(messages) => {
             let field = ident(&messages.ident);
             let text = ident(&messages.default_message);
-            let list = if messages.required {
-                quote! { self.#field.first() }
+            let (list, iter) = if messages.required {
+                (
+                    quote! { self.#field.first() },
+                    quote! { self.#field.iter() },
+                )
             } else {
-                quote! { self.#field.as_ref().and_then(|list| list.first()) }
+                (
+                    quote! { self.#field.as_ref().and_then(|list| list.first()) },
+                    quote! { self.#field.iter().flatten() },
+                )
             };
-            if messages.default_message_required {
-                quote! { #list.map(|message| message.#text.as_str()) }
+            let (first, template) = if messages.default_message_required {
+                (
+                    quote! { #list.map(|message| message.#text.as_str()) },
+                    quote! { message.#text.as_str() },
+                )
             } else {
-                quote! { #list.and_then(|message| message.#text.as_deref()) }
-            }
+                (
+                    quote! { #list.and_then(|message| message.#text.as_deref()) },
+                    quote! { message.#text.as_deref().unwrap_or_default() },
+                )
+            };
+            let args = match &messages.args {
+                Some((args, true)) => {
+                    let args = ident(args);
+                    quote! { message.#args.as_slice() }
+                }
+                Some((args, false)) => {
+                    let args = ident(args);
+                    quote! { message.#args.as_deref().unwrap_or_default() }
+                }
+                None => quote! { &[] },
+            };
+            let param = match &messages.params {
+                Some((params, required)) => {
+                    let params = ident(params);
+                    let map = if *required {
+                        quote! { Some(&message.#params) }
+                    } else {
+                        quote! { message.#params.as_ref() }
+                    };
+                    quote! {
+                        |name: &str| {
+                            #map
+                                .and_then(|params| params.get(name))
+                                .and_then(crate::messages::param_text)
+                        }
+                    }
+                }
+                None => quote! { |_: &str| None },
+            };
+            let all = quote! {
+                fn messages(&self) -> Vec<String> {
+                    #iter
+                        .map(|message| {
+                            crate::messages::fill_placeholders(#template, #args, #param)
+                        })
+                        .collect()
+                }
+            };
+            (first, all)
         }
-        None => quote! { None::<&str> },
+        None => (quote! { None::<&str> }, TokenStream::new()),
     };
-    let accessor = error_type.as_ref().map(|(field, enum_name)| {
+    let accessors = error_type.as_ref().map(|(field, enum_name)| {
         let field = ident(field);
-        let enum_name = ident(enum_name);
+        let enum_ident = ident(enum_name);
+        let checks = error_type_values.iter().map(|(method, value)| {
+            let variant = ident(&value.variant);
+            let method = ident(method);
+            let doc = format!(
+                " Whether this is a documented API error whose `error_type` is `{}`.",
+                value.wire.replace('`', "'")
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> bool {
+                    matches!(self.error_type(), Some(#enum_ident::#variant))
+                }
+            }
+        });
         quote! {
             impl crate::error::Error<#name> {
                 /// The `error_type` of a documented API error; `None` for any other error, or
                 /// when the server sent none.
-                pub fn error_type(&self) -> Option<&#enum_name> {
+                pub fn error_type(&self) -> Option<&#enum_ident> {
                     self.api_body()?.#field.as_ref()
                 }
+
+                #(#checks)*
             }
         }
     });
@@ -620,21 +782,66 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
                     (None, None) => None,
                 }
             }
+
+            fn error_type_name(&self) -> Option<&str> {
+                #kind
+            }
+
+            #all_messages
         }
-        #accessor
+        #accessors
     }
 }
 
 fn operations_prelude(model: &ApiModel) -> TokenStream {
-    let empty_impl = model
-        .operations
-        .is_empty()
-        .then(|| quote! { impl Client {} });
+    // The runtime logs in again through the operation that creates a session with a user name
+    // and password, when the API has one that needs nothing else.
+    let login = model.operations.iter().find(|op| {
+        op.session_action == Some(SessionAction::Create)
+            && op.auth == Auth::Basic
+            && op.params.iter().all(|p| !p.required)
+            && op.body.as_ref().is_none_or(|b| !b.required)
+    });
+    let body = match login {
+        Some(op) => {
+            let name = ident(&op.method_name);
+            let nones = op
+                .params
+                .iter()
+                .map(|_| quote! { None, })
+                .chain(op.body.iter().map(|_| quote! { None, }));
+            let allow = op.deprecated.then(|| quote! { #[allow(deprecated)] });
+            quote! {
+                Box::pin(async move {
+                    #allow
+                    self.#name(#(#nones)* username, password).await?;
+                    Ok(())
+                })
+            }
+        }
+        None => quote! {
+            let _ = (username, password);
+            Box::pin(std::future::ready(Err(
+                "the API has no operation that creates a session with a user name and password".into(),
+            )))
+        },
+    };
     quote! {
         use crate::client::Client;
         use crate::error::Error;
 
-        #empty_impl
+        /// What [`Client::renew_session`] returns.
+        type Renewal<'a> = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>> + Send + 'a>,
+        >;
+
+        impl Client {
+            /// Creates a new session with `username` and `password`; called by the runtime when
+            /// the session expired. Boxed, because it is called from inside the operations.
+            pub(crate) fn renew_session<'a>(&'a self, username: &'a str, password: &'a str) -> Renewal<'a> {
+                #body
+            }
+        }
     }
 }
 
@@ -666,6 +873,11 @@ fn constant_query_text(op: &OperationModel) -> String {
 
 /// The request path with query, as shown in docs: `POST /api/x?action=y`.
 fn display_path(op: &OperationModel) -> String {
+    format!("{} {}", op.http_method, path_with_query(op))
+}
+
+/// The path template with the constant query pairs, e.g. `/api/vcenter/iso/image?action=mount`.
+fn path_with_query(op: &OperationModel) -> String {
     let mut path = op.path_template.clone();
     for (i, (name, value)) in op.constant_query.iter().enumerate() {
         path.push(if i == 0 { '?' } else { '&' });
@@ -675,7 +887,7 @@ fn display_path(op: &OperationModel) -> String {
             path.push_str(value);
         }
     }
-    format!("{} {}", op.http_method, path)
+    path
 }
 
 fn status_label(status: Option<StatusMatch>) -> String {
@@ -948,12 +1160,14 @@ fn operation_method(op: &OperationModel) -> TokenStream {
             #(#conditional)*
         }
     };
-    let session = match &op.auth {
-        Auth::Session { header, required } => quote! {
-            let request = self.with_session(request, #header, #required)?;
-        },
-        _ => TokenStream::new(),
+    let (session_header, session_required) = match &op.auth {
+        Auth::Session { header, required } => (quote! { Some(#header) }, *required),
+        _ => (quote! { None }, false),
     };
+    let operation_name = display_ident(&op.method_name);
+    let http_method = op.http_method.as_str();
+    let path_template = path_with_query(op);
+    let renews_session = op.session_action.is_none();
     let body = match &op.body {
         Some(body) => {
             let encode = match body.encoding {
@@ -1042,14 +1256,24 @@ fn operation_method(op: &OperationModel) -> TokenStream {
         #doc
         #deprecated
         pub async fn #name(&self, #(#args),*) -> Result<#success_type, Error<#error_body>> {
-            #path_stmt
-            #build
-            #session
-            #body
-            let response = self.send(request).await?;
-            match response.status().as_u16() {
-                #(#arms)*
-            }
+            const CALL: crate::send::Call = crate::send::Call {
+                operation: #operation_name,
+                method: #http_method,
+                path: #path_template,
+                session_header: #session_header,
+                session_required: #session_required,
+                renews_session: #renews_session,
+            };
+            self.traced(&CALL, async {
+                #path_stmt
+                #build
+                #body
+                let response = self.send(&CALL, request).await?;
+                match response.status().as_u16() {
+                    #(#arms)*
+                }
+            })
+            .await
         }
     }
 }

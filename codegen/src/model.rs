@@ -85,6 +85,12 @@ pub enum TypeKind {
     },
     /// Another name for a type.
     Alias(TypeRef),
+    /// A string identifier of one resource type (`x-vcenter-resource-type`): a newtype, so
+    /// that an id of one kind cannot be passed where another is expected.
+    Id {
+        /// The resource type, as the spec names it (e.g. `VirtualMachine`).
+        resource_type: String,
+    },
 }
 
 /// One field of a struct.
@@ -120,6 +126,8 @@ pub struct EnumValue {
 pub struct ErrorShape {
     /// The `error_type` field and its enum type, when present.
     pub error_type: Option<(String, String)>,
+    /// The known values of the `error_type` enum, each with the name of its `is_...` check.
+    pub error_type_values: Vec<(String, EnumValue)>,
     /// The `messages` field (array of objects with a `default_message` string), when present.
     pub messages: Option<MessagesField>,
 }
@@ -135,6 +143,10 @@ pub struct MessagesField {
     pub default_message: String,
     /// Whether `default_message` is required on the message type.
     pub default_message_required: bool,
+    /// The message's positional arguments (`args`, a list of strings) and whether required.
+    pub args: Option<(String, bool)>,
+    /// The message's named arguments (`params`, a map) and whether required.
+    pub params: Option<(String, bool)>,
 }
 
 /// A reference to a Rust type.
@@ -327,6 +339,10 @@ pub struct ErrorCase {
 /// Vendor extension carrying the resource type of an identifier.
 pub const RESOURCE_TYPE_EXTENSION: &str = "x-vcenter-resource-type";
 
+/// Vendor extension of `components`: a map from resource type to the Rust name of its id type
+/// (e.g. `VirtualMachine: VmId`). Resource types it does not name get `<last segment>Id`.
+pub const ID_TYPES_EXTENSION: &str = "x-codegen-id-types";
+
 /// Builds the model of a loaded spec.
 pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel, Diagnostic> {
     let mut builder = ModelBuilder::new(spec)?;
@@ -379,6 +395,10 @@ struct ModelBuilder<'a> {
     types: BTreeMap<String, TypeDef>,
     /// How many inline schemas deep the builder is.
     depth: usize,
+    /// Resource type -> Rust name wanted for its id type (`x-codegen-id-types`).
+    id_names: BTreeMap<String, String>,
+    /// Resource type -> Rust name of its id type, once claimed.
+    id_types: BTreeMap<String, String>,
 }
 
 impl<'a> ModelBuilder<'a> {
@@ -400,6 +420,10 @@ impl<'a> ModelBuilder<'a> {
                 component_names.insert(key.clone(), name);
             }
         }
+        let id_names = match &document.components {
+            Some(components) => id_names(spec, &components.extensions)?,
+            None => BTreeMap::new(),
+        };
         Ok(ModelBuilder {
             spec,
             document,
@@ -407,6 +431,8 @@ impl<'a> ModelBuilder<'a> {
             type_names,
             types: BTreeMap::new(),
             depth: 0,
+            id_names,
+            id_types: BTreeMap::new(),
         })
     }
 
@@ -714,6 +740,9 @@ impl<'a> ModelBuilder<'a> {
                 if !string.enumeration.is_empty() {
                     return self.inline_type(schema, hint, pointer);
                 }
+                if let Some(resource) = resource_type(schema) {
+                    return Ok(self.id_type(&resource));
+                }
                 Ok(match &string.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
                     _ => TypeRef::String,
@@ -761,6 +790,35 @@ impl<'a> ModelBuilder<'a> {
             SchemaKind::Not { .. } => unsupported(self, "`not`"),
             SchemaKind::Any(_) => Ok(TypeRef::Json),
         }
+    }
+
+    /// The id type of `resource`, registered on first use.
+    fn id_type(&mut self, resource: &str) -> TypeRef {
+        if let Some(name) = self.id_types.get(resource) {
+            return TypeRef::Named(name.clone());
+        }
+        let wanted = match self.id_names.get(resource) {
+            Some(name) => pascal_ident(name),
+            None => {
+                let last = resource.rsplit(['.', '/', ':']).find(|s| !s.is_empty());
+                pascal_ident(&format!("{}Id", last.unwrap_or("Resource")))
+            }
+        };
+        let name = self.type_names.claim(&wanted);
+        self.id_types.insert(resource.to_string(), name.clone());
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                origin: name.clone(),
+                doc: None,
+                kind: TypeKind::Id {
+                    resource_type: resource.to_string(),
+                },
+                error_shape: None,
+            },
+        );
+        TypeRef::Named(name)
     }
 
     /// Registers an inline object or enum as a named type.
@@ -1592,8 +1650,61 @@ fn is_scalar(ty: &TypeRef) -> bool {
 
 fn resource_type(schema: &Schema) -> Option<String> {
     match schema.schema_data.extensions.get(RESOURCE_TYPE_EXTENSION) {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
         _ => None,
+    }
+}
+
+/// The `x-codegen-id-types` map of `components`: resource type -> wanted Rust name.
+fn id_names(
+    spec: &LoadedSpec,
+    extensions: &indexmap::IndexMap<String, serde_json::Value>,
+) -> Result<BTreeMap<String, String>, Diagnostic> {
+    let pointer = push_pointer("/components", ID_TYPES_EXTENSION);
+    let invalid =
+        |pointer: &str, what: String| spec.diagnostic(pointer, DiagnosticKind::Invalid { what });
+    let Some(value) = extensions.get(ID_TYPES_EXTENSION) else {
+        return Ok(BTreeMap::new());
+    };
+    let serde_json::Value::Object(map) = value else {
+        return Err(invalid(
+            &pointer,
+            format!(
+                "`{ID_TYPES_EXTENSION}` is {}; it takes a map from resource type to Rust type \
+                 name, e.g. `VirtualMachine: VmId`",
+                json_kind(value)
+            ),
+        ));
+    };
+    let mut names = BTreeMap::new();
+    for (resource, name) in map {
+        match name {
+            serde_json::Value::String(name) if !name.trim().is_empty() => {
+                names.insert(resource.trim().to_string(), name.trim().to_string());
+            }
+            other => {
+                return Err(invalid(
+                    &push_pointer(&pointer, resource),
+                    format!(
+                        "the id type name of `{resource}` is {}; it takes a non-empty string",
+                        json_kind(other)
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// How a JSON value is described in a diagnostic.
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "a map",
     }
 }
 
@@ -1625,11 +1736,23 @@ fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Option<ErrorSha
             let default_message = message_fields
                 .iter()
                 .find(|m| m.wire_name == "default_message" && m.ty == TypeRef::String)?;
+            let args = message_fields.iter().find_map(|m| match &m.ty {
+                TypeRef::Vec(item) if m.wire_name == "args" && **item == TypeRef::String => {
+                    Some((m.ident.clone(), m.required))
+                }
+                _ => None,
+            });
+            let params = message_fields.iter().find_map(|m| match &m.ty {
+                TypeRef::Map(_) if m.wire_name == "params" => Some((m.ident.clone(), m.required)),
+                _ => None,
+            });
             Some(MessagesField {
                 ident: f.ident.clone(),
                 required: f.required,
                 default_message: default_message.ident.clone(),
                 default_message_required: default_message.required,
+                args,
+                params,
             })
         }
         _ => None,
@@ -1637,8 +1760,32 @@ fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Option<ErrorSha
     if error_type.is_none() && messages.is_none() {
         return None;
     }
+    let error_type_values = match error_type
+        .as_ref()
+        .and_then(|(_, enum_name)| types.get(enum_name))
+        .map(|def| &def.kind)
+    {
+        Some(TypeKind::Enum { values, .. }) => {
+            let mut checks = Namespace::with_reserved(&[
+                "api_body",
+                "error_type",
+                "error_type_name",
+                "messages",
+                "status",
+            ]);
+            values
+                .iter()
+                .map(|value| {
+                    let method = checks.claim(&snake_ident(&format!("is_{}", value.wire)));
+                    (method, value.clone())
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     Some(ErrorShape {
         error_type,
+        error_type_values,
         messages,
     })
 }
@@ -1910,6 +2057,7 @@ fn shape_classes(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
                 format!("enum({})", wires.join(","))
             }
             TypeKind::Alias(target) => format!("alias({})", pattern(target, &mut refs)),
+            TypeKind::Id { resource_type } => format!("id({resource_type})"),
         };
         shallow.insert(name, (signature, refs));
     }
@@ -1964,7 +2112,7 @@ fn mark_boxed_fields(types: &mut BTreeMap<String, TypeDef>) {
                 edges[i].extend(fields.iter().filter_map(|f| direct_target(&f.ty)));
             }
             TypeKind::Alias(ty) => edges[i].extend(direct_target(ty)),
-            TypeKind::Enum { .. } => {}
+            TypeKind::Enum { .. } | TypeKind::Id { .. } => {}
         }
     }
     let component = strongly_connected_components(&edges);

@@ -7,12 +7,16 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::retry::RetryPolicy;
 
 /// The largest response body read by default: 32 MiB.
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
 /// The request timeout used when none is set: 60 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The connect timeout used when none is set: 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An API session id: a secret. Its `Debug` output is redacted and it has no `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -52,6 +56,12 @@ pub enum ClientBuildError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A certificate given to [`ClientBuilder::add_root_certificate`] is not PEM, or holds no
+    /// certificate.
+    InvalidCertificate {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The HTTP client could not be created.
     Http(reqwest::Error),
 }
@@ -62,6 +72,9 @@ impl fmt::Display for ClientBuildError {
             ClientBuildError::InvalidBaseUrl { url, reason } => {
                 write!(f, "invalid base URL {url:?}: {reason}")
             }
+            ClientBuildError::InvalidCertificate { reason } => {
+                write!(f, "invalid root certificate: {reason}")
+            }
             ClientBuildError::Http(err) => write!(f, "cannot create the HTTP client: {err}"),
         }
     }
@@ -71,19 +84,45 @@ impl std::error::Error for ClientBuildError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ClientBuildError::Http(err) => Some(err),
-            ClientBuildError::InvalidBaseUrl { .. } => None,
+            ClientBuildError::InvalidBaseUrl { .. } | ClientBuildError::InvalidCertificate { .. } => {
+                None
+            }
         }
     }
 }
 
+/// The user name and password a client logs in with again when its session expires.
+#[derive(Clone)]
+pub(crate) struct Credentials {
+    pub(crate) username: String,
+    pub(crate) password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
 /// Builds a [`Client`] with non-default settings.
+///
+/// TLS uses rustls and, by default, the platform's trust roots. A vCenter whose certificate is
+/// signed by its own VMCA is trusted with [`add_root_certificate`](Self::add_root_certificate).
 #[derive(Debug)]
 pub struct ClientBuilder {
     base_url: String,
     timeout: Duration,
+    connect_timeout: Duration,
     http: Option<reqwest::Client>,
     max_response_body: usize,
     session: Option<SessionId>,
+    credentials: Option<Credentials>,
+    retry: Option<RetryPolicy>,
+    root_certificates: Vec<Vec<u8>>,
+    accept_invalid_certs: bool,
 }
 
 impl ClientBuilder {
@@ -91,6 +130,34 @@ impl ClientBuilder {
     /// [`DEFAULT_TIMEOUT`]). Ignored when an existing `reqwest::Client` is given.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The timeout of opening a connection, TLS handshake included (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`]). Ignored when an existing `reqwest::Client` is given.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Trusts the certificate(s) in `pem` as roots, besides the platform's: for a vCenter
+    /// whose certificate is signed by its own certificate authority (VMCA), whose root
+    /// certificate can be downloaded from `https://<vcenter>/certs/download.zip`.
+    ///
+    /// The PEM text is checked by [`build`](Self::build). Ignored when an existing
+    /// `reqwest::Client` is given.
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// **Unsafe: turns off certificate verification.** With `true`, the client accepts any
+    /// certificate, including one for another host or one an attacker made, so anyone on the
+    /// network path can read the password and session id and change what is sent. Use it only
+    /// against a test vCenter on a network you trust; prefer
+    /// [`add_root_certificate`](Self::add_root_certificate). Off by default.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.accept_invalid_certs = accept;
         self
     }
 
@@ -113,15 +180,51 @@ impl ClientBuilder {
         self
     }
 
+    /// Logs in with these credentials when a call needs a session and the client has none,
+    /// and again, once per call, when a call is answered with HTTP 401 (the session expired
+    /// or was ended elsewhere); the call is then repeated once with the new session.
+    ///
+    /// Without credentials a 401 is returned to the caller as it is. The password is kept in
+    /// memory for this purpose and is never logged or shown by `Debug`.
+    pub fn credentials(mut self, username: &str, password: &str) -> Self {
+        self.credentials = Some(Credentials {
+            username: username.to_string(),
+            password: password.to_string(),
+        });
+        self
+    }
+
+    /// Retries calls that certainly did not take effect; see [`RetryPolicy`]. Off by default.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, ClientBuildError> {
         let base_url = parse_base_url(&self.base_url)?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .timeout(self.timeout)
-                .build()
-                .map_err(ClientBuildError::Http)?,
+            None => {
+                let mut http = reqwest::Client::builder()
+                    .timeout(self.timeout)
+                    .connect_timeout(self.connect_timeout);
+                for pem in &self.root_certificates {
+                    let invalid = |reason: String| ClientBuildError::InvalidCertificate { reason };
+                    let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                        .map_err(|err| invalid(err.to_string()))?;
+                    if certificates.is_empty() {
+                        return Err(invalid("the PEM text holds no certificate".to_string()));
+                    }
+                    for certificate in certificates {
+                        http = http.add_root_certificate(certificate);
+                    }
+                }
+                if self.accept_invalid_certs {
+                    http = http.danger_accept_invalid_certs(true);
+                }
+                http.build().map_err(ClientBuildError::Http)?
+            }
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -129,6 +232,9 @@ impl ClientBuilder {
                 base_url,
                 max_response_body: self.max_response_body,
                 session: RwLock::new(self.session),
+                credentials: self.credentials,
+                retry: self.retry,
+                renewal: tokio::sync::Mutex::new(()),
             }),
         })
     }
@@ -153,18 +259,23 @@ fn parse_base_url(url: &str) -> Result<String, ClientBuildError> {
 }
 
 /// A client of the API: cheap to clone, `Send + Sync`; clones share one connection pool and
-/// one session.
+/// one session, and can be used from many tasks at once.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<ClientInner>,
+    pub(crate) inner: Arc<ClientInner>,
 }
 
-struct ClientInner {
+pub(crate) struct ClientInner {
     http: reqwest::Client,
     /// Without a trailing `/`; operation paths start with one.
     base_url: String,
     max_response_body: usize,
     session: RwLock<Option<SessionId>>,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) retry: Option<RetryPolicy>,
+    /// Held while a session is created, so that tasks that all see an expired session log in
+    /// once, not once each.
+    pub(crate) renewal: tokio::sync::Mutex<()>,
 }
 
 impl fmt::Debug for Client {
@@ -172,6 +283,8 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("has_session", &self.session().is_some())
+            .field("has_credentials", &self.inner.credentials.is_some())
+            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
 }
@@ -188,9 +301,14 @@ impl Client {
         ClientBuilder {
             base_url: base_url.to_string(),
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             http: None,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             session: None,
+            credentials: None,
+            retry: None,
+            root_certificates: Vec::new(),
+            accept_invalid_certs: false,
         }
     }
 
@@ -231,13 +349,6 @@ impl Client {
             .http
             .request(method, url)
             .header(reqwest::header::ACCEPT, "application/json")
-    }
-
-    pub(crate) async fn send<E>(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, Error<E>> {
-        request.send().await.map_err(Error::Transport)
     }
 
     /// Reads the whole body, up to the client's limit.

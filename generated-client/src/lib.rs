@@ -12,6 +12,22 @@
 //! Create a [`Client`] with [`Client::new`] or [`Client::builder`], then call one method
 //! per operation. Every method returns [`Error`], whose `Api` variant carries the decoded
 //! error body the API documents.
+//!
+//! ## Typed identifiers
+//!
+//! Each resource type the spec marks with `x-vcenter-resource-type` has its own id type
+//! (e.g. [`types::CdromId`] for `com.vmware.vcenter.vm.hardware.Cdrom`), a plain string on the wire. An id of
+//! one type cannot be used where another is expected:
+//!
+//! ```compile_fail
+//! let id = vcenter_client::types::CdromId::new("id-1");
+//! let other: vcenter_client::types::LibraryItemId = id; // error[E0308]: mismatched types
+//! ```
+//!
+//! ```
+//! let id: vcenter_client::types::CdromId = "id-1".parse().unwrap();
+//! assert_eq!(id.to_string(), "id-1");
+//! ```
 
 #![deny(missing_docs)]
 
@@ -31,10 +47,16 @@ mod error;
 mod json_body;
 
 #[rustfmt::skip]
+mod messages;
+
+#[rustfmt::skip]
 mod path;
 
 #[rustfmt::skip]
-mod session;
+mod retry;
+
+#[rustfmt::skip]
+mod send;
 
 #[rustfmt::skip]
 mod unexpected;
@@ -46,5 +68,6 @@ mod operations;
 pub mod types;
 
 pub use client::{Client, ClientBuildError, ClientBuilder, SessionId};
-pub use client::{DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
-pub use error::{Error, ErrorBody, EXCERPT_LIMIT};
+pub use client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
+pub use error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
+pub use retry::RetryPolicy;

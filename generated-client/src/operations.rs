@@ -4,6 +4,30 @@
 use crate::client::Client;
 use crate::error::Error;
 
+/// What [`Client::renew_session`] returns.
+type Renewal<'a> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+            Output = Result<(), Box<dyn std::error::Error + Send + Sync>>,
+        > + Send + 'a,
+    >,
+>;
+
+impl Client {
+    /// Creates a new session with `username` and `password`; called by the runtime when
+    /// the session expired. Boxed, because it is called from inside the operations.
+    pub(crate) fn renew_session<'a>(
+        &'a self,
+        username: &'a str,
+        password: &'a str,
+    ) -> Renewal<'a> {
+        Box::pin(async move {
+            self.session_create(username, password).await?;
+            Ok(())
+        })
+    }
+}
+
 impl Client {
     /// Create Session
     ///
@@ -32,34 +56,48 @@ impl Client {
         username: &str,
         password: &str,
     ) -> Result<crate::client::SessionId, Error<crate::types::StdErrorsError>> {
-        let path = "/api/session";
-        let request = self
-            .request(reqwest::Method::POST, path)
-            .basic_auth(username, Some(password));
-        let response = self.send(request).await?;
-        match response.status().as_u16() {
-            201 => {
-                let status = response.status().as_u16();
-                let id: String = self.read_json(response).await?;
-                match crate::client::SessionId::new(id) {
-                    Some(session) => {
-                        self.set_session(session.clone());
-                        Ok(session)
+        const CALL: crate::send::Call = crate::send::Call {
+            operation: "session_create",
+            method: "POST",
+            path: "/api/session",
+            session_header: None,
+            session_required: false,
+            renews_session: false,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = "/api/session";
+                    let request = self
+                        .request(reqwest::Method::POST, path)
+                        .basic_auth(username, Some(password));
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        201 => {
+                            let status = response.status().as_u16();
+                            let id: String = self.read_json(response).await?;
+                            match crate::client::SessionId::new(id) {
+                                Some(session) => {
+                                    self.set_session(session.clone());
+                                    Ok(session)
+                                }
+                                None => {
+                                    Err(Error::Decode {
+                                        status,
+                                        excerpt: String::from("(the session id is withheld)"),
+                                        source: serde::de::Error::custom(
+                                            "the session id is empty or not visible ASCII, so it cannot be sent in a header",
+                                        ),
+                                    })
+                                }
+                            }
+                        }
+                        401 | 503 => Err(self.api_error(response).await),
+                        _ => Err(self.unexpected_status(response).await),
                     }
-                    None => {
-                        Err(Error::Decode {
-                            status,
-                            excerpt: String::from("(the session id is withheld)"),
-                            source: serde::de::Error::custom(
-                                "the session id is empty or not visible ASCII, so it cannot be sent in a header",
-                            ),
-                        })
-                    }
-                }
-            }
-            401 | 503 => Err(self.api_error(response).await),
-            _ => Err(self.unexpected_status(response).await),
-        }
+                },
+            )
+            .await
     }
 
     /// Delete Session
@@ -82,18 +120,31 @@ impl Client {
     pub async fn session_delete(
         &self,
     ) -> Result<(), Error<crate::types::StdErrorsError>> {
-        let path = "/api/session";
-        let request = self.request(reqwest::Method::DELETE, path);
-        let request = self.with_session(request, "vmware-api-session-id", true)?;
-        let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => {
-                self.clear_session();
-                Ok(())
-            }
-            401 => Err(self.api_error(response).await),
-            _ => Err(self.unexpected_status(response).await),
-        }
+        const CALL: crate::send::Call = crate::send::Call {
+            operation: "session_delete",
+            method: "DELETE",
+            path: "/api/session",
+            session_header: Some("vmware-api-session-id"),
+            session_required: true,
+            renews_session: false,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = "/api/session";
+                    let request = self.request(reqwest::Method::DELETE, path);
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        204 => {
+                            self.clear_session();
+                            Ok(())
+                        }
+                        401 => Err(self.api_error(response).await),
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
     }
 
     /// Mount Iso Image
@@ -131,16 +182,29 @@ impl Client {
     pub async fn iso_image_mount(
         &self,
         body: &crate::types::IsoImageMountRequestBody,
-    ) -> Result<String, Error<crate::types::StdErrorsError>> {
-        let path = "/api/vcenter/iso/image?action=mount";
-        let request = self.request(reqwest::Method::POST, path);
-        let request = self.with_session(request, "vmware-api-session-id", true)?;
-        let request = crate::json_body::json_body(request, body)?;
-        let response = self.send(request).await?;
-        match response.status().as_u16() {
-            200 => self.read_json(response).await,
-            _ => Err(self.api_error(response).await),
-        }
+    ) -> Result<crate::types::CdromId, Error<crate::types::StdErrorsError>> {
+        const CALL: crate::send::Call = crate::send::Call {
+            operation: "iso_image_mount",
+            method: "POST",
+            path: "/api/vcenter/iso/image?action=mount",
+            session_header: Some("vmware-api-session-id"),
+            session_required: true,
+            renews_session: true,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = "/api/vcenter/iso/image?action=mount";
+                    let request = self.request(reqwest::Method::POST, path);
+                    let request = crate::json_body::json_body(request, body)?;
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        200 => self.read_json(response).await,
+                        _ => Err(self.api_error(response).await),
+                    }
+                },
+            )
+            .await
     }
 
     /// Disconnect Hardware CD ROM
@@ -186,24 +250,39 @@ impl Client {
     /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn vm_hardware_cdrom_disconnect(
         &self,
-        vm: &str,
-        cdrom: &str,
+        vm: &crate::types::VmId,
+        cdrom: &crate::types::CdromId,
     ) -> Result<(), Error<crate::types::StdErrorsError>> {
-        let path = [
-            "/api/vcenter/vm/",
-            &crate::path::encode_path_segment("vm", vm)?,
-            "/hardware/cdrom/",
-            &crate::path::encode_path_segment("cdrom", cdrom)?,
-            "?action=disconnect",
-        ]
-            .concat();
-        let request = self.request(reqwest::Method::POST, &path);
-        let request = self.with_session(request, "vmware-api-session-id", true)?;
-        let response = self.send(request).await?;
-        match response.status().as_u16() {
-            204 => Ok(()),
-            400 | 401 | 403 | 404 | 500 | 503 => Err(self.api_error(response).await),
-            _ => Err(self.unexpected_status(response).await),
-        }
+        const CALL: crate::send::Call = crate::send::Call {
+            operation: "vm_hardware_cdrom_disconnect",
+            method: "POST",
+            path: "/api/vcenter/vm/{vm}/hardware/cdrom/{cdrom}?action=disconnect",
+            session_header: Some("vmware-api-session-id"),
+            session_required: true,
+            renews_session: true,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = [
+                        "/api/vcenter/vm/",
+                        &crate::path::encode_path_segment("vm", vm.as_str())?,
+                        "/hardware/cdrom/",
+                        &crate::path::encode_path_segment("cdrom", cdrom.as_str())?,
+                        "?action=disconnect",
+                    ]
+                        .concat();
+                    let request = self.request(reqwest::Method::POST, &path);
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        204 => Ok(()),
+                        400 | 401 | 403 | 404 | 500 | 503 => {
+                            Err(self.api_error(response).await)
+                        }
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
     }
 }

@@ -2,15 +2,125 @@
 //! The schemas of `spec/vcenter.yaml`, as Rust types: objects are structs, string enums are
 //! open enums that keep values this client does not know.
 
+/// An identifier of the resource type `com.vmware.vcenter.vm.hardware.Cdrom`.
+///
+/// On the wire it is a plain string. Make one from text with [`CdromId::new`] or
+/// [`str::parse`]; ids returned by the API already have this type.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(transparent)]
+pub struct CdromId(String);
+
+impl CdromId {
+    /// Wraps an identifier, e.g. one read from a configuration file.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The identifier as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The identifier as an owned `String`.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for CdromId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for CdromId {
+    type Err = std::convert::Infallible;
+
+    fn from_str(id: &str) -> Result<Self, Self::Err> {
+        Ok(Self(id.to_string()))
+    }
+}
+
+impl AsRef<str> for CdromId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The request body of Mount Iso Image.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IsoImageMountRequestBody {
     /// The identifier of the library item having the ISO image to mount on the virtual machine.
     /// The parameter must be an identifier for the resource type: `com.vmware.content.library.Item`.
-    pub library_item: String,
+    pub library_item: LibraryItemId,
     /// The identifier of the virtual machine where the specified ISO image will be mounted.
     /// The parameter must be an identifier for the resource type: `VirtualMachine`.
-    pub vm: String,
+    pub vm: VmId,
+}
+
+/// An identifier of the resource type `com.vmware.content.library.Item`.
+///
+/// On the wire it is a plain string. Make one from text with [`LibraryItemId::new`] or
+/// [`str::parse`]; ids returned by the API already have this type.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(transparent)]
+pub struct LibraryItemId(String);
+
+impl LibraryItemId {
+    /// Wraps an identifier, e.g. one read from a configuration file.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The identifier as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The identifier as an owned `String`.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for LibraryItemId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for LibraryItemId {
+    type Err = std::convert::Infallible;
+
+    fn from_str(id: &str) -> Result<Self, Self::Err> {
+        Ok(Self(id.to_string()))
+    }
+}
+
+impl AsRef<str> for LibraryItemId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
 }
 
 /// The standard error body that vCenter returns when an operation fails.
@@ -46,6 +156,29 @@ impl crate::error::ErrorBody for StdErrorsError {
             (None, None) => None,
         }
     }
+
+    fn error_type_name(&self) -> Option<&str> {
+        self.error_type.as_ref().map(|kind| kind.as_str())
+    }
+
+    fn messages(&self) -> Vec<String> {
+        self.messages
+            .iter()
+            .map(|message| {
+                crate::messages::fill_placeholders(
+                    message.default_message.as_str(),
+                    message.args.as_slice(),
+                    |name: &str| {
+                        message
+                            .params
+                            .as_ref()
+                            .and_then(|params| params.get(name))
+                            .and_then(crate::messages::param_text)
+                    },
+                )
+            })
+            .collect()
+    }
 }
 
 impl crate::error::Error<StdErrorsError> {
@@ -53,6 +186,133 @@ impl crate::error::Error<StdErrorsError> {
     /// when the server sent none.
     pub fn error_type(&self) -> Option<&StdErrorsErrorType> {
         self.api_body()?.error_type.as_ref()
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `ERROR`.
+    pub fn is_error(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::Error))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `ALREADY_EXISTS`.
+    pub fn is_already_exists(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::AlreadyExists))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `ALREADY_IN_DESIRED_STATE`.
+    pub fn is_already_in_desired_state(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::AlreadyInDesiredState))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `CANCELED`.
+    pub fn is_canceled(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::Canceled))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `CONCURRENT_CHANGE`.
+    pub fn is_concurrent_change(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::ConcurrentChange))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `FEATURE_IN_USE`.
+    pub fn is_feature_in_use(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::FeatureInUse))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `INTERNAL_SERVER_ERROR`.
+    pub fn is_internal_server_error(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::InternalServerError))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `INVALID_ARGUMENT`.
+    pub fn is_invalid_argument(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::InvalidArgument))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `INVALID_ELEMENT_CONFIGURATION`.
+    pub fn is_invalid_element_configuration(&self) -> bool {
+        matches!(
+            self.error_type(), Some(StdErrorsErrorType::InvalidElementConfiguration)
+        )
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `INVALID_ELEMENT_TYPE`.
+    pub fn is_invalid_element_type(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::InvalidElementType))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `INVALID_REQUEST`.
+    pub fn is_invalid_request(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::InvalidRequest))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `NOT_ALLOWED_IN_CURRENT_STATE`.
+    pub fn is_not_allowed_in_current_state(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::NotAllowedInCurrentState))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `NOT_FOUND`.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::NotFound))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `OPERATION_NOT_FOUND`.
+    pub fn is_operation_not_found(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::OperationNotFound))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `RESOURCE_BUSY`.
+    pub fn is_resource_busy(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::ResourceBusy))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `RESOURCE_IN_USE`.
+    pub fn is_resource_in_use(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::ResourceInUse))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `RESOURCE_INACCESSIBLE`.
+    pub fn is_resource_inaccessible(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::ResourceInaccessible))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `SERVICE_UNAVAILABLE`.
+    pub fn is_service_unavailable(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::ServiceUnavailable))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `TIMED_OUT`.
+    pub fn is_timed_out(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::TimedOut))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `UNABLE_TO_ALLOCATE_RESOURCE`.
+    pub fn is_unable_to_allocate_resource(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::UnableToAllocateResource))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `UNAUTHENTICATED`.
+    pub fn is_unauthenticated(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::Unauthenticated))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `UNAUTHORIZED`.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::Unauthorized))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `UNEXPECTED_INPUT`.
+    pub fn is_unexpected_input(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::UnexpectedInput))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `UNSUPPORTED`.
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::Unsupported))
+    }
+
+    /// Whether this is a documented API error whose `error_type` is `UNVERIFIED_PEER`.
+    pub fn is_unverified_peer(&self) -> bool {
+        matches!(self.error_type(), Some(StdErrorsErrorType::UnverifiedPeer))
     }
 }
 
@@ -413,4 +673,59 @@ pub struct StdNestedLocalizableMessage {
     /// Named arguments to be substituted into the message template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<std::collections::BTreeMap<String, StdLocalizationParam>>,
+}
+
+/// An identifier of the resource type `VirtualMachine`.
+///
+/// On the wire it is a plain string. Make one from text with [`VmId::new`] or
+/// [`str::parse`]; ids returned by the API already have this type.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(transparent)]
+pub struct VmId(String);
+
+impl VmId {
+    /// Wraps an identifier, e.g. one read from a configuration file.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The identifier as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The identifier as an owned `String`.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for VmId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for VmId {
+    type Err = std::convert::Infallible;
+
+    fn from_str(id: &str) -> Result<Self, Self::Err> {
+        Ok(Self(id.to_string()))
+    }
+}
+
+impl AsRef<str> for VmId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
 }

@@ -8,7 +8,9 @@ use std::hint::black_box;
 use benchmarks::server::{CannedServer, CDROM_ID};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures_util::future::join_all;
-use vcenter_client::types::{IsoImageMountRequestBody, StdErrorsError};
+use vcenter_client::types::{
+    CdromId, IsoImageMountRequestBody, LibraryItemId, StdErrorsError, VmId,
+};
 use vcenter_client::{Client, SessionId};
 
 const SESSION: &str = "b6e1e9a2c6d4f0a8b2c4d6e8f0a2b4c6";
@@ -69,8 +71,8 @@ impl HandWritten {
 
 fn mount_body() -> IsoImageMountRequestBody {
     IsoImageMountRequestBody {
-        library_item: LIBRARY_ITEM.to_string(),
-        vm: VM.to_string(),
+        library_item: LibraryItemId::new(LIBRARY_ITEM),
+        vm: VmId::new(VM),
     }
 }
 
@@ -79,12 +81,16 @@ async fn generated_mount(client: &Client) {
         .iso_image_mount(&mount_body())
         .await
         .expect("generated mount");
-    assert_eq!(id, CDROM_ID);
+    assert_eq!(id.as_str(), CDROM_ID);
 }
+
+/// The ids of the disconnect call, made once, as a caller holding them would.
+static DISCONNECT_IDS: std::sync::LazyLock<(VmId, CdromId)> =
+    std::sync::LazyLock::new(|| (VmId::new(VM), CdromId::new(CDROM_ID)));
 
 async fn generated_disconnect(client: &Client) {
     client
-        .vm_hardware_cdrom_disconnect(VM, CDROM_ID)
+        .vm_hardware_cdrom_disconnect(&DISCONNECT_IDS.0, &DISCONNECT_IDS.1)
         .await
         .expect("generated disconnect");
 }

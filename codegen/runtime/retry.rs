@@ -1,0 +1,120 @@
+//! When a call is tried again, and how long the client waits before it does.
+//! This file is part of the generator's runtime: it does not depend on the spec.
+
+use std::hash::BuildHasher;
+use std::time::Duration;
+
+/// Which failed calls the client tries again, how often, and how long it waits in between.
+///
+/// A call is repeated only when it certainly did not take effect:
+/// - the connection could not be opened, so the request was never sent;
+/// - the server answered HTTP 503, or an error whose `error_type` is one of
+///   [`error_types`](Self::error_types) (by default `RESOURCE_BUSY` and `SERVICE_UNAVAILABLE`),
+///   which say the operation was not carried out.
+///
+/// A call is **never** repeated after a timeout or a connection lost while waiting for the
+/// answer: the server may have carried it out. This matters for operations that are not
+/// idempotent, such as mounting an ISO image, which would create a second CD-ROM.
+///
+/// Between attempts the client waits an exponential backoff with jitter (half the delay fixed,
+/// half random), or the number of seconds of the server's `Retry-After` header. When the
+/// server asks for a longer wait than [`max_backoff`](Self::max_backoff), the client stops
+/// and returns the answer it got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    error_types: Vec<String>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(10),
+            error_types: vec![
+                "RESOURCE_BUSY".to_string(),
+                "SERVICE_UNAVAILABLE".to_string(),
+            ],
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy: at most 4 attempts, waits from 250 ms doubling up to 10 s, on
+    /// `RESOURCE_BUSY`, `SERVICE_UNAVAILABLE`, 503 and connection failures.
+    pub fn new() -> Self {
+        RetryPolicy::default()
+    }
+
+    /// How many times a call is sent at most, the first time included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The wait before the second attempt; it doubles with each further attempt.
+    pub fn initial_backoff(mut self, delay: Duration) -> Self {
+        self.initial_backoff = delay;
+        self
+    }
+
+    /// The longest wait between two attempts, and the longest `Retry-After` honoured.
+    pub fn max_backoff(mut self, delay: Duration) -> Self {
+        self.max_backoff = delay;
+        self
+    }
+
+    /// The `error_type` values that mean "not done, try again later" (replacing the default
+    /// `RESOURCE_BUSY` and `SERVICE_UNAVAILABLE`).
+    pub fn error_types<I, S>(mut self, error_types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.error_types = error_types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub(crate) fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    pub(crate) fn retries_error_type(&self, error_type: &str) -> bool {
+        self.error_types.iter().any(|known| known == error_type)
+    }
+
+    pub(crate) fn checks_error_types(&self) -> bool {
+        !self.error_types.is_empty()
+    }
+
+    /// The wait before attempt `attempt + 1`, or `None` when the server asked for a longer
+    /// wait than the policy allows.
+    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        if let Some(wait) = retry_after {
+            return (wait <= self.max_backoff).then_some(wait);
+        }
+        let doubling = 2u32.saturating_pow(attempt.saturating_sub(1));
+        let full = self
+            .initial_backoff
+            .saturating_mul(doubling)
+            .min(self.max_backoff);
+        let half = full / 2;
+        Some(half + half.mul_f64(random_fraction()))
+    }
+}
+
+/// The seconds of a `Retry-After` header (its HTTP-date form is not used by vCenter and is
+/// ignored, falling back to the backoff).
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A number in `[0, 1)`, different on each call; good enough for jitter, not for secrets.
+fn random_fraction() -> f64 {
+    let bits = std::collections::hash_map::RandomState::new().hash_one(std::time::Instant::now());
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}

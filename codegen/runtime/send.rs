@@ -1,0 +1,216 @@
+//! Sending one call: the session header, logging in again when the session expired, retries
+//! under the client's policy, and the `tracing` span around it all.
+//! This file is part of the generator's runtime: it does not depend on the spec.
+
+use std::future::Future;
+
+use reqwest::header::HeaderValue;
+use tracing::Instrument;
+
+use crate::client::{Client, SessionId};
+use crate::error::{Error, ErrorBody};
+
+/// What the runtime needs to know of an operation to send it.
+#[derive(Debug)]
+pub(crate) struct Call {
+    /// The method's name, e.g. `iso_image_mount`.
+    pub(crate) operation: &'static str,
+    /// The HTTP method, e.g. `POST`.
+    pub(crate) method: &'static str,
+    /// The path template, e.g. `/api/vcenter/vm/{vm}/hardware/cdrom/{cdrom}?action=disconnect`.
+    pub(crate) path: &'static str,
+    /// The header that carries the session id, for calls that send one.
+    pub(crate) session_header: Option<&'static str>,
+    /// Whether the call fails with [`Error::NoSession`] when there is no session.
+    pub(crate) session_required: bool,
+    /// Whether an HTTP 401 makes the client log in again and repeat the call (not for the
+    /// calls that create or end a session).
+    pub(crate) renews_session: bool,
+}
+
+impl Client {
+    /// Runs `work`, the whole call, inside a `tracing` span named `api_call` with the fields
+    /// `operation`, `method`, `path` (the template, never the ids in it), `status`,
+    /// `error_type` and `attempt`. Neither the session id, the password nor a body is recorded.
+    pub(crate) async fn traced<T, E, F>(&self, call: &Call, work: F) -> Result<T, Error<E>>
+    where
+        E: ErrorBody,
+        F: Future<Output = Result<T, Error<E>>>,
+    {
+        let span = tracing::info_span!(
+            "api_call",
+            operation = call.operation,
+            method = call.method,
+            path = call.path,
+            status = tracing::field::Empty,
+            error_type = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+        );
+        let result = work.instrument(span.clone()).await;
+        if let Err(err) = &result {
+            if let Some(error_type) = err.api_body().and_then(ErrorBody::error_type_name) {
+                span.record("error_type", error_type);
+            }
+            span.in_scope(|| tracing::debug!(error = %err, "call failed"));
+        }
+        result
+    }
+
+    /// Sends the request, with the session header when the call uses one, and returns the
+    /// first answer that is not retried.
+    pub(crate) async fn send<E>(
+        &self,
+        call: &Call,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, Error<E>> {
+        let span = tracing::Span::current();
+        let max_attempts = self.inner.retry.as_ref().map_or(1, |p| p.attempts());
+        let mut attempt: u32 = 0;
+        let mut renewed = false;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let session = self.session_for(call).await?;
+            // Every body this client sends is in memory, so the request can be copied; a copy
+            // is kept for the next attempt.
+            let Some(this_try) = request.try_clone() else {
+                return self
+                    .with_session_header(call, request, session.as_ref())
+                    .send()
+                    .await
+                    .map_err(Error::Transport);
+            };
+            let this_try = self.with_session_header(call, this_try, session.as_ref());
+            let response = match this_try.send().await {
+                Ok(response) => response,
+                // Not connected: the request was never sent, so it cannot have taken effect.
+                Err(err) if err.is_connect() && attempt < max_attempts => {
+                    tracing::debug!(attempt, error = %err, "connection failed; trying again");
+                    self.wait(attempt, None).await;
+                    continue;
+                }
+                Err(err) => return Err(Error::Transport(err)),
+            };
+            let status = response.status().as_u16();
+            span.record("status", status);
+            if status == 401 && call.renews_session && !renewed {
+                if let (Some(sent), Some(_)) = (&session, &self.inner.credentials) {
+                    tracing::debug!("HTTP 401: logging in again");
+                    renewed = true;
+                    self.renew::<E>(Some(sent)).await?;
+                    continue;
+                }
+            }
+            let Some(policy) = self.inner.retry.as_ref().filter(|_| attempt < max_attempts) else {
+                return Ok(response);
+            };
+            let retry_after = crate::retry::retry_after(response.headers());
+            let (response, not_done) = if status == 503 {
+                (response, true)
+            } else if status >= 400 && policy.checks_error_types() {
+                let (response, error_type) = self.peek_error_type::<E>(response).await?;
+                let not_done = error_type.is_some_and(|t| policy.retries_error_type(&t));
+                (response, not_done)
+            } else {
+                (response, false)
+            };
+            if !not_done {
+                return Ok(response);
+            }
+            match policy.delay(attempt, retry_after) {
+                Some(delay) => {
+                    tracing::debug!(attempt, status, ?delay, "not done; trying again");
+                    tokio::time::sleep(delay).await;
+                }
+                None => return Ok(response),
+            }
+        }
+    }
+
+    async fn wait(&self, attempt: u32, retry_after: Option<std::time::Duration>) {
+        let delay = self
+            .inner
+            .retry
+            .as_ref()
+            .and_then(|policy| policy.delay(attempt, retry_after));
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// The `error_type` of an error answer, and the answer itself, rebuilt from its body.
+    async fn peek_error_type<E>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<(reqwest::Response, Option<String>), Error<E>> {
+        #[derive(serde::Deserialize)]
+        struct ErrorTypeOnly {
+            error_type: Option<String>,
+        }
+        let status = response.status();
+        let version = response.version();
+        let headers = response.headers().clone();
+        let body = self.read_body(response).await?;
+        let error_type = serde_json::from_slice::<ErrorTypeOnly>(&body)
+            .ok()
+            .and_then(|e| e.error_type);
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Ok((reqwest::Response::from(rebuilt), error_type))
+    }
+
+    /// The session to send with `call`, logging in first when the call needs one, the client
+    /// has none and it has credentials.
+    async fn session_for<E>(&self, call: &Call) -> Result<Option<SessionId>, Error<E>> {
+        if call.session_header.is_none() {
+            return Ok(None);
+        }
+        if let Some(session) = self.session() {
+            return Ok(Some(session));
+        }
+        if call.renews_session && self.inner.credentials.is_some() {
+            self.renew::<E>(None).await?;
+        }
+        match self.session() {
+            Some(session) => Ok(Some(session)),
+            None if call.session_required => Err(Error::NoSession),
+            None => Ok(None),
+        }
+    }
+
+    /// Creates a new session with the client's credentials, unless another task already
+    /// replaced `expired` while this one waited for its turn.
+    async fn renew<E>(&self, expired: Option<&SessionId>) -> Result<(), Error<E>> {
+        let Some(credentials) = &self.inner.credentials else {
+            return Ok(());
+        };
+        let _turn = self.inner.renewal.lock().await;
+        if self.session().as_ref() != expired {
+            return Ok(());
+        }
+        self.renew_session(&credentials.username, &credentials.password)
+            .await
+            .map_err(Error::Login)
+    }
+
+    fn with_session_header(
+        &self,
+        call: &Call,
+        request: reqwest::RequestBuilder,
+        session: Option<&SessionId>,
+    ) -> reqwest::RequestBuilder {
+        match (call.session_header, session.and_then(header_value)) {
+            (Some(header), Some(value)) => request.header(header, value),
+            _ => request,
+        }
+    }
+}
+
+/// The session id as a header value marked sensitive (kept out of HTTP logs).
+fn header_value(session: &SessionId) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(session.expose_secret()).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
