@@ -668,6 +668,9 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
         error_type_values,
         messages,
     } = shape;
+    if error_type.is_none() && messages.is_none() {
+        return quote! { impl crate::error::ErrorBody for #name {} };
+    }
     let kind = match error_type {
         Some((field, _)) => {
             let field = ident(field);

@@ -64,7 +64,7 @@ pub struct TypeDef {
     pub doc: Option<String>,
     /// What kind of type.
     pub kind: TypeKind,
-    /// Set when the type is used as an error body and has the standard error shape.
+    /// Set when the type is used as an error body: what of the standard error shape it has.
     pub error_shape: Option<ErrorShape>,
 }
 
@@ -370,7 +370,17 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
         .collect();
     let shapes: BTreeMap<String, ErrorShape> = used_as_errors
         .iter()
-        .filter_map(|name| error_shape(&types, name).map(|shape| (name.clone(), shape)))
+        .filter(|name| types.contains_key(*name))
+        .map(|name| {
+            // Every error body implements `ErrorBody`; one without the standard shape has
+            // nothing to summarise.
+            let shape = error_shape(&types, name).unwrap_or(ErrorShape {
+                error_type: None,
+                error_type_values: Vec::new(),
+                messages: None,
+            });
+            (name.clone(), shape)
+        })
         .collect();
     for ty in types.values_mut() {
         ty.error_shape = shapes.get(&ty.name).cloned();
