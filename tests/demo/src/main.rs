@@ -1,0 +1,133 @@
+//! The demo: log in -> mount an ISO image -> disconnect the CD-ROM -> disconnect it again
+//! (already disconnected, handled) -> log out, printing each step.
+//!
+//! By default it starts the embedded vCenter simulator on 127.0.0.1. With `VCENTER_URL`,
+//! `VCENTER_USER` and `VCENTER_PASSWORD` set it runs against that vCenter instead; then
+//! `VCENTER_VM` and `VCENTER_LIBRARY_ITEM` name the vm and the library item holding the ISO
+//! image, `VCENTER_CA_PEM` a PEM file of the vCenter's root certificate (VMCA), and
+//! `VCENTER_INSECURE=1` turns certificate verification off (unsafe; test labs only).
+
+use std::process::ExitCode;
+
+use vcenter_client::types::{IsoImageMountRequestBody, LibraryItemId, VmId};
+use vcenter_client::{Client, Error, ResultExt};
+use vcenter_simulator::{Simulator, World};
+
+/// Where the demo runs, and with what.
+struct Target {
+    url: String,
+    user: String,
+    password: String,
+    vm: String,
+    library_item: String,
+    ca_pem: Option<String>,
+    insecure: bool,
+    /// Kept alive for the run when the demo uses the embedded simulator.
+    _simulator: Option<Simulator>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("demo failed: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn target() -> Result<Target, Box<dyn std::error::Error>> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let (Some(url), Some(user), Some(password)) = (
+        env("VCENTER_URL"),
+        env("VCENTER_USER"),
+        env("VCENTER_PASSWORD"),
+    ) {
+        let (Some(vm), Some(library_item)) = (env("VCENTER_VM"), env("VCENTER_LIBRARY_ITEM"))
+        else {
+            return Err(
+                "against a real vCenter, set VCENTER_VM and VCENTER_LIBRARY_ITEM too".into(),
+            );
+        };
+        println!("Using the vCenter at {url} as {user}.");
+        return Ok(Target {
+            url,
+            user,
+            password,
+            vm,
+            library_item,
+            ca_pem: env("VCENTER_CA_PEM"),
+            insecure: env("VCENTER_INSECURE").as_deref() == Some("1"),
+            _simulator: None,
+        });
+    }
+    let simulator = Simulator::start(World::demo()).await?;
+    println!(
+        "Started the embedded vCenter simulator at {} (set VCENTER_URL, VCENTER_USER and \
+         VCENTER_PASSWORD to use a real vCenter).",
+        simulator.base_url()
+    );
+    Ok(Target {
+        url: simulator.base_url(),
+        user: "administrator@vsphere.local".to_string(),
+        password: "VMware1!".to_string(),
+        vm: "vm-42".to_string(),
+        library_item: "ubuntu-24.04-iso".to_string(),
+        ca_pem: None,
+        insecure: false,
+        _simulator: Some(simulator),
+    })
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let target = target().await?;
+    let mut builder = Client::builder(&target.url);
+    if let Some(path) = &target.ca_pem {
+        let pem = std::fs::read(path).map_err(|err| format!("cannot read {path}: {err}"))?;
+        builder = builder.add_root_certificate(pem);
+    }
+    if target.insecure {
+        println!("Certificate verification is OFF (VCENTER_INSECURE=1).");
+        builder = builder.danger_accept_invalid_certs(true);
+    }
+    let client = builder.build()?;
+
+    client
+        .session_create(&target.user, &target.password)
+        .await?;
+    println!(
+        "1. Logged in as {} (the session id is a secret: not shown).",
+        target.user
+    );
+
+    let vm = VmId::new(&target.vm);
+    let mount = IsoImageMountRequestBody {
+        library_item: LibraryItemId::new(&target.library_item),
+        vm: vm.clone(),
+    };
+    let cdrom = client.iso_image_mount(&mount).await?;
+    println!(
+        "2. Mounted library item {} on {vm}: new CD-ROM {cdrom}.",
+        mount.library_item
+    );
+
+    client.vm_hardware_cdrom_disconnect(&vm, &cdrom).await?;
+    println!("3. Disconnected CD-ROM {cdrom}.");
+
+    let again = client
+        .vm_hardware_cdrom_disconnect(&vm, &cdrom)
+        .await
+        .ok_if(Error::is_already_in_desired_state)?;
+    match again {
+        Some(()) => println!("4. Disconnected CD-ROM {cdrom} again."),
+        None => println!(
+            "4. Disconnected CD-ROM {cdrom} again: already disconnected \
+             (ALREADY_IN_DESIRED_STATE), which is what we wanted."
+        ),
+    }
+
+    client.session_delete().await?;
+    println!("5. Logged out.");
+    Ok(())
+}
