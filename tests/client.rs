@@ -2,11 +2,13 @@
 //! (wiremock): sessions, both operations, every documented error, hostile answers and
 //! path injection.
 
+use std::time::Duration;
+
 use serde_json::json;
 use vcenter_client::types::{
     CdromId, IsoImageMountRequestBody, LibraryItemId, StdErrorsError, StdErrorsErrorType, VmId,
 };
-use vcenter_client::{Client, Error, SessionId};
+use vcenter_client::{Client, Error, RetryPolicy, SessionId};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -474,5 +476,252 @@ fn a_bad_base_url_is_a_build_error() {
             }
             other => panic!("{url:?} must be refused, got {other:?}"),
         }
+    }
+}
+
+/// A client of `server` with the session `sess-1`, a request timeout and a retry policy.
+fn retrying_client(server: &MockServer, timeout: Duration, max_backoff: Duration) -> Client {
+    Client::builder(&server.uri())
+        .session(SessionId::new("sess-1").expect("a valid session id"))
+        .timeout(timeout)
+        .retry(
+            RetryPolicy::new()
+                .max_attempts(4)
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(max_backoff),
+        )
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn mount_is_never_retried_after_a_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/vcenter/iso/image"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!("3001"))
+                .set_delay(Duration::from_millis(800)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = retrying_client(&server, Duration::from_millis(200), Duration::from_secs(1));
+    match client.iso_image_mount(&mount_body()).await {
+        Err(Error::Transport(err)) => assert!(err.is_timeout(), "{err}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    // `expect(1)`, checked when the server drops: the mount was sent once, not repeated,
+    // because the server may have created the CD-ROM before the client gave up.
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/vcenter/vm/vm-42/hardware/cdrom/3000"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("Retry-After", "1")
+                .set_body_json(error_body("SERVICE_UNAVAILABLE", "Try later.")),
+        )
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/vcenter/vm/vm-42/hardware/cdrom/3000"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = retrying_client(&server, Duration::from_secs(5), Duration::from_secs(2));
+    let started = std::time::Instant::now();
+    client
+        .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
+        .await
+        .expect("the second attempt succeeds");
+    let waited = started.elapsed();
+    // The backoff alone would be about a millisecond; the server asked for a second.
+    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_policy_allows_ends_the_retries() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/vcenter/vm/vm-42/hardware/cdrom/3000"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("Retry-After", "120")
+                .set_body_json(error_body("SERVICE_UNAVAILABLE", "Down for maintenance.")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = retrying_client(&server, Duration::from_secs(5), Duration::from_secs(2));
+    let err = client
+        .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
+        .await
+        .expect_err("the client does not wait two minutes");
+    assert!(err.is_service_unavailable(), "{err}");
+    assert_eq!(
+        err.messages(),
+        ["Down for maintenance.", "The cause."],
+        "the answer is decoded after being read for its error_type"
+    );
+}
+
+#[tokio::test]
+async fn messages_fill_in_positional_and_named_arguments_along_the_cause_chain() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/vcenter/iso/image"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error_type": "INVALID_ARGUMENT",
+            "messages": [
+                {
+                    "id": "a",
+                    "default_message": "Item {0} cannot be mounted on {vm} ({1}, {unknown}).",
+                    "args": ["lib-item-7"],
+                    "params": {"vm": {"s": "vm-42"}}
+                },
+                {
+                    "id": "b",
+                    "default_message": "{count} files, {size} MB, {when}, unclosed {",
+                    "args": [],
+                    "params": {
+                        "count": {"i": 0},
+                        "size": {"d": 1.5, "precision": 1},
+                        "when": {"dt": "2026-11-23T10:00:00Z", "format": "SHORT_DATE"}
+                    }
+                }
+            ]
+        })))
+        .mount(&server)
+        .await;
+    let err = client_with_session(&server)
+        .iso_image_mount(&mount_body())
+        .await
+        .expect_err("400");
+    assert!(err.is_invalid_argument(), "{err}");
+    assert_eq!(
+        err.messages(),
+        [
+            "Item lib-item-7 cannot be mounted on vm-42 ({1}, {unknown}).",
+            "0 files, 1.5 MB, 2026-11-23T10:00:00Z, unclosed {",
+        ]
+    );
+    assert_eq!(err.error_type_name(), Some("INVALID_ARGUMENT"));
+    assert!(Error::<StdErrorsError>::NoSession.messages().is_empty());
+}
+
+#[test]
+fn the_client_is_clone_send_and_sync() {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    fn sendable<T: Send + Sync + 'static>() {}
+    shareable::<Client>();
+    sendable::<Error<StdErrorsError>>();
+}
+
+#[test]
+fn credentials_never_appear_in_debug() {
+    let builder = Client::builder("https://vcenter.example.com").credentials("ops", "hunter2!");
+    assert!(!format!("{builder:?}").contains("hunter2!"), "{builder:?}");
+    let client = builder.build().expect("client");
+    assert!(!format!("{client:?}").contains("hunter2!"), "{client:?}");
+}
+
+#[test]
+fn a_pem_without_a_certificate_is_a_build_error() {
+    let err = Client::builder("https://vcenter.example.com")
+        .add_root_certificate("not a certificate")
+        .build()
+        .expect_err("nothing to trust");
+    assert!(
+        matches!(err, vcenter_client::ClientBuildError::InvalidCertificate { .. }),
+        "{err:?}"
+    );
+}
+
+/// A `tracing` writer that keeps everything written to it.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut log) = self.0.lock() {
+            log.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLog {
+    fn text(&self) -> String {
+        self.0
+            .lock()
+            .map(|log| String::from_utf8_lossy(&log).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+#[tokio::test]
+async fn each_call_has_a_span_with_its_outcome_and_no_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/session"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!("secret-session-7f3a")))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/vcenter/vm/vm-42/hardware/cdrom/3000"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(error_body("NOT_FOUND", "No such CD-ROM.")),
+        )
+        .mount(&server)
+        .await;
+    let log = CapturedLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let client = Client::new(&server.uri()).expect("client");
+    client
+        .session_create("ops@vsphere.local", "hunter2!")
+        .await
+        .expect("login");
+    let err = client
+        .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
+        .await
+        .expect_err("404");
+    assert!(err.is_not_found(), "{err}");
+
+    let text = log.text();
+    for expected in [
+        "api_call",
+        "operation=\"session_create\"",
+        "operation=\"vm_hardware_cdrom_disconnect\"",
+        "method=\"POST\"",
+        "path=\"/api/vcenter/vm/{vm}/hardware/cdrom/{cdrom}?action=disconnect\"",
+        "status=201",
+        "status=404",
+        "error_type=\"NOT_FOUND\"",
+        "attempt=1",
+    ] {
+        assert!(text.contains(expected), "the log lacks {expected}:\n{text}");
+    }
+    for secret in ["secret-session-7f3a", "hunter2!", "ops@vsphere.local"] {
+        assert!(!text.contains(secret), "the log shows {secret}:\n{text}");
     }
 }
