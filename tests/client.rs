@@ -640,7 +640,10 @@ fn a_pem_without_a_certificate_is_a_build_error() {
         .build()
         .expect_err("nothing to trust");
     assert!(
-        matches!(err, vcenter_client::ClientBuildError::InvalidCertificate { .. }),
+        matches!(
+            err,
+            vcenter_client::ClientBuildError::InvalidCertificate { .. }
+        ),
         "{err:?}"
     );
 }

@@ -1,0 +1,103 @@
+//! TLS: the generated client against an HTTPS server on 127.0.0.1 whose certificate is signed
+//! by a private CA (as a vCenter's is by its VMCA). Refused by default, trusted with
+//! `add_root_certificate`, accepted with `danger_accept_invalid_certs(true)`.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::rustls::{self, ServerConfig};
+use tokio_rustls::TlsAcceptor;
+use vcenter_client::{Client, Error};
+
+const CA_PEM: &[u8] = include_bytes!("fixtures/tls/ca.pem");
+const SERVER_PEM: &[u8] = include_bytes!("fixtures/tls/server.pem");
+const SERVER_KEY: &[u8] = include_bytes!("fixtures/tls/server.key");
+
+/// An HTTPS server on 127.0.0.1 that answers every request with a new session id; it stops
+/// when the test's runtime ends. Returns its base URL.
+async fn https_server() -> String {
+    let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(SERVER_PEM)
+        .collect::<Result<_, _>>()
+        .expect("the fixture certificate is PEM");
+    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY).expect("the fixture key is PEM");
+    let config =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(certificates, key)
+            .expect("a certificate and its key");
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                // A client that refuses the certificate ends the handshake: not an error here.
+                let Ok(stream) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let service = hyper::service::service_fn(|_request| async {
+                    let mut response =
+                        Response::new(Full::new(Bytes::from_static(b"\"tls-session\"")));
+                    *response.status_mut() = StatusCode::CREATED;
+                    Ok::<_, std::convert::Infallible>(response)
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    format!("https://127.0.0.1:{port}")
+}
+
+#[tokio::test]
+async fn a_certificate_from_an_unknown_ca_is_refused_by_default() {
+    let url = https_server().await;
+    let client = Client::new(&url).expect("client");
+    match client.session_create("user", "password").await {
+        Err(Error::Transport(err)) => {
+            let chain = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(": ");
+            assert!(chain.to_lowercase().contains("certificate"), "{chain}");
+        }
+        other => panic!("expected a TLS error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_vmca_root_added_with_add_root_certificate_is_trusted() {
+    let url = https_server().await;
+    let client = Client::builder(&url)
+        .add_root_certificate(CA_PEM)
+        .build()
+        .expect("client");
+    let session = client
+        .session_create("user", "password")
+        .await
+        .expect("the certificate chains to the added root");
+    assert_eq!(session.expose_secret(), "tls-session");
+}
+
+#[tokio::test]
+async fn danger_accept_invalid_certs_accepts_any_certificate() {
+    let url = https_server().await;
+    let client = Client::builder(&url)
+        .danger_accept_invalid_certs(true)
+        .build()
+        .expect("client");
+    client
+        .session_create("user", "password")
+        .await
+        .expect("verification is off");
+}
