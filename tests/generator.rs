@@ -513,3 +513,74 @@ fn a_thousand_fuzzed_documents_never_panic_the_generator() {
     assert!(report.accepted > 0, "no fuzzed document was accepted");
     assert!(report.rejected > 0, "no fuzzed document was rejected");
 }
+
+#[test]
+fn each_resource_type_gets_one_id_type_named_by_the_map_or_its_last_segment() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Ids, version: "1"}
+paths:
+  /vms/{vm}/items/{item}/other/{other}:
+    post:
+      operationId: attach
+      parameters:
+        - {name: vm, in: path, required: true, schema: {type: string, x-vcenter-resource-type: VirtualMachine}}
+        - {name: item, in: path, required: true, schema: {type: string, x-vcenter-resource-type: com.vmware.content.library.Item}}
+        - {name: other, in: path, required: true, schema: {type: string, x-vcenter-resource-type: com.example.Item}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [vm]
+              properties:
+                vm: {type: string, x-vcenter-resource-type: VirtualMachine}
+      responses:
+        "200":
+          description: The item.
+          content:
+            application/json:
+              schema: {type: string, x-vcenter-resource-type: com.vmware.content.library.Item}
+components:
+  x-codegen-id-types:
+    VirtualMachine: VmId
+"#;
+    let generated = codegen::generate_from_text(
+        Path::new("ids.yaml"),
+        spec.to_string(),
+        &options("ids.yaml"),
+    )
+    .unwrap_or_else(|err| panic!("the spec must generate:\n{err}"));
+    let file = |path: &str| {
+        generated
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.contents.clone())
+            .unwrap_or_else(|| panic!("{path} is generated"))
+    };
+    let operations = file("src/operations.rs");
+    for expected in [
+        "vm: &crate::types::VmId",
+        "item: &crate::types::ItemId",
+        "other: &crate::types::ItemId2",
+        "Result<crate::types::ItemId, Error<serde_json::Value>>",
+    ] {
+        assert!(
+            operations.contains(expected),
+            "operations.rs lacks `{expected}`:\n{operations}"
+        );
+    }
+    let types = file("src/types.rs");
+    assert!(
+        types.contains("pub vm: VmId,"),
+        "the body field uses the id type:\n{types}"
+    );
+    assert_eq!(
+        types.matches("pub struct VmId(String);").count(),
+        1,
+        "one id type per resource type, however often it is used"
+    );
+    assert!(types.contains("An identifier of the resource type `com.example.Item`."));
+}
