@@ -71,6 +71,18 @@ impl Client {
             attempt += 1;
             span.record("attempt", attempt);
             let session = self.session_for(call).await?;
+            // Without a retry policy or credentials the request is sent once, as it is.
+            let may_repeat = max_attempts > 1
+                || (call.renews_session && session.is_some() && self.inner.credentials.is_some());
+            if !may_repeat {
+                let response = self
+                    .with_session_header(call, request, session.as_ref())
+                    .send()
+                    .await
+                    .map_err(Error::Transport)?;
+                span.record("status", response.status().as_u16());
+                return Ok(response);
+            }
             // Every body this client sends is in memory, so the request can be copied; a copy
             // is kept for the next attempt.
             let Some(this_try) = request.try_clone() else {

@@ -40,9 +40,9 @@ impl HandWritten {
             .http
             .post(format!("{}/api/vcenter/iso/image?action=mount", self.base))
             .header(reqwest::header::ACCEPT, "application/json")
-            .header("vmware-api-session-id", SESSION)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body)
+            .header("vmware-api-session-id", SESSION)
             .send()
             .await?;
         if response.status() != 200 {
