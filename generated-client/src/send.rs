@@ -72,10 +72,12 @@ impl Client {
             attempt += 1;
             span.record("attempt", attempt);
             let session = self.session_for(call).await?;
-            // Without a retry policy or credentials the request is sent once, as it is.
+            // A call that may be sent again keeps a copy of its request (every body this client
+            // sends is in memory, so it can be copied); any other is sent once, as it is.
             let may_repeat = max_attempts > 1
                 || (call.renews_session && session.is_some() && self.inner.credentials.is_some());
-            if !may_repeat {
+            let copy = if may_repeat { request.try_clone() } else { None };
+            let Some(this_try) = copy else {
                 let response = self
                     .with_session_header(call, request, session.as_ref())
                     .send()
@@ -83,15 +85,6 @@ impl Client {
                     .map_err(Error::Transport)?;
                 span.record("status", response.status().as_u16());
                 return Ok(response);
-            }
-            // Every body this client sends is in memory, so the request can be copied; a copy
-            // is kept for the next attempt.
-            let Some(this_try) = request.try_clone() else {
-                return self
-                    .with_session_header(call, request, session.as_ref())
-                    .send()
-                    .await
-                    .map_err(Error::Transport);
             };
             let this_try = self.with_session_header(call, this_try, session.as_ref());
             let response = match this_try.send().await {
@@ -99,7 +92,7 @@ impl Client {
                 // Not connected: the request was never sent, so it cannot have taken effect.
                 Err(err) if err.is_connect() && attempt < max_attempts => {
                     tracing::debug!(attempt, error = %err, "connection failed; trying again");
-                    self.wait(attempt, None).await;
+                    self.wait(attempt).await;
                     continue;
                 }
                 Err(err) => return Err(Error::Transport(err)),
@@ -140,12 +133,13 @@ impl Client {
         }
     }
 
-    async fn wait(&self, attempt: u32, retry_after: Option<std::time::Duration>) {
+    /// The backoff after a failed connection (no answer, so no `Retry-After`).
+    async fn wait(&self, attempt: u32) {
         let delay = self
             .inner
             .retry
             .as_ref()
-            .and_then(|policy| policy.delay(attempt, retry_after));
+            .and_then(|policy| policy.delay(attempt, None));
         if let Some(delay) = delay {
             tokio::time::sleep(delay).await;
         }
