@@ -584,3 +584,188 @@ components:
     );
     assert!(types.contains("An identifier of the resource type `com.example.Item`."));
 }
+
+/// The model of a loaded spec, with the operations' JSON pointers blanked (they name the path
+/// keys, which normalizing changes on purpose) and the operations sorted by method, path and
+/// fixed query (keys that come to share a path item are listed in method order there).
+fn model_without_pointers(loaded: &codegen::load::LoadedSpec) -> codegen::model::ApiModel {
+    let mut model = codegen::model::build_model(loaded, &Default::default())
+        .unwrap_or_else(|err| panic!("{} must build a model:\n{err}", loaded.file.display()));
+    for operation in &mut model.operations {
+        operation.pointer.clear();
+    }
+    model.operations.sort_by(|a, b| {
+        (&a.http_method, &a.path_template, &a.constant_query).cmp(&(
+            &b.http_method,
+            &b.path_template,
+            &b.constant_query,
+        ))
+    });
+    model
+}
+
+/// Normalizes `relative` and checks that the copy has no query string in a path key, that the
+/// generator sees exactly the same operations and types in it, and (when no two keys came to
+/// share a path, which reorders operations) generates the same crate.
+fn check_normalized_copy(relative: &str, keys_rewritten: usize, same_order: bool) {
+    let file = workspace_root().join(relative);
+    let original = codegen::load::load_file(&file)
+        .unwrap_or_else(|err| panic!("{relative} must load:\n{err}"));
+    let normalized = codegen::normalize::normalize(&original)
+        .unwrap_or_else(|err| panic!("{relative} must have a normalized copy:\n{err}"));
+    assert_eq!(
+        normalized.keys_rewritten, keys_rewritten,
+        "{relative}: path keys with a query string"
+    );
+    let text = normalized.to_json();
+    let copy = codegen::load::load_text(Path::new("normalized.json"), text.clone())
+        .unwrap_or_else(|err| panic!("the normalized copy of {relative} must load:\n{err}"));
+    let with_query: Vec<&String> = copy
+        .document
+        .paths
+        .paths
+        .keys()
+        .filter(|key| key.contains('?'))
+        .collect();
+    assert!(
+        with_query.is_empty(),
+        "{relative}: the copy still has query strings in {with_query:?}"
+    );
+    assert_eq!(
+        model_without_pointers(&copy),
+        model_without_pointers(&original),
+        "{relative}: the normalized copy must describe the same operations (methods, paths, \
+         fixed query pairs, parameters, bodies, responses) and types"
+    );
+    let generated_from = |name: &str, text: String| {
+        let generated = codegen::generate_from_text(Path::new(name), text, &options("spec"))
+            .unwrap_or_else(|err| panic!("{name} ({relative}) must generate:\n{err}"));
+        without_header(&generated.files)
+    };
+    if same_order {
+        let original_text = std::fs::read_to_string(&file).expect("the fixture was just read");
+        let file_name = if relative.ends_with(".json") {
+            "original.json"
+        } else {
+            "original.yaml"
+        };
+        assert_eq!(
+            generated_from("normalized.json", text.clone()),
+            generated_from(file_name, original_text),
+            "{relative}: the normalized copy must generate the same crate"
+        );
+    }
+    let again = codegen::normalize::normalize(&copy)
+        .unwrap_or_else(|err| panic!("the copy of {relative} must normalize again:\n{err}"));
+    assert_eq!(
+        (again.keys_rewritten, again.to_json()),
+        (0, text),
+        "{relative}: normalizing the copy changes nothing"
+    );
+}
+
+#[test]
+fn the_normalized_copy_describes_the_same_operations() {
+    check_normalized_copy("spec/vcenter.yaml", 2, true);
+    check_normalized_copy("tests/fixtures/forms/query-in-path-key.yaml", 2, true);
+    check_normalized_copy("tests/fixtures/forms/query-parameter.yaml", 0, true);
+    check_normalized_copy("tests/fixtures/forms/shared-path.yaml", 2, false);
+    check_normalized_copy("tests/fixtures/real-world/rust-keywords.yaml", 0, true);
+    check_normalized_copy(
+        "tests/fixtures/real-world/progenitor-failures.yaml",
+        1,
+        true,
+    );
+}
+
+#[test]
+fn the_normalized_copy_moves_each_query_pair_into_a_required_single_value_enum() {
+    let file = workspace_root().join("tests/fixtures/forms/shared-path.yaml");
+    let original = codegen::load::load_file(&file).expect("the fixture loads");
+    let copy = codegen::normalize::normalize(&original).expect("the fixture normalizes");
+    let json: serde_json::Value = serde_json::from_str(&copy.to_json()).expect("the copy is JSON");
+    let item = &json["paths"]["/api/vcenter/vm/{vm}"];
+    let relocate = &item["post"];
+    assert_eq!(relocate["operationId"], "vm_relocate_task");
+    let names: Vec<&str> = relocate["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| p["name"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(names, ["action", "vmw-task", "vm", "force"]);
+    assert_eq!(relocate["parameters"][0]["in"], "query");
+    assert_eq!(relocate["parameters"][0]["required"], true);
+    assert_eq!(
+        relocate["parameters"][0]["schema"],
+        serde_json::json!({"type": "string", "enum": ["relocate"]})
+    );
+    assert_eq!(
+        relocate["parameters"][1]["schema"]["enum"],
+        serde_json::json!(["true"])
+    );
+    assert_eq!(
+        relocate["parameters"][2]["description"], "The virtual machine to relocate.",
+        "the path-item parameter of its own key"
+    );
+    assert_eq!(relocate["servers"][0]["url"], "https://tasks.example.com");
+    assert_eq!(item["get"]["parameters"][0]["name"], "vm");
+    assert!(
+        item.get("parameters").is_none() && item.get("servers").is_none(),
+        "path-item parameters and servers move into the operations once keys share the path: {item}"
+    );
+    assert!(item["get"].get("servers").is_none());
+}
+
+#[test]
+fn two_actions_on_one_method_and_path_have_no_normalized_copy() {
+    let text = "\
+openapi: 3.0.3
+info: {title: t, version: \"1\"}
+paths:
+  /api/x?action=start:
+    post: {operationId: start, responses: {\"204\": {description: ok}}}
+  /api/x?action=stop:
+    post: {operationId: stop, responses: {\"204\": {description: ok}}}
+";
+    let loaded = codegen::load::load_text(Path::new("actions.yaml"), text.to_string())
+        .expect("the spec loads");
+    let err = codegen::normalize::normalize(&loaded).expect_err("two POSTs on /api/x");
+    assert_eq!(err.pointer, "/paths/~1api~1x?action=stop/post");
+    assert_eq!(err.location.map(|at| at.line), Some(7));
+    assert_eq!(
+        err.kind,
+        DiagnosticKind::NotNormalizable {
+            what: "`POST /api/x` would hold two operations, this one and the one at \
+                   /paths/~1api~1x?action=start/post"
+                .to_string()
+        }
+    );
+    // The generator itself reads the spec.
+    let generated =
+        codegen::generate_from_text(Path::new("actions.yaml"), text.into(), &options("a"))
+            .expect("the generator reads both operations");
+    assert_eq!(generated.operations, 2);
+
+    // Nothing is written when there is no copy.
+    let dir = scratch_dir("normalize-conflict");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let spec = dir.join("actions.yaml");
+    std::fs::write(&spec, text).expect("write the spec");
+    let out = dir.join("copy.json");
+    assert!(codegen::normalize::normalize_file(&spec, &out).is_err());
+    assert!(!out.exists(), "no copy is written");
+}
+
+#[test]
+fn the_full_vcenter_spec_is_read_but_has_no_normalized_copy() {
+    let Some(spec) = full_spec() else { return };
+    let loaded = codegen::load::load_file(&spec).expect("VMware's spec loads");
+    let err = codegen::normalize::normalize(&loaded)
+        .expect_err("VMware's spec has several actions per method and path");
+    assert!(
+        matches!(err.kind, DiagnosticKind::NotNormalizable { .. }),
+        "{err}"
+    );
+    assert!(err.location.is_some(), "the line is found: {err}");
+}

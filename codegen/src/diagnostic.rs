@@ -91,6 +91,13 @@ pub enum DiagnosticKind {
         /// What is inconsistent.
         what: String,
     },
+    /// A spec the generator reads but that has no normalized copy (query strings moved out of
+    /// the path keys), because two operations would share one method and path.
+    #[error("no normalized copy: {what}")]
+    NotNormalizable {
+        /// Which operations collide.
+        what: String,
+    },
 }
 
 impl DiagnosticKind {
@@ -122,6 +129,9 @@ impl DiagnosticKind {
                 "rewrite the node with the constructs listed in README.md, or open an issue"
             }
             DiagnosticKind::Invalid { .. } => "make the node agree with the rest of the document",
+            DiagnosticKind::NotNormalizable { .. } => {
+                "OpenAPI allows one operation per method and path; the generator reads this spec as it is, but tools that need the normalized copy cannot"
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod emit;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod normalize;
 pub mod render;
 pub mod write;
 

@@ -160,3 +160,26 @@ fn stage(
     }
     Ok(())
 }
+
+/// Writes one file whole: a temporary file beside `target`, renamed over it, so a reader never
+/// sees half of it and a failure leaves `target` as it was.
+pub fn write_whole(target: &Path, contents: &[u8]) -> Result<(), WriteError> {
+    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| WriteError {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".codegen-tmp");
+    let temporary = target.with_file_name(name);
+    let written =
+        std::fs::write(&temporary, contents).and_then(|()| std::fs::rename(&temporary, target));
+    written.map_err(|source| {
+        let _ = std::fs::remove_file(&temporary);
+        WriteError {
+            path: target.to_path_buf(),
+            source,
+        }
+    })
+}

@@ -4,6 +4,7 @@
 //! `cargo xtask bench` runs the benchmarks and prints their table.
 
 mod bench;
+mod conformance;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,7 +20,16 @@ usage:
   cargo xtask bench [--no-build-cost] [--record]
       Run the benchmarks (package `benchmarks`) and print one markdown table of figures, ratios
       and targets; --record also writes it into BENCHMARKS.md. The build-cost rows (two cold
-      release builds, minutes) are left out with --no-build-cost.";
+      release builds, minutes) are left out with --no-build-cost.
+  cargo xtask normalize [--spec PATH] [--out FILE]
+      Write the spec's normalized copy for other tools: `?action=x` moved out of the path keys
+      into a required single-value enum query parameter (default: spec/vcenter.yaml ->
+      target/conformance/vcenter.normalized.json).
+  cargo xtask conformance [--only mock|proxy|schemathesis]...
+      Independent judges: the generated client against `prism mock --errors`, the end-to-end
+      tests through `prism proxy --errors` in front of the simulator, and schemathesis against
+      the simulator. Installs nothing: it uses the tools `.ci/run` installs under target/
+      (or the paths in $PRISM and $SCHEMATHESIS).";
 
 /// The spec and output given on the command line, resolved.
 struct Target {
@@ -34,8 +44,11 @@ fn main() -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    if command == "bench" {
-        return bench::run(rest, &workspace_root());
+    match command.as_str() {
+        "bench" => return bench::run(rest, &workspace_root()),
+        "normalize" => return conformance::normalize_command(rest, &workspace_root()),
+        "conformance" => return conformance::run(rest, &workspace_root()),
+        _ => {}
     }
     let target = match parse_target(rest) {
         Ok(target) => target,

@@ -91,7 +91,7 @@ async fn answer(world: &Mutex<World>, request: Request<Incoming>) -> Response<Fu
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(body) => body.to_bytes(),
-        Err(_) => return respond(413, None),
+        Err(_) => return respond(413, None, None),
     };
     let target = parts.uri.path_and_query().map_or_else(
         || parts.uri.path().to_string(),
@@ -117,10 +117,14 @@ async fn answer(world: &Mutex<World>, request: Request<Incoming>) -> Response<Fu
             Instant::now(),
         )
     };
-    respond(reply.status, reply.body)
+    respond(reply.status, reply.body, reply.allow)
 }
 
-fn respond(status: u16, body: Option<serde_json::Value>) -> Response<Full<Bytes>> {
+fn respond(
+    status: u16,
+    body: Option<serde_json::Value>,
+    allow: Option<&'static str>,
+) -> Response<Full<Bytes>> {
     let has_body = body.is_some();
     let text = body.map(|b| b.to_string()).unwrap_or_default();
     let mut response = Response::new(Full::new(Bytes::from(text)));
@@ -130,6 +134,12 @@ fn respond(status: u16, body: Option<serde_json::Value>) -> Response<Full<Bytes>
         response.headers_mut().insert(
             hyper::header::CONTENT_TYPE,
             hyper::header::HeaderValue::from_static("application/json"),
+        );
+    }
+    if let Some(allow) = allow {
+        response.headers_mut().insert(
+            hyper::header::ALLOW,
+            hyper::header::HeaderValue::from_static(allow),
         );
     }
     response

@@ -79,6 +79,8 @@ pub struct Reply {
     pub status: u16,
     /// JSON body, when there is one.
     pub body: Option<Value>,
+    /// The `Allow` header of a 405: the methods the resource has.
+    pub allow: Option<&'static str>,
 }
 
 impl Reply {
@@ -86,11 +88,16 @@ impl Reply {
         Reply {
             status,
             body: Some(body),
+            allow: None,
         }
     }
 
     fn empty(status: u16) -> Self {
-        Reply { status, body: None }
+        Reply {
+            status,
+            body: None,
+            allow: None,
+        }
     }
 
     /// vCenter's standard error: `error_type` and one localizable message.
@@ -319,11 +326,18 @@ impl World {
                 let cdrom = percent_decode(cdrom);
                 self.cdrom_disconnect(header(SESSION_HEADER), &vm, &cdrom, now)
             }
+            (_, ["", "api", "session"], _) => method_not_allowed(method, path, "POST, DELETE"),
+            (_, ["", "api", "vcenter", "iso", "image"], _)
+            | (_, ["", "api", "vcenter", "vm", _, "hardware", "cdrom", _], _)
+                if method != "POST" =>
+            {
+                method_not_allowed(method, path, "POST")
+            }
             _ => Reply::error(
                 404,
                 "OPERATION_NOT_FOUND",
                 "com.vmware.vapi.rest.httpNotFound",
-                &format!("Not found: {method} {path}"),
+                &format!("Not found: {method} {target}"),
                 &[],
             ),
         }
@@ -539,6 +553,20 @@ impl World {
             None => Reply::not_found("cdrom", cdrom),
         }
     }
+}
+
+/// A resource that exists asked with a method it does not have: 405 with `Allow`, as HTTP
+/// says, and vCenter's error body.
+fn method_not_allowed(method: &str, path: &str, allow: &'static str) -> Reply {
+    let mut reply = Reply::error(
+        405,
+        "OPERATION_NOT_FOUND",
+        "com.vmware.vapi.rest.httpMethodNotAllowed",
+        &format!("The method {method} is not allowed on {path}; allowed: {allow}."),
+        &[],
+    );
+    reply.allow = Some(allow);
+    reply
 }
 
 fn unavailable() -> Reply {

@@ -1,0 +1,242 @@
+//! `cargo xtask normalize` and `cargo xtask conformance`: the spec's normalized copy, and the
+//! independent judges run against the generated client and the simulator. This file only
+//! starts processes and bounds their time; what they check lives in the `tests` package
+//! (`conformance` binary, `e2e` tests, `tests::prism`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+/// Where the normalized copy of `spec/vcenter.yaml` goes.
+const NORMALIZED: &str = "target/conformance/vcenter.normalized.json";
+
+/// Each stage's time limit (a cold build of the driver is part of the first).
+const STAGE_LIMIT: Duration = Duration::from_secs(20 * 60);
+
+/// schemathesis: the fixed seed and the cases per operation and phase.
+const SCHEMATHESIS_SEED: &str = "20261123";
+const SCHEMATHESIS_EXAMPLES: &str = "60";
+
+pub fn normalize_command(args: &[String], root: &Path) -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| root.to_path_buf());
+    let mut spec = root.join("spec/vcenter.yaml");
+    let mut out = root.join(NORMALIZED);
+    let mut iter = args.iter();
+    while let Some(flag) = iter.next() {
+        let Some(value) = iter.next() else {
+            eprintln!("error: {flag} needs a value");
+            return ExitCode::from(2);
+        };
+        match flag.as_str() {
+            "--spec" => spec = cwd.join(value),
+            "--out" => out = cwd.join(value),
+            other => {
+                eprintln!("error: unknown option {other:?} (normalize takes --spec and --out)");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match normalize(&spec, &out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn normalize(spec: &Path, out: &Path) -> Result<(), String> {
+    match codegen::normalize::normalize_file(spec, out) {
+        Ok(normalized) => {
+            println!(
+                "{}: {} path keys with a query string, {} query parameters added -> {}",
+                spec.display(),
+                normalized.keys_rewritten,
+                normalized.parameters_added,
+                out.display()
+            );
+            Ok(())
+        }
+        Err(err) => Err(format!("{err}\nnothing was written to {}", out.display())),
+    }
+}
+
+/// The three judges, each optional with `--only`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Mock,
+    Proxy,
+    Schemathesis,
+}
+
+impl Stage {
+    const ALL: [Stage; 3] = [Stage::Mock, Stage::Proxy, Stage::Schemathesis];
+
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Mock => "mock",
+            Stage::Proxy => "proxy",
+            Stage::Schemathesis => "schemathesis",
+        }
+    }
+}
+
+pub fn run(args: &[String], root: &Path) -> ExitCode {
+    let mut stages = Vec::new();
+    let mut iter = args.iter();
+    while let Some(flag) = iter.next() {
+        let stage = match (flag.as_str(), iter.next().map(String::as_str)) {
+            ("--only", Some(name)) => Stage::ALL.into_iter().find(|s| s.name() == name),
+            _ => None,
+        };
+        match stage {
+            Some(stage) => stages.push(stage),
+            None => {
+                eprintln!("error: conformance takes `--only mock|proxy|schemathesis`, repeated");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if stages.is_empty() {
+        stages = Stage::ALL.to_vec();
+    }
+    match run_stages(&stages, root) {
+        Ok(()) => {
+            println!("\nconformance: every judge agreed");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("\nconformance FAILED: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_stages(stages: &[Stage], root: &Path) -> Result<(), String> {
+    let prism = tool(
+        root,
+        "PRISM",
+        "target/ci-node/node_modules/.bin/prism",
+        "@stoplight/prism-cli",
+    )?;
+    let schemathesis = tool(
+        root,
+        "SCHEMATHESIS",
+        "target/ci-venv/bin/st",
+        "schemathesis",
+    )?;
+    let spec = root.join(NORMALIZED);
+    normalize(&root.join("spec/vcenter.yaml"), &spec)?;
+    let spec = spec.to_string_lossy().into_owned();
+    let prism = prism.to_string_lossy().into_owned();
+
+    let mut failed = Vec::new();
+    for &stage in stages {
+        let started = Instant::now();
+        println!("\n== conformance: {}", stage.name());
+        let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        command.current_dir(root);
+        match stage {
+            Stage::Mock => {
+                command.args([
+                    "run",
+                    "--quiet",
+                    "-p",
+                    "tests",
+                    "--bin",
+                    "conformance",
+                    "--",
+                ]);
+                command.args(["mock", "--prism", &prism, "--spec", &spec]);
+            }
+            Stage::Proxy => {
+                command.args(["test", "--quiet", "-p", "tests", "--test", "e2e"]);
+                command.env("VCENTER_E2E_PRISM", &prism);
+                command.env("VCENTER_E2E_SPEC", &spec);
+            }
+            Stage::Schemathesis => {
+                command.args([
+                    "run",
+                    "--quiet",
+                    "-p",
+                    "tests",
+                    "--bin",
+                    "conformance",
+                    "--",
+                ]);
+                command.args(["schemathesis", "--st"]);
+                command.arg(&schemathesis);
+                command.args(["--spec", &spec, "--seed", SCHEMATHESIS_SEED]);
+                command.args(["--max-examples", SCHEMATHESIS_EXAMPLES]);
+            }
+        }
+        let outcome = run_bounded(&mut command, STAGE_LIMIT);
+        let took = started.elapsed().as_secs_f64();
+        match outcome {
+            Ok(()) => println!("== conformance: {} passed in {took:.1} s", stage.name()),
+            Err(why) => {
+                println!(
+                    "== conformance: {} FAILED in {took:.1} s: {why}",
+                    stage.name()
+                );
+                failed.push(format!("{} ({why})", stage.name()));
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("; "))
+    }
+}
+
+/// The path of an installed tool: `$VAR` when set, else `default` under the workspace.
+fn tool(root: &Path, var: &str, default: &str, package: &str) -> Result<PathBuf, String> {
+    let path = match std::env::var_os(var) {
+        Some(path) => PathBuf::from(path),
+        None => root.join(default),
+    };
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{} not found; `.ci/run` installs {package} (pinned) there, or set ${var} to its path",
+            path.display()
+        ))
+    }
+}
+
+/// Runs `command` in a process group of its own and waits at most `limit`; past it, the whole
+/// group (the command and the Prism or schemathesis processes it started) is killed.
+fn run_bounded(command: &mut Command, limit: Duration) -> Result<(), String> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(command, 0);
+    let mut child = command
+        .spawn()
+        .map_err(|err| format!("cannot start {command:?}: {err}"))?;
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => return Err(format!("exited with {status}")),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            Ok(None) => {
+                kill_group(child.id());
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("still running after {} s, killed", limit.as_secs()));
+            }
+            Err(err) => return Err(format!("cannot wait for the child: {err}")),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn kill_group(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .status();
+}
+
+#[cfg(not(unix))]
+fn kill_group(_pid: u32) {}
