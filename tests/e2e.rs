@@ -1,9 +1,15 @@
 //! End-to-end: the generated client against the project's vCenter simulator on 127.0.0.1,
 //! through whole flows (sessions that expire, power states, privileges, unknown ids, busy
 //! vms under the retry policy, many tasks at once).
+//!
+//! With `VCENTER_E2E_PRISM` (Prism's path) and `VCENTER_E2E_SPEC` (the normalized spec) set, as
+//! `cargo xtask conformance` sets them, each test's simulator sits behind `prism proxy
+//! --errors`: every request the client sends and every answer the simulator gives is checked
+//! against the spec, and a violation fails the test.
 
 use std::time::Duration;
 
+use tests::prism::{Mode, Prism};
 use vcenter_client::types::{CdromId, IsoImageMountRequestBody, LibraryItemId, VmId};
 use vcenter_client::{Client, Error, ResultExt, RetryPolicy};
 use vcenter_simulator::{PowerState, Simulator, World};
@@ -12,11 +18,68 @@ const ADMIN: (&str, &str) = ("administrator@vsphere.local", "VMware1!");
 const READONLY: (&str, &str) = ("readonly@vsphere.local", "ReadOnly1!");
 const ISO: &str = "ubuntu-24.04-iso";
 
-async fn simulator(world: World) -> Simulator {
-    match Simulator::start(world).await {
+/// A simulator, with Prism in front of it when the environment asks for it.
+struct Served {
+    simulator: Simulator,
+    proxy: Option<Prism>,
+}
+
+impl Served {
+    /// Where clients connect: Prism when it is in front, else the simulator.
+    fn base_url(&self) -> String {
+        match &self.proxy {
+            Some(prism) => prism.base_url(),
+            None => self.simulator.base_url(),
+        }
+    }
+
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.simulator.world()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let Some(prism) = &mut self.proxy else { return };
+        // Prism writes its log a moment after it answers.
+        std::thread::sleep(Duration::from_millis(200));
+        let violations = prism.new_violations();
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "Prism found requests or answers that break the spec:\n  {}\n(log: {})",
+                violations.join("\n  "),
+                prism.log_path().display()
+            );
+        }
+    }
+}
+
+async fn simulator(world: World) -> Served {
+    let simulator = match Simulator::start(world).await {
         Ok(simulator) => simulator,
         Err(err) => panic!("the simulator must start on 127.0.0.1: {err}"),
-    }
+    };
+    let proxy = match (
+        std::env::var_os("VCENTER_E2E_PRISM"),
+        std::env::var_os("VCENTER_E2E_SPEC"),
+    ) {
+        (Some(prism), Some(spec)) => {
+            let upstream = simulator.base_url();
+            let logs =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/conformance/logs");
+            let started = Prism::start(
+                prism.as_ref(),
+                spec.as_ref(),
+                Mode::Proxy {
+                    upstream: &upstream,
+                },
+                &logs,
+            );
+            Some(started.unwrap_or_else(|err| panic!("prism proxy must start: {err}")))
+        }
+        _ => None,
+    };
+    Served { simulator, proxy }
 }
 
 fn mount_body(library_item: &str, vm: &str) -> IsoImageMountRequestBody {
@@ -27,7 +90,7 @@ fn mount_body(library_item: &str, vm: &str) -> IsoImageMountRequestBody {
 }
 
 /// A client of `simulator`, logged in as `user`.
-async fn logged_in(simulator: &Simulator, (user, password): (&str, &str)) -> Client {
+async fn logged_in(simulator: &Served, (user, password): (&str, &str)) -> Client {
     let client = Client::new(&simulator.base_url()).expect("a valid base URL");
     client
         .session_create(user, password)
@@ -37,7 +100,7 @@ async fn logged_in(simulator: &Simulator, (user, password): (&str, &str)) -> Cli
 }
 
 /// A client of `simulator` that logs in (again) by itself.
-fn with_credentials(simulator: &Simulator, policy: Option<RetryPolicy>) -> Client {
+fn with_credentials(simulator: &Served, policy: Option<RetryPolicy>) -> Client {
     let mut builder = Client::builder(&simulator.base_url()).credentials(ADMIN.0, ADMIN.1);
     if let Some(policy) = policy {
         builder = builder.retry(policy);

@@ -657,6 +657,31 @@ mod tests {
     }
 
     #[test]
+    fn a_method_a_resource_does_not_have_is_405_with_allow() {
+        let mut world = World::demo();
+        let no_header = |_: &str| None;
+        let mut ask = |method: &str, target: &str| {
+            let reply = world.handle(method, target, &no_header, b"", Instant::now());
+            (reply.status, reply.allow)
+        };
+        assert_eq!(ask("GET", "/api/session"), (405, Some("POST, DELETE")));
+        assert_eq!(
+            ask(
+                "PUT",
+                "/api/vcenter/vm/vm-42/hardware/cdrom/3000?action=disconnect"
+            ),
+            (405, Some("POST"))
+        );
+        assert_eq!(ask("TRACE", "/api/vcenter/iso/image"), (405, Some("POST")));
+        assert_eq!(
+            ask("POST", "/api/vcenter/iso/image?action=unmount"),
+            (404, None),
+            "an action the simulator does not have is an unknown operation"
+        );
+        assert_eq!(ask("GET", "/api/vcenter/vm"), (404, None));
+    }
+
+    #[test]
     fn an_idle_session_expires() {
         let start = Instant::now();
         let mut world = World::demo().session_timeout(Duration::from_secs(60));
