@@ -507,7 +507,11 @@ async fn schemathesis(
                     SCHEMATHESIS_LIMIT.as_secs()
                 ));
             }
-            Err(err) => return Err(format!("cannot wait for schemathesis: {err}")),
+            Err(err) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("cannot wait for schemathesis: {err}"));
+            }
         }
     };
     if status.success() {

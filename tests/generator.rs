@@ -669,7 +669,7 @@ fn the_normalized_copy_describes_the_same_operations() {
     check_normalized_copy("spec/vcenter.yaml", 2, true);
     check_normalized_copy("tests/fixtures/forms/query-in-path-key.yaml", 2, true);
     check_normalized_copy("tests/fixtures/forms/query-parameter.yaml", 0, true);
-    check_normalized_copy("tests/fixtures/forms/shared-path.yaml", 2, false);
+    check_normalized_copy("tests/fixtures/forms/shared-path.yaml", 5, false);
     check_normalized_copy("tests/fixtures/real-world/rust-keywords.yaml", 0, true);
     check_normalized_copy(
         "tests/fixtures/real-world/progenitor-failures.yaml",
@@ -715,6 +715,101 @@ fn the_normalized_copy_moves_each_query_pair_into_a_required_single_value_enum()
         "path-item parameters and servers move into the operations once keys share the path: {item}"
     );
     assert!(item["get"].get("servers").is_none());
+    let power_on: Vec<&str> = item["patch"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| p["name"].as_str().or(p["$ref"].as_str()).unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        power_on,
+        ["action", "vm"],
+        "the operation's own `vm` overrides the path item's `$ref` to one"
+    );
+
+    // Without an operationId the action names the method, in both forms.
+    let names = method_names(
+        &codegen::generate_from_text(Path::new("copy.json"), copy.to_json(), &options("c"))
+            .expect("the copy generates"),
+    );
+    for name in [
+        "host_enter_maintenance",
+        "post_api_appliance_shutdown_cancel",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
+}
+
+/// The diagnostic `normalize` gives for a spec given as text.
+fn normalize_rejection(text: &str) -> Diagnostic {
+    let loaded = codegen::load::load_text(Path::new("spec.yaml"), text.to_string())
+        .unwrap_or_else(|err| panic!("the spec must load:\n{err}"));
+    match codegen::normalize::normalize(&loaded) {
+        Err(diagnostic) => diagnostic,
+        Ok(_) => panic!("the spec must have no normalized copy:\n{text}"),
+    }
+}
+
+#[test]
+fn path_keys_a_normalized_copy_cannot_express_are_diagnostics() {
+    let twice = normalize_rejection(
+        "\
+openapi: 3.0.3
+info: {title: t, version: \"1\"}
+paths:
+  /api/x?a=1&a=2:
+    post: {operationId: x, responses: {\"204\": {description: ok}}}
+",
+    );
+    assert_eq!(twice.pointer, "/paths/~1api~1x?a=1&a=2");
+    assert!(
+        matches!(&twice.kind, DiagnosticKind::NotNormalizable { what } if what.contains("names \"a\" twice")),
+        "{twice}"
+    );
+
+    let renamed = normalize_rejection(
+        "\
+openapi: 3.0.3
+info: {title: t, version: \"1\"}
+paths:
+  /vm/{vm}:
+    get:
+      operationId: get
+      parameters: [{name: vm, in: path, required: true, schema: {type: string}}]
+      responses: {\"204\": {description: ok}}
+  /vm/{id}?action=start:
+    post:
+      operationId: start
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {\"204\": {description: ok}}
+",
+    );
+    assert_eq!(renamed.pointer, "/paths/~1vm~1{id}?action=start");
+    assert!(
+        matches!(&renamed.kind, DiagnosticKind::NotNormalizable { what } if what.contains("`/vm/{id}` and `/vm/{vm}`")),
+        "{renamed}"
+    );
+
+    let fixed_twice = normalize_rejection(
+        "\
+openapi: 3.0.3
+info: {title: t, version: \"1\"}
+paths:
+  /x?action=go:
+    parameters:
+      - {name: p, in: query, schema: {type: string}}
+    post:
+      operationId: go
+      parameters:
+        - {name: q, in: query, schema: {type: string}}
+        - {name: action, in: query, schema: {type: string}}
+      responses: {\"204\": {description: ok}}
+",
+    );
+    assert_eq!(
+        fixed_twice.pointer, "/paths/~1x?action=go/post/parameters/1",
+        "the index in the operation's own list"
+    );
 }
 
 #[test]

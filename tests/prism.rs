@@ -7,6 +7,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long Prism may take to load the spec and listen.
@@ -24,7 +25,8 @@ pub enum Mode<'a> {
     },
 }
 
-/// A running Prism. Dropping it kills the process.
+/// A running Prism. Dropping it kills the process (the `prism` executable itself runs Prism
+/// under node; a wrapper script in its place would leave node running).
 #[derive(Debug)]
 pub struct Prism {
     child: Child,
@@ -69,7 +71,14 @@ impl Prism {
             Mode::Mock => ("mock", None),
             Mode::Proxy { upstream } => ("proxy", Some(upstream)),
         };
-        let log = log_dir.join(format!("prism-{name}-{port}.log"));
+        // Tests start Prisms in parallel, and two may draw the same port: each gets a log of
+        // its own, so that one never reads the other's "listening".
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let serial = STARTED.fetch_add(1, Ordering::Relaxed);
+        let log = log_dir.join(format!(
+            "prism-{name}-{port}-{}-{serial}.log",
+            std::process::id()
+        ));
         let output =
             File::create(&log).map_err(|err| format!("cannot create {}: {err}", log.display()))?;
         let errors = output
@@ -108,7 +117,8 @@ impl Prism {
                     self.log_text()
                 ));
             }
-            if self.log_text().contains("Prism is listening") {
+            let listening = format!("Prism is listening on http://127.0.0.1:{}", self.port);
+            if self.log_text().contains(&listening) {
                 return Ok(());
             }
             if Instant::now() > deadline {

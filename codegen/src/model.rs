@@ -933,7 +933,11 @@ impl<'a> ModelBuilder<'a> {
             })
             .collect();
 
-        let method_name = self.method_name(key, method, operation, pointer)?;
+        let naming_key = match query {
+            Some(_) => key.to_string(),
+            None => self.key_with_constant_action(key, item_parameters, operation),
+        };
+        let method_name = self.method_name(&naming_key, method, operation, pointer)?;
         let session_headers = self.session_headers();
 
         // Operation parameters override path-item parameters with the same name and location.
@@ -1167,6 +1171,35 @@ impl<'a> ModelBuilder<'a> {
             key,
             method,
         ))
+    }
+
+    /// `key` with `?action=x` appended when the operation's `action` query parameter is a
+    /// required single-value enum, so that a method is named alike whichever way the spec
+    /// writes its action (in the path key, or as that parameter).
+    fn key_with_constant_action(
+        &self,
+        key: &str,
+        item_parameters: &[ReferenceOr<Parameter>],
+        operation: &Operation,
+    ) -> String {
+        // The operation's own parameters come first: they override the path item's.
+        for parameter in operation.parameters.iter().chain(item_parameters) {
+            let Ok((_, Parameter::Query { parameter_data, .. })) =
+                self.resolve_parameter(parameter, "")
+            else {
+                continue;
+            };
+            if parameter_data.name.trim_start_matches('~') != "action" {
+                continue;
+            }
+            if let ParameterSchemaOrContent::Schema(schema) = &parameter_data.format {
+                if let Some(value) = self.constant_value(schema, parameter_data.required) {
+                    return format!("{key}?{}={value}", parameter_data.name);
+                }
+            }
+            break;
+        }
+        key.to_string()
     }
 
     /// Header names of the apiKey security schemes: these headers carry the session id.

@@ -46,9 +46,8 @@ impl NormalizedSpec {
 pub fn normalize(spec: &LoadedSpec) -> Result<NormalizedSpec, Diagnostic> {
     let mut document = spec.document.clone();
     let mut paths = indexmap::IndexMap::with_capacity(document.paths.paths.len());
-    // Where each (path, method) of the output came from, for the conflict message.
-    let mut origins: std::collections::HashMap<(String, &'static str), String> =
-        std::collections::HashMap::new();
+    // Where each operation of the copy came from, for the conflict messages.
+    let mut origins = Origins::default();
     let mut keys_rewritten = 0;
     let mut parameters_added = 0;
 
@@ -78,25 +77,44 @@ pub fn normalize(spec: &LoadedSpec) -> Result<NormalizedSpec, Diagnostic> {
         };
         keys_rewritten += 1;
         let pairs = query_pairs(query);
-        push_down_item_parameters(&mut item);
+        for (index, (name, _)) in pairs.iter().enumerate() {
+            if pairs.iter().take(index).any(|(earlier, _)| earlier == name) {
+                return Err(spec.diagnostic(
+                    &item_pointer,
+                    DiagnosticKind::NotNormalizable {
+                        what: format!(
+                            "the path key's query names {name:?} twice; one required parameter \
+                             cannot take two values"
+                        ),
+                    },
+                ));
+            }
+        }
+        // The generator rejects a query parameter that the key also fixes; so does the copy.
+        let clash = |list: &[ReferenceOr<Parameter>], list_pointer: &str| {
+            pairs.iter().find_map(|(name, _)| {
+                let index = declared_query_parameter(&spec.document, list, name)?;
+                Some(spec.diagnostic(
+                    push_pointer(list_pointer, &index.to_string()),
+                    DiagnosticKind::Invalid {
+                        what: format!("the query parameter {name:?} is also fixed in the path key"),
+                    },
+                ))
+            })
+        };
+        if let Some(err) = clash(&item.parameters, &push_pointer(&item_pointer, "parameters")) {
+            return Err(err);
+        }
         for (method, operation) in operations_mut(&mut item) {
             let Some(operation) = operation else { continue };
-            let operation_pointer = push_pointer(&item_pointer, method);
-            for (name, _) in &pairs {
-                if let Some(index) = declared_query_parameter(&spec.document, operation, name) {
-                    return Err(spec.diagnostic(
-                        push_pointer(
-                            &push_pointer(&operation_pointer, "parameters"),
-                            &index.to_string(),
-                        ),
-                        DiagnosticKind::Invalid {
-                            what: format!(
-                                "the query parameter {name:?} is also fixed in the path key"
-                            ),
-                        },
-                    ));
-                }
+            let list_pointer = push_pointer(&push_pointer(&item_pointer, method), "parameters");
+            if let Some(err) = clash(&operation.parameters, &list_pointer) {
+                return Err(err);
             }
+        }
+        push_down_item_parameters(&spec.document, &mut item);
+        for (_, operation) in operations_mut(&mut item) {
+            let Some(operation) = operation else { continue };
             let constants = pairs
                 .iter()
                 .map(|(name, value)| ReferenceOr::Item(constant_parameter(name, value, &key)));
@@ -170,13 +188,13 @@ fn constant_parameter(name: &str, value: &str, key: &str) -> Parameter {
     }
 }
 
-/// The index of `operation`'s own query parameter named `name`, if it declares one.
+/// The index of the query parameter named `name` in `parameters`, if there is one.
 fn declared_query_parameter(
     document: &OpenAPI,
-    operation: &Operation,
+    parameters: &[ReferenceOr<Parameter>],
     name: &str,
 ) -> Option<usize> {
-    operation.parameters.iter().position(|parameter| {
+    parameters.iter().position(|parameter| {
         matches!(
             resolve_parameter(document, parameter),
             Some(Parameter::Query { parameter_data, .. }) if parameter_data.name == name
@@ -203,7 +221,7 @@ fn resolve_parameter<'a>(
 /// Moves the path item's `parameters` and `servers` into each of its operations (an
 /// operation's own parameter of the same name and location wins), so that the operations keep
 /// them when another key's operations join the same path item.
-fn push_down_item_parameters(item: &mut PathItem) {
+fn push_down_item_parameters(document: &OpenAPI, item: &mut PathItem) {
     let parameters = std::mem::take(&mut item.parameters);
     let servers = std::mem::take(&mut item.servers);
     for (_, operation) in operations_mut(item) {
@@ -217,7 +235,7 @@ fn push_down_item_parameters(item: &mut PathItem) {
                 !operation
                     .parameters
                     .iter()
-                    .any(|own| same_slot(own, parameter))
+                    .any(|own| same_slot(document, own, parameter))
             })
             .cloned()
             .collect();
@@ -225,31 +243,81 @@ fn push_down_item_parameters(item: &mut PathItem) {
     }
 }
 
-/// Whether two parameters have the same name and location. A `$ref` is compared as written:
-/// the generator rejects a parameter declared twice, so nothing here needs to resolve it.
-fn same_slot(a: &ReferenceOr<Parameter>, b: &ReferenceOr<Parameter>) -> bool {
-    match (a, b) {
-        (ReferenceOr::Item(a), ReferenceOr::Item(b)) => {
+/// Whether two parameters have the same name and location (an operation's parameter then
+/// overrides the path item's), with `$ref`s resolved as the generator resolves them. One that
+/// cannot be resolved is compared as written; the generator reports it.
+fn same_slot(document: &OpenAPI, a: &ReferenceOr<Parameter>, b: &ReferenceOr<Parameter>) -> bool {
+    match (
+        resolve_parameter(document, a),
+        resolve_parameter(document, b),
+    ) {
+        (Some(a), Some(b)) => {
             std::mem::discriminant(a) == std::mem::discriminant(b)
                 && a.parameter_data_ref().name == b.parameter_data_ref().name
         }
-        (a, b) => a == b,
+        _ => a == b,
     }
+}
+
+/// Where each operation of the copy came from, and which path text each path shape has.
+#[derive(Default)]
+struct Origins {
+    /// (path, method) -> the pointer of the path item it came from.
+    operations: std::collections::HashMap<(String, &'static str), String>,
+    /// The path with every `{name}` emptied -> the first path of that shape and its pointer.
+    shapes: std::collections::HashMap<String, (String, String)>,
+}
+
+/// `/vm/{vm}/cdrom/{cdrom}` -> `/vm/{}/cdrom/{}`: OpenAPI takes two paths that differ only in
+/// the names of their parameters for one.
+fn path_shape(path: &str) -> String {
+    let mut shape = String::with_capacity(path.len());
+    let mut in_braces = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_braces = true;
+                shape.push(c);
+            }
+            '}' => {
+                in_braces = false;
+                shape.push(c);
+            }
+            _ if in_braces => {}
+            c => shape.push(c),
+        }
+    }
+    shape
 }
 
 /// Puts `item` under `path`, joining the operations of an item already there.
 fn merge(
     spec: &LoadedSpec,
     paths: &mut indexmap::IndexMap<String, ReferenceOr<PathItem>>,
-    origins: &mut std::collections::HashMap<(String, &'static str), String>,
+    origins: &mut Origins,
     path: String,
     item: ReferenceOr<PathItem>,
     item_pointer: &str,
 ) -> Result<(), Diagnostic> {
     let Some(existing) = paths.get_mut(&path) else {
+        let shape = path_shape(&path);
+        if let Some((other, other_pointer)) = origins.shapes.get(&shape) {
+            return Err(spec.diagnostic(
+                item_pointer,
+                DiagnosticKind::NotNormalizable {
+                    what: format!(
+                        "`{path}` and `{other}` (at {other_pointer}) differ only in the names of \
+                         their path parameters, so OpenAPI takes them for one path"
+                    ),
+                },
+            ));
+        }
+        origins
+            .shapes
+            .insert(shape, (path.clone(), item_pointer.to_string()));
         if let ReferenceOr::Item(item) = &item {
             for (method, _) in item.iter() {
-                origins.insert(
+                origins.operations.insert(
                     (path.clone(), method_name(method)),
                     item_pointer.to_string(),
                 );
@@ -266,8 +334,8 @@ fn merge(
             },
         ));
     };
-    push_down_item_parameters(existing);
-    push_down_item_parameters(&mut item);
+    push_down_item_parameters(&spec.document, existing);
+    push_down_item_parameters(&spec.document, &mut item);
     if existing.summary.is_none() {
         existing.summary = item.summary.take();
     }
@@ -286,6 +354,7 @@ fn merge(
         let here = push_pointer(item_pointer, method);
         if slot.is_some() {
             let first = origins
+                .operations
                 .get(&(path.clone(), method))
                 .map(|pointer| push_pointer(pointer, method))
                 .unwrap_or_default();
@@ -299,7 +368,9 @@ fn merge(
                 },
             ));
         }
-        origins.insert((path.clone(), method), item_pointer.to_string());
+        origins
+            .operations
+            .insert((path.clone(), method), item_pointer.to_string());
         *slot = Some(operation);
     }
     Ok(())

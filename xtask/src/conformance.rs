@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 /// Where the normalized copy of `spec/vcenter.yaml` goes.
 const NORMALIZED: &str = "target/conformance/vcenter.normalized.json";
 
-/// Each stage's time limit (a cold build of the driver is part of the first).
+/// Each stage's time limit (a cold build of the driver is part of the first); the environment
+/// variable `CONFORMANCE_STAGE_LIMIT` (seconds) sets another.
 const STAGE_LIMIT: Duration = Duration::from_secs(20 * 60);
 
 /// schemathesis: the fixed seed and the cases per operation and phase.
@@ -136,6 +137,10 @@ fn run_stages(stages: &[Stage], root: &Path) -> Result<(), String> {
     let spec = spec.to_string_lossy().into_owned();
     let prism = prism.to_string_lossy().into_owned();
 
+    let limit = std::env::var("CONFORMANCE_STAGE_LIMIT")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .map_or(STAGE_LIMIT, Duration::from_secs);
     let mut failed = Vec::new();
     for &stage in stages {
         let started = Instant::now();
@@ -176,7 +181,7 @@ fn run_stages(stages: &[Stage], root: &Path) -> Result<(), String> {
                 command.args(["--max-examples", SCHEMATHESIS_EXAMPLES]);
             }
         }
-        let outcome = run_bounded(&mut command, STAGE_LIMIT);
+        let outcome = run_bounded(&mut command, limit);
         let took = started.elapsed().as_secs_f64();
         match outcome {
             Ok(()) => println!("== conformance: {} passed in {took:.1} s", stage.name()),
@@ -212,11 +217,10 @@ fn tool(root: &Path, var: &str, default: &str, package: &str) -> Result<PathBuf,
     }
 }
 
-/// Runs `command` in a process group of its own and waits at most `limit`; past it, the whole
-/// group (the command and the Prism or schemathesis processes it started) is killed.
+/// Runs `command` and waits at most `limit`; past it, the command and every process it started
+/// (cargo, the test binary, Prism, schemathesis) are killed. They stay in the terminal's
+/// process group, so Ctrl-C stops them all.
 fn run_bounded(command: &mut Command, limit: Duration) -> Result<(), String> {
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(command, 0);
     let mut child = command
         .spawn()
         .map_err(|err| format!("cannot start {command:?}: {err}"))?;
@@ -227,22 +231,63 @@ fn run_bounded(command: &mut Command, limit: Duration) -> Result<(), String> {
             Ok(Some(status)) => return Err(format!("exited with {status}")),
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
             Ok(None) => {
-                kill_group(child.id());
+                let killed = kill_descendants(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("still running after {} s, killed", limit.as_secs()));
+                return Err(format!(
+                    "still running after {} s: killed it and {killed} processes it started",
+                    limit.as_secs()
+                ));
             }
-            Err(err) => return Err(format!("cannot wait for the child: {err}")),
+            Err(err) => {
+                let _ = child.kill();
+                return Err(format!("cannot wait for the child: {err}"));
+            }
         }
     }
 }
 
-#[cfg(unix)]
-fn kill_group(pid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pid}")])
-        .status();
+/// Kills every descendant of `pid` (found in /proc, Linux), deepest first; returns how many.
+fn kill_descendants(pid: u32) -> usize {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(child) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            // /proc/PID/stat: "PID (name) STATE PPID ..."; the name may hold spaces and ')'.
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            let parent = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|ppid| ppid.parse::<u32>().ok());
+            if let Some(parent) = parent {
+                parents.push((child, parent));
+            }
+        }
+    }
+    let mut found = vec![pid];
+    let mut index = 0;
+    while let Some(&parent) = found.get(index) {
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(c, _)| *c),
+        );
+        index += 1;
+    }
+    let descendants = found.get(1..).unwrap_or_default();
+    for pid in descendants.iter().rev() {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    descendants.len()
 }
-
-#[cfg(not(unix))]
-fn kill_group(_pid: u32) {}

@@ -326,7 +326,9 @@ impl World {
                 let cdrom = percent_decode(cdrom);
                 self.cdrom_disconnect(header(SESSION_HEADER), &vm, &cdrom, now)
             }
-            (_, ["", "api", "session"], _) => method_not_allowed(method, path, "POST, DELETE"),
+            (_, ["", "api", "session"], _) if method != "POST" && method != "DELETE" => {
+                method_not_allowed(method, path, "POST, DELETE")
+            }
             (_, ["", "api", "vcenter", "iso", "image"], _)
             | (_, ["", "api", "vcenter", "vm", _, "hardware", "cdrom", _], _)
                 if method != "POST" =>
@@ -679,6 +681,11 @@ mod tests {
             "an action the simulator does not have is an unknown operation"
         );
         assert_eq!(ask("GET", "/api/vcenter/vm"), (404, None));
+        assert_eq!(
+            ask("POST", "/api/session?x=1"),
+            (404, None),
+            "POST is allowed there; the query makes it an unknown operation"
+        );
     }
 
     #[test]
