@@ -325,8 +325,8 @@ fn violations(prism: &mut Prism, settle: Duration) -> Vec<String> {
 async fn mock(prism_path: &str, spec_path: &str) -> Result<String, String> {
     let spec_text = std::fs::read_to_string(spec_path)
         .map_err(|err| format!("cannot read {spec_path}: {err}"))?;
-    let spec: Value = serde_json::from_str(&spec_text)
-        .map_err(|err| format!("{spec_path} is not JSON: {err}"))?;
+    let spec: Value = serde_yaml::from_str(&spec_text)
+        .map_err(|err| format!("{spec_path} is not YAML: {err}"))?;
     let cases = cases(&spec)?;
     let in_spec: BTreeSet<&str> = cases.iter().map(|c| c.operation.as_str()).collect();
     let known: BTreeSet<&str> = OPERATIONS.into_iter().collect();

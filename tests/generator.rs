@@ -617,8 +617,8 @@ fn check_normalized_copy(relative: &str, keys_rewritten: usize, same_order: bool
         normalized.keys_rewritten, keys_rewritten,
         "{relative}: path keys with a query string"
     );
-    let text = normalized.to_json();
-    let copy = codegen::load::load_text(Path::new("normalized.json"), text.clone())
+    let text = normalized.to_yaml().expect("the copy is written as YAML");
+    let copy = codegen::load::load_text(Path::new("normalized.yaml"), text.clone())
         .unwrap_or_else(|err| panic!("the normalized copy of {relative} must load:\n{err}"));
     let with_query: Vec<&String> = copy
         .document
@@ -650,7 +650,7 @@ fn check_normalized_copy(relative: &str, keys_rewritten: usize, same_order: bool
             "original.yaml"
         };
         assert_eq!(
-            generated_from("normalized.json", text.clone()),
+            generated_from("normalized.yaml", text.clone()),
             generated_from(file_name, original_text),
             "{relative}: the normalized copy must generate the same crate"
         );
@@ -658,7 +658,7 @@ fn check_normalized_copy(relative: &str, keys_rewritten: usize, same_order: bool
     let again = codegen::normalize::normalize(&copy)
         .unwrap_or_else(|err| panic!("the copy of {relative} must normalize again:\n{err}"));
     assert_eq!(
-        (again.keys_rewritten, again.to_json()),
+        (again.keys_rewritten, again.to_yaml().expect("YAML")),
         (0, text),
         "{relative}: normalizing the copy changes nothing"
     );
@@ -683,7 +683,8 @@ fn the_normalized_copy_moves_each_query_pair_into_a_required_single_value_enum()
     let file = workspace_root().join("tests/fixtures/forms/shared-path.yaml");
     let original = codegen::load::load_file(&file).expect("the fixture loads");
     let copy = codegen::normalize::normalize(&original).expect("the fixture normalizes");
-    let json: serde_json::Value = serde_json::from_str(&copy.to_json()).expect("the copy is JSON");
+    let json: serde_json::Value =
+        serde_yaml::from_str(&copy.to_yaml().expect("YAML")).expect("the copy reads back");
     let item = &json["paths"]["/api/vcenter/vm/{vm}"];
     let relocate = &item["post"];
     assert_eq!(relocate["operationId"], "vm_relocate_task");
@@ -729,8 +730,12 @@ fn the_normalized_copy_moves_each_query_pair_into_a_required_single_value_enum()
 
     // Without an operationId the action names the method, in both forms.
     let names = method_names(
-        &codegen::generate_from_text(Path::new("copy.json"), copy.to_json(), &options("c"))
-            .expect("the copy generates"),
+        &codegen::generate_from_text(
+            Path::new("copy.yaml"),
+            copy.to_yaml().expect("YAML"),
+            &options("c"),
+        )
+        .expect("the copy generates"),
     );
     for name in [
         "host_enter_maintenance",
@@ -847,7 +852,7 @@ paths:
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let spec = dir.join("actions.yaml");
     std::fs::write(&spec, text).expect("write the spec");
-    let out = dir.join("copy.json");
+    let out = dir.join("copy.yaml");
     assert!(codegen::normalize::normalize_file(&spec, &out).is_err());
     assert!(!out.exists(), "no copy is written");
 }
@@ -863,4 +868,18 @@ fn the_full_vcenter_spec_is_read_but_has_no_normalized_copy() {
         "{err}"
     );
     assert!(err.location.is_some(), "the line is found: {err}");
+}
+
+#[test]
+fn a_json_key_given_twice_is_read_not_panicked() {
+    // openapiv3 panics ("somehow this parsed successfully the second time") when a schema with
+    // a repeated key is deserialized straight from the text; the loader reads JSON through a
+    // tree, where the last value wins, as it does for YAML.
+    let text = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"get": {"operationId": "x", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"type": "string", "type": "string"}}}}}}}}}"#;
+    let generated =
+        codegen::generate_from_text(Path::new("twice.json"), text.to_string(), &options("t"))
+            .unwrap_or_else(|err| panic!("a repeated key is read as the last value:\n{err}"));
+    assert_eq!(generated.operations, 1);
 }

@@ -59,6 +59,9 @@ pub enum Error {
     /// The output could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A document could not be turned into text (the normalized copy).
+    #[error("cannot write the document as YAML: {0}")]
+    Serialize(serde_yaml::Error),
 }
 
 impl From<Diagnostic> for Error {

@@ -62,10 +62,6 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
         .extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
     let document = if is_json {
-        // The tree gives the syntax errors with the parser's line and column, and the version.
-        // The document itself is then read straight from the text, so that maps keep their
-        // order (a `serde_json::Value` sorts its keys, which would put operations and
-        // properties in alphabetical order).
         let tree: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
             let mut diagnostic = Diagnostic::new(
                 file,
@@ -82,8 +78,7 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
             diagnostic
         })?;
         check_version(file, &text, tree.get("openapi"), tree.get("swagger"))?;
-        drop(tree);
-        structure(file, &text, &mut serde_json::Deserializer::from_str(&text))?
+        structure(file, &text, tree)?
     } else {
         let tree: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|err| {
             let mut diagnostic = Diagnostic::new(

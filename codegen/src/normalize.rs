@@ -3,6 +3,7 @@
 //! as the path key; the copy has the key `/api/vcenter/iso/image` and a required query
 //! parameter `action` whose schema is the single-value enum `[mount]`. The generator reads both
 //! forms as the same operation; this room only rewrites documents and knows nothing of Rust.
+//! The copy is YAML, so that read back it keeps the spec's order.
 
 use std::path::Path;
 
@@ -26,14 +27,11 @@ pub struct NormalizedSpec {
 }
 
 impl NormalizedSpec {
-    /// The document as pretty-printed JSON, ending with a newline.
-    pub fn to_json(&self) -> String {
-        // A document that was deserialized from JSON or YAML serializes back without error:
-        // every map key is a string and there are no non-finite numbers.
-        let mut text = serde_json::to_string_pretty(&self.document)
-            .unwrap_or_else(|err| format!("{{\"error\": {:?}}}", err.to_string()));
-        text.push('\n');
-        text
+    /// The document as YAML. YAML, not JSON, because the loader reads a JSON document through
+    /// a `serde_json::Value`, which sorts object keys: read back as JSON, the copy would list
+    /// operations and properties in another order than the spec.
+    pub fn to_yaml(&self) -> Result<String, serde_yaml::Error> {
+        serde_yaml::to_string(&self.document)
     }
 }
 
@@ -138,12 +136,13 @@ pub fn normalize(spec: &LoadedSpec) -> Result<NormalizedSpec, Diagnostic> {
     })
 }
 
-/// Reads and normalizes the spec at `spec`, then writes the JSON copy to `out` whole (a
+/// Reads and normalizes the spec at `spec`, then writes the YAML copy to `out` whole (a
 /// temporary file beside it, renamed), or leaves `out` untouched on any error.
 pub fn normalize_file(spec: &Path, out: &Path) -> Result<NormalizedSpec, crate::Error> {
     let loaded = crate::load::load_file(spec)?;
     let normalized = normalize(&loaded)?;
-    crate::write::write_whole(out, normalized.to_json().as_bytes())?;
+    let text = normalized.to_yaml().map_err(crate::Error::Serialize)?;
+    crate::write::write_whole(out, text.as_bytes())?;
     Ok(normalized)
 }
 

@@ -8,7 +8,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 /// Where the normalized copy of `spec/vcenter.yaml` goes.
-const NORMALIZED: &str = "target/conformance/vcenter.normalized.json";
+const NORMALIZED: &str = "target/conformance/vcenter.normalized.yaml";
 
 /// Each stage's time limit (a cold build of the driver is part of the first); the environment
 /// variable `CONFORMANCE_STAGE_LIMIT` (seconds) sets another.

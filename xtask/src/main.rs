@@ -24,7 +24,7 @@ usage:
   cargo xtask normalize [--spec PATH] [--out FILE]
       Write the spec's normalized copy for other tools: `?action=x` moved out of the path keys
       into a required single-value enum query parameter (default: spec/vcenter.yaml ->
-      target/conformance/vcenter.normalized.json).
+      target/conformance/vcenter.normalized.yaml).
   cargo xtask conformance [--only mock|proxy|schemathesis]...
       Independent judges: the generated client against `prism mock --errors`, the end-to-end
       tests through `prism proxy --errors` in front of the simulator, and schemathesis against
