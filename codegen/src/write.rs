@@ -143,15 +143,8 @@ fn stage(
             continue;
         }
         let target = out_dir.join(&file.path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| WriteError {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        let mut name = target.file_name().unwrap_or_default().to_os_string();
-        name.push(".codegen-tmp");
-        let temporary = target.with_file_name(name);
+        create_parent(&target)?;
+        let temporary = temporary_beside(&target);
         staged.push((temporary.clone(), target));
         std::fs::write(&temporary, &file.contents).map_err(|source| WriteError {
             path: temporary,
@@ -164,15 +157,8 @@ fn stage(
 /// Writes one file whole: a temporary file beside `target`, renamed over it, so a reader never
 /// sees half of it and a failure leaves `target` as it was.
 pub fn write_whole(target: &Path, contents: &[u8]) -> Result<(), WriteError> {
-    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| WriteError {
-            path: parent.to_path_buf(),
-            source,
-        })?;
-    }
-    let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(".codegen-tmp");
-    let temporary = target.with_file_name(name);
+    create_parent(target)?;
+    let temporary = temporary_beside(target);
     let written =
         std::fs::write(&temporary, contents).and_then(|()| std::fs::rename(&temporary, target));
     written.map_err(|source| {
@@ -182,4 +168,21 @@ pub fn write_whole(target: &Path, contents: &[u8]) -> Result<(), WriteError> {
             source,
         }
     })
+}
+
+fn create_parent(target: &Path) -> Result<(), WriteError> {
+    match target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => std::fs::create_dir_all(parent).map_err(|source| WriteError {
+            path: parent.to_path_buf(),
+            source,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `dir/name.codegen-tmp` for `dir/name`: where a file is written before it is renamed.
+fn temporary_beside(target: &Path) -> PathBuf {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".codegen-tmp");
+    target.with_file_name(name)
 }

@@ -7,6 +7,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
+/// The `conformance` binary of the `tests` package, which drives the client and schemathesis.
+const DRIVER: [&str; 7] = [
+    "run",
+    "--quiet",
+    "-p",
+    "tests",
+    "--bin",
+    "conformance",
+    "--",
+];
+
 /// Where the normalized copy of `spec/vcenter.yaml` goes.
 const NORMALIZED: &str = "target/conformance/vcenter.normalized.yaml";
 
@@ -51,14 +62,17 @@ fn normalize(spec: &Path, out: &Path) -> Result<(), String> {
         Ok(normalized) => {
             println!(
                 "{}: {} path keys with a query string, {} query parameters added -> {}",
-                spec.display(),
+                crate::shown(spec),
                 normalized.keys_rewritten,
                 normalized.parameters_added,
-                out.display()
+                crate::shown(out)
             );
             Ok(())
         }
-        Err(err) => Err(format!("{err}\nnothing was written to {}", out.display())),
+        Err(err) => Err(format!(
+            "{err}\nnothing was written to {}",
+            crate::shown(out)
+        )),
     }
 }
 
@@ -149,15 +163,7 @@ fn run_stages(stages: &[Stage], root: &Path) -> Result<(), String> {
         command.current_dir(root);
         match stage {
             Stage::Mock => {
-                command.args([
-                    "run",
-                    "--quiet",
-                    "-p",
-                    "tests",
-                    "--bin",
-                    "conformance",
-                    "--",
-                ]);
+                command.args(DRIVER);
                 command.args(["mock", "--prism", &prism, "--spec", &spec]);
             }
             Stage::Proxy => {
@@ -166,15 +172,7 @@ fn run_stages(stages: &[Stage], root: &Path) -> Result<(), String> {
                 command.env("VCENTER_E2E_SPEC", &spec);
             }
             Stage::Schemathesis => {
-                command.args([
-                    "run",
-                    "--quiet",
-                    "-p",
-                    "tests",
-                    "--bin",
-                    "conformance",
-                    "--",
-                ]);
+                command.args(DRIVER);
                 command.args(["schemathesis", "--st"]);
                 command.arg(&schemathesis);
                 command.args(["--spec", &spec, "--seed", SCHEMATHESIS_SEED]);
