@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod fuzz;
+
 use codegen::{Diagnostic, DiagnosticKind, FileStatus, GeneratedCrate, Options};
 
 fn workspace_root() -> PathBuf {
@@ -169,7 +171,7 @@ fn broken_specs_get_one_clear_diagnostic() {
 
 /// `check` for one broken spec: the exact kind, pointer and line.
 fn check_rejection(fixture: &str, kind: DiagnosticKind, pointer: &str, line: Option<usize>) {
-    let diagnostic = diagnostic_for(&Path::new("fixtures/broken").join(fixture));
+    let diagnostic = diagnostic_for(&Path::new("tests/fixtures/broken").join(fixture));
     assert_eq!(diagnostic.kind, kind, "{fixture}: wrong kind of rejection");
     assert_eq!(diagnostic.pointer, pointer, "{fixture}: wrong JSON pointer");
     assert_eq!(
@@ -233,13 +235,13 @@ fn rejections_name_the_node() {
 
 #[test]
 fn a_missing_file_is_reported_not_panicked() {
-    let diagnostic = diagnostic_for(Path::new("fixtures/does-not-exist.yaml"));
+    let diagnostic = diagnostic_for(Path::new("tests/fixtures/does-not-exist.yaml"));
     assert!(
         matches!(diagnostic.kind, DiagnosticKind::Unreadable { .. }),
         "expected Unreadable, got {:?}",
         diagnostic.kind
     );
-    assert_eq!(diagnostic.file, Path::new("fixtures/does-not-exist.yaml"));
+    assert_eq!(diagnostic.file, Path::new("tests/fixtures/does-not-exist.yaml"));
 }
 
 fn without_header(files: &[codegen::RenderedFile]) -> BTreeMap<String, String> {
@@ -254,7 +256,7 @@ fn without_header(files: &[codegen::RenderedFile]) -> BTreeMap<String, String> {
 
 #[test]
 fn both_forms_of_action_query_generate_the_same_client() {
-    let fixtures = Path::new("fixtures/forms");
+    let fixtures = Path::new("tests/fixtures/forms");
     let generate = |name: &str| {
         codegen::generate(&fixtures.join(name), &options(name))
             .unwrap_or_else(|err| panic!("{name} must generate:\n{err}"))
@@ -347,7 +349,7 @@ fn regenerate_writes_all_files_then_nothing_and_a_broken_spec_writes_nothing() {
     assert!(out.join("src/mine.rs").exists());
 
     let before = snapshot_dir(&out);
-    let broken = Path::new("fixtures/broken/dangling-ref.yaml");
+    let broken = Path::new("tests/fixtures/broken/dangling-ref.yaml");
     match codegen::regenerate(broken, &out, &options) {
         Err(codegen::Error::Spec(diagnostic)) => assert!(matches!(
             diagnostic.kind,
@@ -400,7 +402,7 @@ fn real_world_shapes_generate() {
 #[test]
 fn progenitors_two_failures_generate() {
     let generated = codegen::generate(
-        Path::new("fixtures/real-world/progenitor-failures.yaml"),
+        Path::new("tests/fixtures/real-world/progenitor-failures.yaml"),
         &options("progenitor-failures.yaml"),
     )
     .unwrap_or_else(|err| panic!("the fixture must generate:\n{err}"));
@@ -492,13 +494,13 @@ fn a_selection_generates_only_the_operations_asked_for() {
     );
 }
 
-/// A bounded run of the mutation fuzzer (`tests/fuzz.rs`): a thousand damaged and random
+/// A bounded run of the mutation fuzzer (`tests/fuzz/mod.rs`): a thousand damaged and random
 /// documents, none of which may panic the generator. Each run must reach both outcomes, so the
 /// fuzzer cannot quietly degrade into feeding only garbage (or only valid specs). The long runs
-/// (`cargo run --release -p tests --bin fuzz`) are recorded in the README.
+/// (`cargo run --release -p codegen --example fuzz`) are recorded in the README.
 #[test]
 fn a_thousand_fuzzed_documents_never_panic_the_generator() {
-    let report = tests::fuzz::run(7, 1_000, std::time::Duration::MAX);
+    let report = fuzz::run(7, 1_000, std::time::Duration::MAX);
     assert_eq!(report.cases, 1_000);
     assert!(
         report.findings.is_empty(),
@@ -667,12 +669,12 @@ fn check_normalized_copy(relative: &str, keys_rewritten: usize, same_order: bool
 #[test]
 fn the_normalized_copy_describes_the_same_operations() {
     check_normalized_copy("spec/vcenter.yaml", 2, true);
-    check_normalized_copy("tests/fixtures/forms/query-in-path-key.yaml", 2, true);
-    check_normalized_copy("tests/fixtures/forms/query-parameter.yaml", 0, true);
-    check_normalized_copy("tests/fixtures/forms/shared-path.yaml", 5, false);
-    check_normalized_copy("tests/fixtures/real-world/rust-keywords.yaml", 0, true);
+    check_normalized_copy("codegen/tests/fixtures/forms/query-in-path-key.yaml", 2, true);
+    check_normalized_copy("codegen/tests/fixtures/forms/query-parameter.yaml", 0, true);
+    check_normalized_copy("codegen/tests/fixtures/forms/shared-path.yaml", 5, false);
+    check_normalized_copy("codegen/tests/fixtures/real-world/rust-keywords.yaml", 0, true);
     check_normalized_copy(
-        "tests/fixtures/real-world/progenitor-failures.yaml",
+        "codegen/tests/fixtures/real-world/progenitor-failures.yaml",
         1,
         true,
     );
@@ -680,7 +682,7 @@ fn the_normalized_copy_describes_the_same_operations() {
 
 #[test]
 fn the_normalized_copy_moves_each_query_pair_into_a_required_single_value_enum() {
-    let file = workspace_root().join("tests/fixtures/forms/shared-path.yaml");
+    let file = workspace_root().join("codegen/tests/fixtures/forms/shared-path.yaml");
     let original = codegen::load::load_file(&file).expect("the fixture loads");
     let copy = codegen::normalize::normalize(&original).expect("the fixture normalizes");
     let json: serde_json::Value =

@@ -1,8 +1,11 @@
-//! `cargo run --release -p tests --bin fuzz -- [--cases N] [--seed S] [--limit-ms MS]`:
+//! `cargo run --release -p codegen --example fuzz -- [--cases N] [--seed S] [--limit-ms MS]`:
 //! feeds mutated and random documents to the generator and reports panics and slow cases.
 //!
 //! `FUZZ_TRACE=1` prints each case's size to stderr before it runs (to find a hang);
 //! `FUZZ_TRACE=<case number>` also prints that case's document.
+
+#[path = "../tests/fuzz/mod.rs"]
+mod fuzz;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -28,7 +31,7 @@ fn main() -> ExitCode {
     // Panics are counted and reported below; the default hook would print each one.
     std::panic::set_hook(Box::new(|_| {}));
     let started = Instant::now();
-    let report = tests::fuzz::run(seed, cases, Duration::from_millis(limit_ms));
+    let report = fuzz::run(seed, cases, Duration::from_millis(limit_ms));
     let _ = std::panic::take_hook();
     println!(
         "fuzz: {} cases from seed {seed} in {:.1} s: {} accepted, {} rejected with a diagnostic, \

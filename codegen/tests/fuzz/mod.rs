@@ -10,22 +10,22 @@ use serde_json::{Map, Value};
 
 /// The documents mutations start from.
 const SEEDS: &[(&str, &str)] = &[
-    ("vcenter.yaml", include_str!("../spec/vcenter.yaml")),
+    ("vcenter.yaml", include_str!("../../../spec/vcenter.yaml")),
     (
         "progenitor-failures.yaml",
-        include_str!("fixtures/real-world/progenitor-failures.yaml"),
+        include_str!("../fixtures/real-world/progenitor-failures.yaml"),
     ),
     (
         "rust-keywords.yaml",
-        include_str!("fixtures/real-world/rust-keywords.yaml"),
+        include_str!("../fixtures/real-world/rust-keywords.yaml"),
     ),
     (
         "query-in-path-key.yaml",
-        include_str!("fixtures/forms/query-in-path-key.yaml"),
+        include_str!("../fixtures/forms/query-in-path-key.yaml"),
     ),
     (
         "cyclic-ref.yaml",
-        include_str!("fixtures/broken/cyclic-ref.yaml"),
+        include_str!("../fixtures/broken/cyclic-ref.yaml"),
     ),
 ];
 
