@@ -10,16 +10,17 @@ use quote::quote;
 use crate::docs::rustdoc_text;
 use crate::model::{
     ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, OperationModel, ParamLocation,
-    ParamModel, PathPart, SessionAction, StatusMatch, TypeDef, TypeKind, TypeRef,
+    ParamModel, PathPart, ScalarText, SendAs, SessionAction, StatusMatch, TypeDef, TypeKind,
+    TypeRef,
 };
 use crate::names::display_ident;
+use crate::scope::RUNTIME_SOURCES;
 
 /// A spec-independent source file copied into generated crates.
 pub struct RuntimeFile {
-    /// Module name; the file is `src/{module}.rs`.
+    /// Module name; the file is `src/{module}.rs` and its text is in
+    /// [`RUNTIME_SOURCES`](crate::scope::RUNTIME_SOURCES).
     pub module: &'static str,
-    /// The file's text.
-    pub text: &'static str,
     /// Whether the crate's operations use it (a file nothing uses would be dead code).
     pub needed: fn(&ApiModel) -> bool,
 }
@@ -28,7 +29,6 @@ pub struct RuntimeFile {
 pub const RUNTIME_FILES: &[RuntimeFile] = &[
     RuntimeFile {
         module: "api_error",
-        text: include_str!("../runtime/api_error.rs"),
         needed: |model| {
             model
                 .operations
@@ -38,22 +38,18 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
     },
     RuntimeFile {
         module: "client",
-        text: include_str!("../runtime/client.rs"),
         needed: |_| true,
     },
     RuntimeFile {
         module: "decode",
-        text: include_str!("../runtime/decode.rs"),
         needed: |model| model.operations.iter().any(|op| op.success.body.is_some()),
     },
     RuntimeFile {
         module: "error",
-        text: include_str!("../runtime/error.rs"),
         needed: |_| true,
     },
     RuntimeFile {
         module: "json_body",
-        text: include_str!("../runtime/json_body.rs"),
         needed: |model| {
             model.operations.iter().any(|op| {
                 op.body
@@ -64,7 +60,6 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
     },
     RuntimeFile {
         module: "messages",
-        text: include_str!("../runtime/messages.rs"),
         needed: |model| {
             model.types.iter().any(|def| {
                 def.error_shape
@@ -75,7 +70,6 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
     },
     RuntimeFile {
         module: "path",
-        text: include_str!("../runtime/path.rs"),
         needed: |model| {
             model
                 .operations
@@ -84,18 +78,24 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
     RuntimeFile {
+        module: "query",
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(|op| op.params.iter().any(|p| p.send == SendAs::Object))
+        },
+    },
+    RuntimeFile {
         module: "retry",
-        text: include_str!("../runtime/retry.rs"),
         needed: |_| true,
     },
     RuntimeFile {
         module: "send",
-        text: include_str!("../runtime/send.rs"),
         needed: |_| true,
     },
     RuntimeFile {
         module: "unexpected",
-        text: include_str!("../runtime/unexpected.rs"),
         needed: |model| {
             model
                 .operations
@@ -104,6 +104,14 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
 ];
+
+/// The text of the runtime file `module`.
+fn runtime_text(module: &str) -> &'static str {
+    RUNTIME_SOURCES
+        .iter()
+        .find(|(name, _)| *name == module)
+        .map_or("", |(_, text)| text)
+}
 
 /// Which response helpers an operation's `match` calls.
 struct ResponseHelpers {
@@ -289,7 +297,7 @@ pub fn emit_crate(model: &ApiModel, settings: &CrateSettings<'_>) -> EmittedCrat
     for runtime in RUNTIME_FILES.iter().filter(|r| (r.needed)(&model)) {
         files.push(EmittedFile::Text {
             path: format!("src/{}.rs", runtime.module),
-            text: runtime.text.to_string(),
+            text: runtime_text(runtime.module).to_string(),
             comment: "//",
         });
     }
@@ -665,6 +673,7 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
     let name = ident(&def.name);
     let ErrorShape {
         error_type,
+        error_type_required,
         error_type_values,
         messages,
     } = shape;
@@ -672,6 +681,10 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
         return quote! { impl crate::error::ErrorBody for #name {} };
     }
     let kind = match error_type {
+        Some((field, _)) if *error_type_required => {
+            let field = ident(field);
+            quote! { Some(self.#field.as_str()) }
+        }
         Some((field, _)) => {
             let field = ident(field);
             quote! { self.#field.as_ref().map(|kind| kind.as_str()) }
@@ -723,15 +736,9 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
                     } else {
                         quote! { message.#params.as_ref() }
                     };
-                    quote! {
-                        |name: &str| {
-                            #map
-                                .and_then(|params| params.get(name))
-                                .and_then(crate::messages::param_text)
-                        }
-                    }
+                    quote! { |name: &str| #map.and_then(|params| params.get(name)) }
                 }
-                None => quote! { |_: &str| None },
+                None => quote! { |_: &str| None::<&serde_json::Value> },
             };
             let all = quote! {
                 fn messages(&self) -> Vec<String> {
@@ -748,6 +755,11 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
     };
     let accessors = error_type.as_ref().map(|(field, enum_name)| {
         let field = ident(field);
+        let error_type = if *error_type_required {
+            quote! { Some(&self.api_body()?.#field) }
+        } else {
+            quote! { self.api_body()?.#field.as_ref() }
+        };
         let enum_ident = ident(enum_name);
         let checks = error_type_values.iter().map(|(method, value)| {
             let variant = ident(&value.variant);
@@ -768,7 +780,7 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
                 /// The `error_type` of a documented API error; `None` for any other error, or
                 /// when the server sent none.
                 pub fn error_type(&self) -> Option<&#enum_ident> {
-                    self.api_body()?.#field.as_ref()
+                    #error_type
                 }
 
                 #(#checks)*
@@ -1006,13 +1018,13 @@ fn operation_doc(op: &OperationModel) -> String {
 fn param_type(param: &ParamModel) -> TokenStream {
     let inner = match &param.ty {
         TypeRef::String | TypeRef::DateTime => quote! { &str },
-        TypeRef::Named(_) => {
-            let ty = type_tokens(&param.ty, Scope::Crate);
-            quote! { &#ty }
-        }
         TypeRef::Vec(item) => {
             let item = type_tokens(item, Scope::Crate);
             quote! { &[#item] }
+        }
+        ty @ (TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::JsonObject | TypeRef::Json) => {
+            let ty = type_tokens(ty, Scope::Crate);
+            quote! { &#ty }
         }
         other => type_tokens(other, Scope::Crate),
     };
@@ -1023,12 +1035,95 @@ fn param_type(param: &ParamModel) -> TokenStream {
     }
 }
 
-/// An expression for one value of a parameter as text (`&str` or `String`).
-fn value_text(ty: &TypeRef, value: TokenStream) -> TokenStream {
-    match ty {
-        TypeRef::String | TypeRef::DateTime => value,
-        TypeRef::Named(_) => quote! { #value.as_str() },
-        _ => quote! { #value.to_string() },
+/// An expression for one scalar value as text (`&str` or `String`). `value` is the argument
+/// itself (a `&str` for text) or, with `item`, a reference to an element of a list argument.
+fn value_text(kind: ScalarText, value: TokenStream, item: bool) -> TokenStream {
+    match kind {
+        ScalarText::Str if !item => value,
+        ScalarText::Str | ScalarText::AsStr => quote! { #value.as_str() },
+        ScalarText::Display => quote! { #value.to_string() },
+    }
+}
+
+/// The comma-separated text of a list argument (`simple` style, or `form` not exploded).
+fn joined_text(kind: ScalarText, list: TokenStream) -> TokenStream {
+    let each = value_text(kind, quote! { value }, true);
+    quote! { #list.iter().map(|value| #each).collect::<Vec<_>>().join(",") }
+}
+
+/// The path segment text of a path argument, percent-encoded (each element of a list on its
+/// own, joined by literal commas).
+fn path_piece(param: &ParamModel) -> TokenStream {
+    let arg = ident(&param.ident);
+    let wire = &param.wire_name;
+    match param.send {
+        SendAs::List(kind) => {
+            let each = match value_text(kind, quote! { value }, true) {
+                text if kind == ScalarText::Display => quote! { &#text },
+                text => text,
+            };
+            quote! {
+                &#arg
+                    .iter()
+                    .map(|value| crate::path::encode_path_segment(#wire, #each))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(",")
+            }
+        }
+        SendAs::Scalar(kind) => {
+            let text = match value_text(kind, quote! { #arg }, false) {
+                text if kind == ScalarText::Display => quote! { &#text },
+                text => text,
+            };
+            quote! { &crate::path::encode_path_segment(#wire, #text)? }
+        }
+        // The check pass keeps objects out of the path.
+        SendAs::Object => quote! { "" },
+    }
+}
+
+/// The statement that adds a query or header argument to `request`.
+fn add_param(param: &ParamModel) -> TokenStream {
+    let arg = ident(&param.ident);
+    let wire = &param.wire_name;
+    let add = |value: TokenStream| match param.location {
+        ParamLocation::Query => quote! { request = request.query(&[(#wire, #value)]); },
+        _ => quote! { request = request.header(#wire, #value); },
+    };
+    let value = if param.required {
+        quote! { #arg }
+    } else {
+        quote! { value }
+    };
+    let statement = match param.send {
+        SendAs::Scalar(kind) => add(value_text(kind, value.clone(), false)),
+        SendAs::List(kind) if param.explode && param.location == ParamLocation::Query => {
+            let each = add(value_text(kind, quote! { item }, true));
+            quote! {
+                for item in #value {
+                    #each
+                }
+            }
+        }
+        SendAs::List(kind) => add(joined_text(kind, value.clone())),
+        SendAs::Object => {
+            let explode = param.explode;
+            let deep = param.deep_object;
+            quote! {
+                for (name, text) in crate::query::object_pairs(#wire, #value, #explode, #deep)? {
+                    request = request.query(&[(name, text)]);
+                }
+            }
+        }
+    };
+    if param.required {
+        statement
+    } else {
+        quote! {
+            if let Some(value) = #arg {
+                #statement
+            }
+        }
     }
 }
 
@@ -1093,16 +1188,7 @@ fn operation_method(op: &OperationModel) -> TokenStream {
         let query_piece = (!constant_query.is_empty()).then(|| quote! { #constant_query });
         let pieces = op.path.iter().filter_map(|part| match part {
             PathPart::Literal(text) => Some(quote! { #text }),
-            PathPart::Param(index) => op.params.get(*index).map(|param| {
-                let arg = ident(&param.ident);
-                let wire = &param.wire_name;
-                let text = value_text(&param.ty, quote! { #arg });
-                let text = match &param.ty {
-                    TypeRef::String | TypeRef::DateTime | TypeRef::Named(_) => text,
-                    _ => quote! { &#text },
-                };
-                quote! { &crate::path::encode_path_segment(#wire, #text)? }
-            }),
+            PathPart::Param(index) => op.params.get(*index).map(path_piece),
         });
         let pieces = pieces.chain(query_piece);
         quote! { let path = [#(#pieces),*].concat(); }
@@ -1118,49 +1204,21 @@ fn operation_method(op: &OperationModel) -> TokenStream {
 
     let method = ident(&op.http_method);
     let mut chain = vec![quote! { self.request(reqwest::Method::#method, #path_arg) }];
-    let mut conditional: Vec<TokenStream> = Vec::new();
-    for param in &op.params {
-        let arg = ident(&param.ident);
-        let wire = &param.wire_name;
-        let add = |value: TokenStream| match param.location {
-            ParamLocation::Query => quote! { .query(&[(#wire, #value)]) },
-            _ => quote! { .header(#wire, #value) },
-        };
-        match (&param.location, &param.ty, param.required) {
-            (ParamLocation::Path, _, _) => {}
-            (_, TypeRef::Vec(item), required) => {
-                let each = add(value_text(item, quote! { value }));
-                let source = if required {
-                    quote! { #arg }
-                } else {
-                    quote! { #arg.unwrap_or_default() }
-                };
-                conditional.push(quote! {
-                    for value in #source {
-                        request = request #each;
-                    }
-                });
-            }
-            (_, ty, true) => chain.push(add(value_text(ty, quote! { #arg }))),
-            (_, ty, false) => {
-                let each = add(value_text(ty, quote! { value }));
-                conditional.push(quote! {
-                    if let Some(value) = #arg {
-                        request = request #each;
-                    }
-                });
-            }
-        }
-    }
+    let added: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter(|param| param.location != ParamLocation::Path)
+        .map(add_param)
+        .collect();
     if op.auth == Auth::Basic {
         chain.push(quote! { .basic_auth(username, Some(password)) });
     }
-    let build = if conditional.is_empty() {
+    let build = if added.is_empty() {
         quote! { let request = #(#chain)*; }
     } else {
         quote! {
             let mut request = #(#chain)*;
-            #(#conditional)*
+            #(#added)*
         }
     };
     let (session_header, session_required) = match &op.auth {

@@ -13,6 +13,8 @@ pub mod model;
 pub mod names;
 pub mod normalize;
 pub mod render;
+pub mod report;
+pub mod scope;
 pub mod write;
 
 use std::path::Path;
@@ -20,6 +22,7 @@ use std::time::{Duration, Instant};
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, LineColumn};
 pub use render::RenderedFile;
+pub use report::Diagnostics;
 pub use write::{FileChange, FileStatus, WriteError};
 
 /// What to generate.
@@ -50,9 +53,9 @@ pub struct GeneratedCrate {
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The spec was rejected.
+    /// The spec was rejected: every problem found (up to a limit), in file order.
     #[error("{0}")]
-    Spec(Box<Diagnostic>),
+    Spec(Diagnostics),
     /// The generator produced invalid Rust (a bug in the generator).
     #[error(transparent)]
     Render(#[from] render::RenderError),
@@ -66,7 +69,7 @@ pub enum Error {
 
 impl From<Diagnostic> for Error {
     fn from(diagnostic: Diagnostic) -> Self {
-        Error::Spec(Box::new(diagnostic))
+        Error::Spec(Diagnostics::from(diagnostic))
     }
 }
 
@@ -94,7 +97,7 @@ fn generate_loaded(
     options: &Options,
     started: Instant,
 ) -> Result<GeneratedCrate, Error> {
-    let model = model::build_model(loaded, &options.selection)?;
+    let model = model::build_model(loaded, &options.selection).map_err(Error::Spec)?;
     let settings = emit::CrateSettings {
         crate_name: &options.crate_name,
         spec_label: &options.spec_label,

@@ -3,12 +3,12 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose error bodies have messages.
 
-/// `template` with `{0}`, `{1}`, ... replaced by `args` and `{name}` by `param(name)`;
-/// placeholders without a value are kept as they are.
-pub(crate) fn fill_placeholders(
+/// `template` with `{0}`, `{1}`, ... replaced by `args` and `{name}` by the text of
+/// `param(name)`; placeholders without a value are kept as they are.
+pub(crate) fn fill_placeholders<'a, V: serde::Serialize + 'a>(
     template: &str,
     args: &[String],
-    param: impl Fn(&str) -> Option<String>,
+    param: impl Fn(&str) -> Option<&'a V>,
 ) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
@@ -21,7 +21,7 @@ pub(crate) fn fill_placeholders(
         };
         let value = match key.parse::<usize>() {
             Ok(index) => args.get(index).cloned(),
-            Err(_) if !key.is_empty() && !key.contains('{') => param(key),
+            Err(_) if !key.is_empty() && !key.contains('{') => param(key).and_then(param_text),
             Err(_) => None,
         };
         match value {
@@ -40,7 +40,7 @@ pub(crate) fn fill_placeholders(
 
 /// A named message argument as text: a string or number as it is, an object by its first set
 /// value field (`s`, `i`, `d`, `dt`, or the `id` of a nested message), anything else as JSON.
-pub(crate) fn param_text(value: &impl serde::Serialize) -> Option<String> {
+fn param_text(value: &impl serde::Serialize) -> Option<String> {
     let value = serde_json::to_value(value).ok()?;
     let scalar = |value: &serde_json::Value| match value {
         serde_json::Value::String(text) => Some(text.clone()),

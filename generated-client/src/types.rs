@@ -169,11 +169,7 @@ impl crate::error::ErrorBody for StdErrorsError {
                     message.default_message.as_str(),
                     message.args.as_slice(),
                     |name: &str| {
-                        message
-                            .params
-                            .as_ref()
-                            .and_then(|params| params.get(name))
-                            .and_then(crate::messages::param_text)
+                        message.params.as_ref().and_then(|params| params.get(name))
                     },
                 )
             })

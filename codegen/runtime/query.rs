@@ -1,0 +1,55 @@
+//! Objects in the query string, written as OpenAPI's `form` and `deepObject` styles say.
+//! This file is part of the generator's runtime: it does not depend on the spec, and it is
+//! copied only into crates whose operations use it.
+
+use crate::error::Error;
+
+/// The query pairs of the object parameter `name`:
+/// - `form`, exploded (the default): one pair per member, `key=value`;
+/// - `form`, not exploded: one pair, `name=key,value,key,value`;
+/// - `deepObject`: one pair per member, `name[key]=value`.
+///
+/// Absent and `null` members are left out; a list member is one pair per item when exploded
+/// and comma-separated otherwise; a nested object is sent as its JSON text.
+pub(crate) fn object_pairs<T: serde::Serialize, E>(
+    name: &str,
+    value: &T,
+    explode: bool,
+    deep_object: bool,
+) -> Result<Vec<(String, String)>, Error<E>> {
+    let members = match serde_json::to_value(value).map_err(Error::Encode)? {
+        serde_json::Value::Object(members) => members,
+        serde_json::Value::Null => return Ok(Vec::new()),
+        other => return Ok(vec![(name.to_string(), scalar_text(&other))]),
+    };
+    let mut pairs = Vec::new();
+    let mut packed = Vec::new();
+    for (key, member) in members {
+        let texts: Vec<String> = match &member {
+            serde_json::Value::Null => continue,
+            serde_json::Value::Array(items) => items.iter().map(scalar_text).collect(),
+            other => vec![scalar_text(other)],
+        };
+        if deep_object {
+            let key = format!("{name}[{key}]");
+            pairs.extend(texts.into_iter().map(|text| (key.clone(), text)));
+        } else if explode {
+            pairs.extend(texts.into_iter().map(|text| (key.clone(), text)));
+        } else {
+            packed.push(key);
+            packed.push(texts.join(","));
+        }
+    }
+    if !packed.is_empty() {
+        pairs.push((name.to_string(), packed.join(",")));
+    }
+    Ok(pairs)
+}
+
+/// A JSON value as query text: strings as they are, anything else as its JSON text.
+fn scalar_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,169 @@
+//! The check pass, between the passes and `emit`: proves that every name `emit` will write is
+//! free in its scope and that every parameter can be sent where it goes. A collision is
+//! resolved by a documented, deterministic rename where that is safe:
+//! - a method named like one of `Client`'s own (read from the runtime's sources) gets
+//!   `_operation` appended (`send` -> `send_operation`);
+//! - an argument named like a local of the generated method, the `body` argument or the basic
+//!   authentication arguments gets `_param` appended (`body` -> `body_param`);
+//!
+//! then a numeric suffix if that is taken too. A parameter that cannot be sent is a diagnostic.
+
+use std::collections::BTreeMap;
+
+use super::ir::{
+    Auth, OperationModel, ParamLocation, ParamModel, ScalarText, SendAs, TypeDef, TypeKind, TypeRef,
+};
+use super::passes::resolve_alias;
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
+use crate::load::LoadedSpec;
+use crate::names::{display_ident, Namespace};
+use crate::scope::{client_methods, BASIC_AUTH_ARGUMENTS, BODY_ARGUMENT, METHOD_LOCALS};
+
+/// Checks (and where safe, renames) every operation; returns the problems left.
+pub(super) fn check(
+    spec: &LoadedSpec,
+    types: &BTreeMap<String, TypeDef>,
+    operations: &mut [OperationModel],
+) -> Vec<Diagnostic> {
+    rename_methods(operations);
+    let mut diagnostics = Vec::new();
+    for op in operations.iter_mut() {
+        rename_arguments(op);
+        for param in &mut op.params {
+            if let Err(what) = decide_sending(types, param) {
+                diagnostics.push(spec.diagnostic(
+                    push_pointer(&param.pointer, "schema"),
+                    DiagnosticKind::Unsupported {
+                        what: format!(
+                            "{what}; to generate the rest, leave this operation out: \
+                             --exclude '{}'",
+                            op.selector
+                        ),
+                    },
+                ));
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Methods named like one of `Client`'s own get `_operation` appended.
+fn rename_methods(operations: &mut [OperationModel]) {
+    let reserved = client_methods();
+    let taken: Vec<&str> = reserved
+        .iter()
+        .map(String::as_str)
+        .chain(operations.iter().map(|op| op.method_name.as_str()))
+        .collect();
+    let mut names = Namespace::with_reserved(&taken);
+    let renames: Vec<(usize, String)> = operations
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| reserved.contains(display_ident(&op.method_name)))
+        .map(|(index, op)| {
+            let wanted = format!("{}_operation", display_ident(&op.method_name));
+            (index, names.claim(&wanted))
+        })
+        .collect();
+    for (index, name) in renames {
+        if let Some(op) = operations.get_mut(index) {
+            op.method_name = name;
+        }
+    }
+}
+
+/// Arguments named like the method's locals or its other arguments get `_param` appended.
+fn rename_arguments(op: &mut OperationModel) {
+    let mut reserved: Vec<&str> = METHOD_LOCALS.to_vec();
+    if op.body.is_some() {
+        reserved.push(BODY_ARGUMENT);
+    }
+    if op.auth == Auth::Basic {
+        reserved.extend(BASIC_AUTH_ARGUMENTS);
+    }
+    let mut names = Namespace::with_reserved(&reserved);
+    for param in &mut op.params {
+        let wanted = if reserved.contains(&display_ident(&param.ident)) {
+            format!("{}_param", display_ident(&param.ident))
+        } else {
+            param.ident.clone()
+        };
+        param.ident = names.claim(&wanted);
+    }
+}
+
+/// How one value of the resolved type `ty` becomes text, when it is a scalar.
+fn scalar_text(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> Option<ScalarText> {
+    match ty {
+        TypeRef::String | TypeRef::DateTime | TypeRef::Json => Some(ScalarText::Str),
+        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
+            Some(ScalarText::Display)
+        }
+        TypeRef::Named(name) => match types.get(name).map(|def| &def.kind) {
+            Some(TypeKind::Enum { .. } | TypeKind::Id { .. }) => Some(ScalarText::AsStr),
+            _ => None,
+        },
+        TypeRef::JsonObject | TypeRef::Vec(_) | TypeRef::Map(_) => None,
+    }
+}
+
+/// A parameter's type with aliases followed, so that the signature shows what is sent
+/// (`i64`, not an alias of it); a value of any JSON type is taken as text.
+fn signature_type(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> TypeRef {
+    match resolve_alias(types, ty) {
+        TypeRef::Json => TypeRef::String,
+        TypeRef::Vec(item) => TypeRef::Vec(Box::new(signature_type(types, &item))),
+        other => other,
+    }
+}
+
+/// Decides how `param` is sent, or says why it cannot be.
+fn decide_sending(types: &BTreeMap<String, TypeDef>, param: &mut ParamModel) -> Result<(), String> {
+    let ty = signature_type(types, &param.ty);
+    let is_object = |ty: &TypeRef| match ty {
+        TypeRef::JsonObject | TypeRef::Map(_) => true,
+        TypeRef::Named(name) => matches!(
+            types.get(name).map(|def| &def.kind),
+            Some(TypeKind::Struct { .. })
+        ),
+        _ => false,
+    };
+    let location = match param.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+    };
+    let send = match &ty {
+        TypeRef::Vec(item) => scalar_text(types, item).map(SendAs::List).ok_or_else(|| {
+            format!(
+                "the {location} parameter {:?} is a list of objects or lists, which OpenAPI gives \
+                 no way to write in the {location}",
+                param.wire_name
+            )
+        })?,
+        ty if is_object(ty) => {
+            if param.location != ParamLocation::Query {
+                return Err(format!(
+                    "the {location} parameter {:?} is an object; objects are sent in the query only",
+                    param.wire_name
+                ));
+            }
+            SendAs::Object
+        }
+        ty => scalar_text(types, ty).map(SendAs::Scalar).ok_or_else(|| {
+            format!(
+                "the {location} parameter {:?} has a type that cannot be written as text",
+                param.wire_name
+            )
+        })?,
+    };
+    if param.deep_object && send != SendAs::Object {
+        return Err(format!(
+            "the query parameter {:?} has `style: deepObject` but is not an object",
+            param.wire_name
+        ));
+    }
+    param.ty = ty;
+    param.send = send;
+    Ok(())
+}

@@ -1,0 +1,363 @@
+//! The intermediate representation: what the generated crate will contain, as plain data.
+//! Only types live here; `lower` builds them from the document, the passes refine them, and
+//! `emit` reads them without ever seeing the document.
+
+/// Vendor extension that overrides a generated name: an operation's method, a component
+/// schema's type, a property's field.
+pub const NAME_EXTENSION: &str = "x-codegen-name";
+/// Vendor extension on an operation that marks it as creating (`create`) or ending (`delete`) the
+/// client's session.
+pub const SESSION_EXTENSION: &str = "x-codegen-session";
+
+/// Everything the generated crate is made from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiModel {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Named types, sorted by name.
+    pub types: Vec<TypeDef>,
+    /// Operations, in document order.
+    pub operations: Vec<OperationModel>,
+    /// Which of vCenter's conventions the spec follows.
+    pub conventions: Conventions,
+}
+
+/// vCenter's conventions, each on only when the spec itself shows it (see `conventions.rs`), so
+/// that a spec without them gets a client without vCenter assumptions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Conventions {
+    /// Error bodies carry vCenter's `error_type` (with values such as `RESOURCE_BUSY`) and
+    /// localizable `messages`: the client summarises them, and its retry policy repeats a call
+    /// on vCenter's "try again" error types by default.
+    pub vcenter_errors: bool,
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust name.
+    pub name: String,
+    /// The schema's own name in the spec (component key), or for an inline schema its Rust name.
+    pub origin: String,
+    /// Description from the spec.
+    pub doc: Option<String>,
+    /// What kind of type.
+    pub kind: TypeKind,
+    /// Set when the type is used as an error body: what of the standard error shape it has.
+    pub error_shape: Option<ErrorShape>,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct {
+        /// Fields in document order.
+        fields: Vec<FieldModel>,
+    },
+    /// A string enum, open: unknown values land in the catch-all variant.
+    Enum {
+        /// Known values.
+        values: Vec<EnumValue>,
+        /// Name of the variant holding values this client does not know.
+        catch_all: String,
+    },
+    /// Another name for a type.
+    Alias(TypeRef),
+    /// A string identifier of one resource type (`x-vcenter-resource-type`): a newtype, so
+    /// that an id of one kind cannot be passed where another is expected.
+    Id {
+        /// The resource type, as the spec names it (e.g. `VirtualMachine`).
+        resource_type: String,
+    },
+}
+
+/// One field of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldModel {
+    /// Rust identifier.
+    pub ident: String,
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Description.
+    pub doc: Option<String>,
+    /// Type (without the `Option` of an optional field).
+    pub ty: TypeRef,
+    /// Whether the field is always present (not `Option`).
+    pub required: bool,
+    /// Whether the field is boxed to break a cycle of types that contain each other.
+    pub boxed: bool,
+    /// The resource type an identifier field belongs to (`x-vcenter-resource-type`).
+    pub resource_type: Option<String>,
+}
+
+/// One value of an enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    /// Rust variant name.
+    pub variant: String,
+    /// Value on the wire.
+    pub wire: String,
+}
+
+/// How a type used as an error body can be summarised: the standard vCenter error shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorShape {
+    /// The `error_type` field and its enum type, when present.
+    pub error_type: Option<(String, String)>,
+    /// Whether the `error_type` field is always present (not an `Option`).
+    pub error_type_required: bool,
+    /// The known values of the `error_type` enum, each with the name of its `is_...` check.
+    pub error_type_values: Vec<(String, EnumValue)>,
+    /// The `messages` field (array of objects with a `default_message` string), when present.
+    pub messages: Option<MessagesField>,
+}
+
+/// The `messages` field of an error body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessagesField {
+    /// Field identifier on the error body.
+    pub ident: String,
+    /// Whether the field is required (a `Vec`) or optional (an `Option<Vec>`).
+    pub required: bool,
+    /// Identifier of the `default_message` field on the message type.
+    pub default_message: String,
+    /// Whether `default_message` is required on the message type.
+    pub default_message_required: bool,
+    /// The message's positional arguments (`args`, a list of strings) and whether required.
+    pub args: Option<(String, bool)>,
+    /// The message's named arguments (`params`, a map) and whether required.
+    pub params: Option<(String, bool)>,
+}
+
+/// A reference to a Rust type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `String` holding an RFC 3339 date-time.
+    DateTime,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// Any JSON value.
+    Json,
+    /// A free-form JSON object.
+    JsonObject,
+    /// A named type of this crate.
+    Named(String),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+}
+
+/// An HTTP operation and the method that calls it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationModel {
+    /// Method name on `Client`.
+    pub method_name: String,
+    /// HTTP method, upper case.
+    pub http_method: String,
+    /// Path template without any query (`/api/vcenter/vm/{vm}`).
+    pub path_template: String,
+    /// The path template split into literal text and parameters.
+    pub path: Vec<PathPart>,
+    /// Query pairs that are always sent (`?action=mount`), never in the signature.
+    pub constant_query: Vec<(String, String)>,
+    /// Parameters in signature order.
+    pub params: Vec<ParamModel>,
+    /// The JSON request body.
+    pub body: Option<BodyModel>,
+    /// How the operation authenticates.
+    pub auth: Auth,
+    /// Whether the operation starts or ends the client's session.
+    pub session_action: Option<SessionAction>,
+    /// The successful outcome.
+    pub success: SuccessModel,
+    /// Documented error responses, explicit statuses first in document order, then `default`.
+    pub errors: Vec<ErrorCase>,
+    /// The type of documented error bodies; `None` when no error response has a body.
+    pub error_body: Option<TypeRef>,
+    /// JSON pointer of the operation in the spec.
+    pub pointer: String,
+    /// The `--exclude` pattern that leaves this operation out (`op:<operationId>`, or
+    /// `path:<key>` without one).
+    pub selector: String,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathPart {
+    /// Literal text, sent as written.
+    Literal(String),
+    /// A parameter, by its index in [`OperationModel::params`].
+    Param(usize),
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A path segment, percent-encoded.
+    Path,
+    /// A query pair.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// A parameter of a method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamModel {
+    /// Rust identifier.
+    pub ident: String,
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Description.
+    pub doc: Option<String>,
+    /// The resource type of an identifier (`x-vcenter-resource-type`).
+    pub resource_type: Option<String>,
+    /// How the value is written where it goes; decided by the check pass.
+    pub send: SendAs,
+    /// Whether a list or object is exploded (`explode`, by default true for `form` style).
+    pub explode: bool,
+    /// Whether a query object uses `style: deepObject` (`name[key]=value`).
+    pub deep_object: bool,
+    /// JSON pointer of the parameter in the spec.
+    pub pointer: String,
+}
+
+/// How one scalar value becomes text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarText {
+    /// Already text (`&str`).
+    Str,
+    /// A number or boolean: its `Display` text.
+    Display,
+    /// A named enum or id type: its `as_str()`.
+    AsStr,
+}
+
+/// How a parameter's value is sent, proven possible by the check pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendAs {
+    /// One scalar.
+    Scalar(ScalarText),
+    /// A list of scalars: repeated pairs (`explode`), or one comma-separated value.
+    List(ScalarText),
+    /// An object in the query: its members as pairs (`form`), `name[key]` pairs
+    /// (`deepObject`), or `name=k,v,...` (not exploded).
+    Object,
+}
+
+/// A JSON request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyModel {
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Description.
+    pub doc: Option<String>,
+    /// How the body is encoded.
+    pub encoding: BodyEncoding,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+}
+
+/// How an operation authenticates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Auth {
+    /// Sends nothing.
+    None,
+    /// Sends the client's session id in a header.
+    Session {
+        /// Header name.
+        header: String,
+        /// Whether the call fails without a session (otherwise the header is sent when there is one).
+        required: bool,
+    },
+    /// HTTP basic authentication with a user name and password given to the method.
+    Basic,
+}
+
+/// Operations that manage the client's session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionAction {
+    /// The response body is the new session id, which the client keeps.
+    Create,
+    /// On success the client forgets its session id.
+    Delete,
+}
+
+/// Statuses a response is declared for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusMatch {
+    /// One status.
+    Code(u16),
+    /// `1XX` .. `5XX`: the first digit.
+    Range(u16),
+}
+
+/// The successful outcome of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuccessModel {
+    /// Success statuses.
+    pub statuses: Vec<StatusMatch>,
+    /// The JSON body type; `None` for no body.
+    pub body: Option<TypeRef>,
+    /// Description of the success response.
+    pub doc: Option<String>,
+    /// The resource type of an identifier result (`x-vcenter-resource-type`).
+    pub resource_type: Option<String>,
+}
+
+/// A documented error response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorCase {
+    /// The status, or `None` for `default`.
+    pub status: Option<StatusMatch>,
+    /// Whether the response declares a JSON body.
+    pub has_body: bool,
+    /// The declared body's type, before error schemas of the same shape are unified.
+    pub body: Option<TypeRef>,
+    /// Description.
+    pub doc: Option<String>,
+}
+
+/// Vendor extension carrying the resource type of an identifier.
+pub const RESOURCE_TYPE_EXTENSION: &str = "x-vcenter-resource-type";
+
+/// Vendor extension of `components`: a map from resource type to the Rust name of its id type
+/// (e.g. `VirtualMachine: VmId`). Resource types it does not name get `<last segment>Id`.
+pub const ID_TYPES_EXTENSION: &str = "x-codegen-id-types";

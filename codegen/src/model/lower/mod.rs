@@ -1,0 +1,237 @@
+//! Lowering: the OpenAPI document to the IR. Operations are lowered first (only the selected
+//! ones), and a component schema only when something lowered refers to it, so a construct in a
+//! component that no selected operation reaches never stops generation. Problems are collected,
+//! not thrown: a broken operation or component is skipped and lowering goes on, so one run
+//! reports every problem of the spec.
+
+mod auth;
+mod body;
+mod operation;
+mod parameters;
+mod schema;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{OpenAPI, ReferenceOr};
+
+use super::ir::{OperationModel, TypeDef, NAME_EXTENSION};
+use super::refs::RefError;
+use super::select::Selection;
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
+use crate::load::LoadedSpec;
+use crate::names::{pascal_ident, Namespace};
+use crate::scope::TYPES_SCOPE_NAMES;
+
+/// What lowering produces: the operations and every named type they reach.
+pub struct Lowered {
+    /// Rust type name -> definition.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Operations, in document order.
+    pub operations: Vec<OperationModel>,
+    /// Every problem found, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Who a `$ref` was followed for: an operation (by its index among the selected ones) or a
+/// component schema (by key). Kept to name the operations that reach a broken component.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Owner {
+    Operation(usize),
+    Component(String),
+}
+
+struct ModelBuilder<'a> {
+    spec: &'a LoadedSpec,
+    document: &'a OpenAPI,
+    /// Component schema key -> Rust type name, for every component (so that names do not
+    /// depend on the selection).
+    component_names: BTreeMap<String, String>,
+    type_names: Namespace,
+    /// Rust type name -> definition.
+    types: BTreeMap<String, TypeDef>,
+    /// Components referred to but not lowered yet.
+    pending: BTreeSet<String>,
+    /// Components lowered (or being lowered).
+    lowered: BTreeSet<String>,
+    /// What is being lowered now, and the components each owner refers to.
+    owner: Owner,
+    uses: BTreeMap<Owner, BTreeSet<String>>,
+    /// The `--exclude` pattern of each selected operation, by index.
+    selectors: Vec<String>,
+    /// How many inline schemas deep the builder is.
+    depth: usize,
+    /// Resource type -> Rust name wanted for its id type (`x-codegen-id-types`).
+    id_names: BTreeMap<String, String>,
+    /// Resource type -> Rust name of its id type, once claimed.
+    id_types: BTreeMap<String, String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Lowers the selected operations of `spec` and the types they reach.
+pub fn lower(spec: &LoadedSpec, selection: &Selection) -> Lowered {
+    let mut builder = ModelBuilder::new(spec);
+    let operations = builder.operations(selection);
+    builder.drain_components();
+    Lowered {
+        types: builder.types,
+        operations,
+        diagnostics: builder.diagnostics,
+    }
+}
+
+impl<'a> ModelBuilder<'a> {
+    fn new(spec: &'a LoadedSpec) -> Self {
+        let document = &spec.document;
+        let mut type_names = Namespace::with_reserved(TYPES_SCOPE_NAMES);
+        let mut component_names = BTreeMap::new();
+        let mut diagnostics = Vec::new();
+        let mut id_names = BTreeMap::new();
+        if let Some(components) = &document.components {
+            let keys: BTreeSet<&String> = components.schemas.keys().collect();
+            for key in keys {
+                let wanted = match components.schemas.get(key) {
+                    Some(ReferenceOr::Item(schema)) => {
+                        schema::name_override(&schema.schema_data.extensions)
+                            .map_or_else(|| pascal_ident(key), |name| pascal_ident(&name))
+                    }
+                    _ => pascal_ident(key),
+                };
+                let name = type_names.claim(&wanted);
+                component_names.insert(key.clone(), name);
+            }
+            match schema::id_names(spec, &components.extensions) {
+                Ok(names) => id_names = names,
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        }
+        ModelBuilder {
+            spec,
+            document,
+            component_names,
+            type_names,
+            types: BTreeMap::new(),
+            pending: BTreeSet::new(),
+            lowered: BTreeSet::new(),
+            owner: Owner::Operation(0),
+            uses: BTreeMap::new(),
+            selectors: Vec::new(),
+            depth: 0,
+            id_names,
+            id_types: BTreeMap::new(),
+            diagnostics,
+        }
+    }
+
+    fn error(&self, pointer: &str, kind: DiagnosticKind) -> Diagnostic {
+        self.spec.diagnostic(pointer, kind)
+    }
+
+    /// The diagnostic for a reference that cannot be followed; `pointer` is the `$ref` node.
+    fn ref_error(&self, error: RefError, reference: &str, pointer: &str) -> Diagnostic {
+        let reference = reference.to_string();
+        self.error(
+            pointer,
+            match error {
+                RefError::Dangling => DiagnosticKind::UnresolvedRef { reference },
+                RefError::Cycle => DiagnosticKind::CyclicRef { reference },
+                RefError::External => DiagnosticKind::Unsupported {
+                    what: format!(
+                        "the reference {reference:?} points outside this document; only local \
+                         `#/components/...` references are read"
+                    ),
+                },
+                RefError::NotAComponent => DiagnosticKind::Unsupported {
+                    what: format!(
+                        "the reference {reference:?}: only references to a whole component of \
+                         the expected kind are read"
+                    ),
+                },
+            },
+        )
+    }
+
+    /// Records that the current owner refers to the component `key`, and queues it.
+    fn use_component(&mut self, key: &str) {
+        self.uses
+            .entry(self.owner.clone())
+            .or_default()
+            .insert(key.to_string());
+        if !self.lowered.contains(key) {
+            self.pending.insert(key.to_string());
+        }
+    }
+
+    /// Lowers every component referred to, and what those refer to, until none is left.
+    fn drain_components(&mut self) {
+        while let Some(key) = self.pending.pop_first() {
+            if !self.lowered.insert(key.clone()) {
+                continue;
+            }
+            self.owner = Owner::Component(key.clone());
+            if let Err(mut diagnostic) = self.component_type(&key) {
+                self.add_exclude_hint(&mut diagnostic, &key);
+                self.diagnostics.push(diagnostic);
+            }
+        }
+    }
+
+    /// Names, in an unsupported construct's diagnostic, the `--exclude` patterns of the
+    /// operations that reach the broken component `key`.
+    fn add_exclude_hint(&self, diagnostic: &mut Diagnostic, key: &str) {
+        let DiagnosticKind::Unsupported { what } = &mut diagnostic.kind else {
+            return;
+        };
+        let mut reaching = BTreeSet::new();
+        let mut targets = BTreeSet::from([key.to_string()]);
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for (owner, used) in &self.uses {
+                if !used.iter().any(|u| targets.contains(u)) {
+                    continue;
+                }
+                match owner {
+                    Owner::Operation(index) => {
+                        reaching.insert(*index);
+                    }
+                    Owner::Component(component) => grew |= targets.insert(component.clone()),
+                }
+            }
+        }
+        let patterns: Vec<String> = reaching
+            .iter()
+            .filter_map(|index| self.selectors.get(*index))
+            .map(|selector| format!("--exclude '{selector}'"))
+            .collect();
+        if !patterns.is_empty() {
+            what.push_str(&format!(
+                "; to generate the rest, leave out what uses it: {}",
+                patterns.join(" ")
+            ));
+        }
+    }
+}
+
+/// The Rust type name wanted for the id type of `resource` (see `x-codegen-id-types`).
+fn id_type_wanted(id_names: &BTreeMap<String, String>, resource: &str) -> String {
+    match id_names.get(resource) {
+        Some(name) => pascal_ident(name),
+        None => {
+            let last = resource.rsplit(['.', '/', ':']).find(|s| !s.is_empty());
+            pascal_ident(&format!("{}Id", last.unwrap_or("Resource")))
+        }
+    }
+}
+
+/// The `x-codegen-name` of an operation, schema or property, when it is a non-empty string.
+fn name_extension(extensions: &indexmap::IndexMap<String, serde_json::Value>) -> Option<String> {
+    match extensions.get(NAME_EXTENSION) {
+        Some(serde_json::Value::String(name)) if !name.trim().is_empty() => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// `pointer` + `token`, for the many nested pointers lowering builds.
+fn child(pointer: &str, token: &str) -> String {
+    push_pointer(pointer, token)
+}

@@ -1,0 +1,318 @@
+//! Lowering operations: each selected (path, method) to an [`OperationModel`]: its method name,
+//! path template, parameters in signature order, body, authentication and responses.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{Operation, Parameter, ParameterSchemaOrContent, ReferenceOr};
+
+use super::{child, name_extension, ModelBuilder, Owner};
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
+use crate::model::ir::{
+    OperationModel, ParamLocation, ParamModel, PathPart, SessionAction, TypeRef, NAME_EXTENSION,
+    SESSION_EXTENSION,
+};
+use crate::model::select::Selection;
+use crate::names::{display_ident, snake_ident};
+
+impl<'a> ModelBuilder<'a> {
+    /// Lowers every selected operation, in document order. A broken operation is reported and
+    /// left out.
+    pub(super) fn operations(&mut self, selection: &Selection) -> Vec<OperationModel> {
+        let document = self.document;
+        let mut operations = Vec::new();
+        let mut method_names: BTreeMap<String, String> = BTreeMap::new();
+        for (key, item) in &document.paths.paths {
+            let item_pointer = push_pointer("/paths", key);
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { .. } => {
+                    let diagnostic = self.error(
+                        &item_pointer,
+                        DiagnosticKind::Unsupported {
+                            what: format!(
+                                "a path item given as `$ref`; to generate the rest, leave it \
+                                 out: --exclude 'path:{key}'"
+                            ),
+                        },
+                    );
+                    self.diagnostics.push(diagnostic);
+                    continue;
+                }
+            };
+            for (method, operation) in item.iter() {
+                if !selection.selects(key, &operation.tags, operation.operation_id.as_deref()) {
+                    continue;
+                }
+                let pointer = push_pointer(&item_pointer, method);
+                let index = self.selectors.len();
+                self.owner = Owner::Operation(index);
+                self.selectors.push(match &operation.operation_id {
+                    Some(id) => format!("op:{id}"),
+                    None => format!("path:{key}"),
+                });
+                let lowered = self
+                    .operation(key, method, &item.parameters, operation, &pointer)
+                    .and_then(|model| match method_names.get(&model.method_name) {
+                        Some(first) => Err(self.error(
+                            &pointer,
+                            DiagnosticKind::Invalid {
+                                what: format!(
+                                    "this operation's method name `{}` is already taken by \
+                                         the operation at {first}; give one of them another \
+                                         name with `{NAME_EXTENSION}`",
+                                    display_ident(&model.method_name)
+                                ),
+                            },
+                        )),
+                        None => Ok(model),
+                    });
+                match lowered {
+                    Ok(mut model) => {
+                        model.selector = self.selectors.get(index).cloned().unwrap_or_default();
+                        method_names.insert(model.method_name.clone(), pointer.clone());
+                        operations.push(model);
+                    }
+                    Err(mut diagnostic) => {
+                        if let DiagnosticKind::Unsupported { what } = &mut diagnostic.kind {
+                            let selector = self.selectors.get(index).cloned().unwrap_or_default();
+                            what.push_str(&format!(
+                                "; to generate the rest, leave this operation out: \
+                                 --exclude '{selector}'"
+                            ));
+                        }
+                        self.diagnostics.push(diagnostic);
+                    }
+                }
+            }
+        }
+        operations
+    }
+
+    fn operation(
+        &mut self,
+        key: &str,
+        method: &str,
+        item_parameters: &'a [ReferenceOr<Parameter>],
+        operation: &'a Operation,
+        pointer: &str,
+    ) -> Result<OperationModel, Diagnostic> {
+        let (path_template, query) = match key.split_once('?') {
+            Some((path, query)) => (path.to_string(), Some(query)),
+            None => (key.to_string(), None),
+        };
+        let mut constant_query: Vec<(String, String)> = query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((name, value)) => (name.to_string(), value.to_string()),
+                None => (pair.to_string(), String::new()),
+            })
+            .collect();
+        let naming_key = match query {
+            Some(_) => key.to_string(),
+            None => self.key_with_constant_action(key, item_parameters, operation),
+        };
+        let method_name = self.method_name(&naming_key, method, operation, pointer)?;
+
+        let declared = self.declared_parameters(key, item_parameters, operation, pointer)?;
+        let mut auth = self.auth(operation, pointer)?;
+        let params = self.parameters(declared, &method_name, &mut constant_query, &mut auth)?;
+        let (path, params) = self.in_signature_order(&path_template, params, pointer)?;
+
+        let body = match &operation.request_body {
+            None => None,
+            Some(body) => Some(self.request_body(body, &method_name, pointer)?),
+        };
+        let (success, errors) = self.responses(operation, &method_name, pointer)?;
+        let session_action = self.session_action(operation, &success.body, pointer)?;
+        Ok(OperationModel {
+            method_name,
+            http_method: method.to_ascii_uppercase(),
+            path_template,
+            path,
+            constant_query,
+            params,
+            body,
+            auth,
+            session_action,
+            success,
+            errors,
+            error_body: None,
+            pointer: pointer.to_string(),
+            selector: String::new(),
+            summary: operation.summary.clone(),
+            description: operation.description.clone(),
+            deprecated: operation.deprecated,
+        })
+    }
+
+    /// Signature order: path parameters in template order, then query, then header; the path
+    /// template split into literals and parameters by their new indices.
+    fn in_signature_order(
+        &self,
+        template: &str,
+        params: Vec<ParamModel>,
+        pointer: &str,
+    ) -> Result<(Vec<PathPart>, Vec<ParamModel>), Diagnostic> {
+        let path = self.path_parts(template, &params, pointer)?;
+        let mut order: Vec<usize> = path
+            .iter()
+            .filter_map(|part| match part {
+                PathPart::Param(index) => Some(*index),
+                PathPart::Literal(_) => None,
+            })
+            .collect();
+        for location in [ParamLocation::Query, ParamLocation::Header] {
+            order.extend((0..params.len()).filter(|i| {
+                params
+                    .get(*i)
+                    .is_some_and(|param| param.location == location)
+            }));
+        }
+        let params: Vec<ParamModel> = order
+            .iter()
+            .filter_map(|i| params.get(*i).cloned())
+            .collect();
+        let path = self.path_parts(template, &params, pointer)?;
+        Ok((path, params))
+    }
+
+    fn session_action(
+        &self,
+        operation: &Operation,
+        success_body: &Option<TypeRef>,
+        pointer: &str,
+    ) -> Result<Option<SessionAction>, Diagnostic> {
+        let extension_pointer = child(pointer, SESSION_EXTENSION);
+        match operation.extensions.get(SESSION_EXTENSION) {
+            None => Ok(None),
+            Some(serde_json::Value::String(s)) if s == "create" => {
+                if success_body != &Some(TypeRef::String) {
+                    return Err(self.error(
+                        &extension_pointer,
+                        DiagnosticKind::Invalid {
+                            what: format!(
+                                "`{SESSION_EXTENSION}: create` needs a success response whose \
+                                 body is a JSON string (the session id)"
+                            ),
+                        },
+                    ));
+                }
+                Ok(Some(SessionAction::Create))
+            }
+            Some(serde_json::Value::String(s)) if s == "delete" => Ok(Some(SessionAction::Delete)),
+            Some(other) => Err(self.error(
+                &extension_pointer,
+                DiagnosticKind::Invalid {
+                    what: format!(
+                        "`{SESSION_EXTENSION}` is {other}; it takes \"create\" or \"delete\""
+                    ),
+                },
+            )),
+        }
+    }
+
+    fn method_name(
+        &self,
+        key: &str,
+        method: &str,
+        operation: &Operation,
+        pointer: &str,
+    ) -> Result<String, Diagnostic> {
+        if let Some(value) = operation.extensions.get(NAME_EXTENSION) {
+            return match name_extension(&operation.extensions) {
+                Some(name) => Ok(snake_ident(&name)),
+                None => Err(self.error(
+                    &child(pointer, NAME_EXTENSION),
+                    DiagnosticKind::Invalid {
+                        what: format!("`{NAME_EXTENSION}` is {value}; it takes a non-empty string"),
+                    },
+                )),
+            };
+        }
+        Ok(crate::names::method_name(
+            &operation.tags,
+            operation.operation_id.as_deref(),
+            key,
+            method,
+        ))
+    }
+
+    /// `key` with `?action=x` appended when the operation's `action` query parameter is a
+    /// required single-value enum, so that a method is named alike whichever way the spec
+    /// writes its action (in the path key, or as that parameter).
+    fn key_with_constant_action(
+        &self,
+        key: &str,
+        item_parameters: &[ReferenceOr<Parameter>],
+        operation: &Operation,
+    ) -> String {
+        // The operation's own parameters come first: they override the path item's.
+        for parameter in operation.parameters.iter().chain(item_parameters) {
+            let Ok((_, Parameter::Query { parameter_data, .. })) =
+                self.resolve_parameter(parameter, "")
+            else {
+                continue;
+            };
+            if parameter_data.name.trim_start_matches('~') != "action" {
+                continue;
+            }
+            if let ParameterSchemaOrContent::Schema(schema) = &parameter_data.format {
+                if let Some(value) = self.constant_value(schema, parameter_data.required) {
+                    return format!("{key}?{}={value}", parameter_data.name);
+                }
+            }
+            break;
+        }
+        key.to_string()
+    }
+
+    fn path_parts(
+        &self,
+        template: &str,
+        params: &[ParamModel],
+        pointer: &str,
+    ) -> Result<Vec<PathPart>, Diagnostic> {
+        let invalid = |what: String| self.error(pointer, DiagnosticKind::Invalid { what });
+        let mut parts = Vec::new();
+        let mut used = BTreeSet::new();
+        let mut rest = template;
+        while let Some((before, after)) = rest.split_once('{') {
+            let Some((name, after)) = after.split_once('}') else {
+                return Err(invalid(format!(
+                    "the path template {template:?} has an unclosed `{{`"
+                )));
+            };
+            if !before.is_empty() {
+                parts.push(PathPart::Literal(before.to_string()));
+            }
+            let Some(index) = params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.wire_name == name)
+            else {
+                return Err(invalid(format!(
+                    "the path template names `{{{name}}}` but the operation declares no path \
+                     parameter {name:?}"
+                )));
+            };
+            used.insert(index);
+            parts.push(PathPart::Param(index));
+            rest = after;
+        }
+        if !rest.is_empty() {
+            parts.push(PathPart::Literal(rest.to_string()));
+        }
+        if let Some((_, unused)) = params
+            .iter()
+            .enumerate()
+            .find(|(i, p)| p.location == ParamLocation::Path && !used.contains(i))
+        {
+            return Err(invalid(format!(
+                "the path parameter {:?} does not appear in the path template {template:?}",
+                unused.wire_name
+            )));
+        }
+        Ok(parts)
+    }
+}

@@ -1,0 +1,469 @@
+//! Lowering schemas: component schemas to named types, inline schemas to types (objects and
+//! enums get names from where they appear), `$ref`s to the names of the components they reach.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+
+use super::{child, id_type_wanted, name_extension, ModelBuilder};
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
+use crate::load::LoadedSpec;
+use crate::model::ir::{
+    EnumValue, FieldModel, TypeDef, TypeKind, TypeRef, ID_TYPES_EXTENSION, NAME_EXTENSION,
+    RESOURCE_TYPE_EXTENSION,
+};
+use crate::model::refs;
+use crate::names::{display_ident, pascal_ident, snake_ident, Namespace};
+
+/// How deeply inline schemas may nest.
+const MAX_SCHEMA_DEPTH: usize = 32;
+
+/// The `x-codegen-name` of a schema, when given.
+pub(super) fn name_override(
+    extensions: &indexmap::IndexMap<String, serde_json::Value>,
+) -> Option<String> {
+    name_extension(extensions)
+}
+
+impl ModelBuilder<'_> {
+    /// Lowers the component schema `key` into its named type.
+    pub(super) fn component_type(&mut self, key: &str) -> Result<(), Diagnostic> {
+        let document = self.document;
+        let Some(schema) = document
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(key))
+        else {
+            return Ok(());
+        };
+        let pointer = push_pointer("/components/schemas", key);
+        let name = self.component_names.get(key).cloned().unwrap_or_default();
+        let def = match schema {
+            ReferenceOr::Reference { reference } => {
+                let target = self.resolve_schema_ref(reference, &pointer)?;
+                TypeDef {
+                    name: name.clone(),
+                    origin: key.to_string(),
+                    doc: None,
+                    kind: TypeKind::Alias(TypeRef::Named(target)),
+                    error_shape: None,
+                }
+            }
+            ReferenceOr::Item(schema) => self.named_type(&name, key, schema, &pointer)?,
+        };
+        self.types.insert(name, def);
+        Ok(())
+    }
+
+    /// The definition of a named type made from `schema`.
+    fn named_type(
+        &mut self,
+        name: &str,
+        origin: &str,
+        schema: &Schema,
+        pointer: &str,
+    ) -> Result<TypeDef, Diagnostic> {
+        let kind = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
+                self.enum_kind(&string.enumeration, pointer)?
+            }
+            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
+                if matches!(
+                    object.additional_properties,
+                    Some(AdditionalProperties::Schema(_)) | Some(AdditionalProperties::Any(true))
+                ) {
+                    return Err(self.error(
+                        &child(pointer, "additionalProperties"),
+                        DiagnosticKind::Unsupported {
+                            what: "an object with both `properties` and `additionalProperties`"
+                                .to_string(),
+                        },
+                    ));
+                }
+                let fields =
+                    self.struct_fields(name, &object.properties, &object.required, pointer)?;
+                TypeKind::Struct { fields }
+            }
+            _ => TypeKind::Alias(self.type_of_schema(schema, &format!("{name}Value"), pointer)?),
+        };
+        Ok(TypeDef {
+            name: name.to_string(),
+            origin: origin.to_string(),
+            doc: schema.schema_data.description.clone(),
+            kind,
+            error_shape: None,
+        })
+    }
+
+    /// The fields of an object, one per property, in document order.
+    fn struct_fields(
+        &mut self,
+        name: &str,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        pointer: &str,
+    ) -> Result<Vec<FieldModel>, Diagnostic> {
+        let mut idents = Namespace::default();
+        let mut fields: Vec<FieldModel> = Vec::new();
+        for (wire_name, property) in properties {
+            let field_pointer = child(&child(pointer, "properties"), wire_name);
+            let wanted = match property {
+                ReferenceOr::Item(inner) => name_extension(&inner.schema_data.extensions)
+                    .map_or_else(|| snake_ident(wire_name), |n| snake_ident(&n)),
+                ReferenceOr::Reference { .. } => snake_ident(wire_name),
+            };
+            if idents.contains(&wanted) {
+                let first = fields
+                    .iter()
+                    .find(|f| f.ident == wanted)
+                    .map_or(String::new(), |f| f.wire_name.clone());
+                return Err(self.error(
+                    &field_pointer,
+                    DiagnosticKind::Invalid {
+                        what: format!(
+                            "the properties {first:?} and {wire_name:?} differ only in case or \
+                             punctuation, so both would be the Rust field `{}`; give one of them \
+                             another name with `{NAME_EXTENSION}`",
+                            display_ident(&wanted)
+                        ),
+                    },
+                ));
+            }
+            let ident = idents.claim(&wanted);
+            let hint = format!("{name}{}", pascal_ident(wire_name));
+            let (ty, nullable, doc, resource_type) = match property {
+                ReferenceOr::Reference { reference } => {
+                    let target = self.resolve_schema_ref(reference, &field_pointer)?;
+                    (TypeRef::Named(target), false, None, None)
+                }
+                ReferenceOr::Item(inner) => (
+                    self.type_of_schema(inner, &hint, &field_pointer)?,
+                    inner.schema_data.nullable,
+                    inner.schema_data.description.clone(),
+                    resource_type(inner),
+                ),
+            };
+            fields.push(FieldModel {
+                ident,
+                wire_name: wire_name.clone(),
+                doc,
+                ty,
+                required: required.contains(wire_name) && !nullable,
+                boxed: false,
+                resource_type,
+            });
+        }
+        Ok(fields)
+    }
+
+    fn enum_kind(
+        &self,
+        enumeration: &[Option<String>],
+        pointer: &str,
+    ) -> Result<TypeKind, Diagnostic> {
+        let mut variants = Namespace::default();
+        let mut values = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (index, value) in enumeration.iter().enumerate() {
+            let Some(wire) = value else { continue };
+            let value_pointer = child(&child(pointer, "enum"), &index.to_string());
+            if !seen.insert(wire.clone()) {
+                return Err(self.error(
+                    &value_pointer,
+                    DiagnosticKind::Invalid {
+                        what: format!("the enum value {wire:?} is listed twice"),
+                    },
+                ));
+            }
+            let variant = pascal_ident(wire);
+            if variants.contains(&variant) {
+                return Err(self.error(
+                    &value_pointer,
+                    DiagnosticKind::Unsupported {
+                        what: format!(
+                            "the enum value {wire:?} has the same Rust name `{variant}` as an \
+                             earlier value (they differ only in case or punctuation)"
+                        ),
+                    },
+                ));
+            }
+            let variant = variants.claim(&variant);
+            values.push(EnumValue {
+                variant,
+                wire: wire.clone(),
+            });
+        }
+        let catch_all = ["Unknown", "UnknownValue", "OtherValue"]
+            .into_iter()
+            .find(|name| !variants.contains(name))
+            .map(str::to_string)
+            .unwrap_or_else(|| variants.claim("Unknown"));
+        Ok(TypeKind::Enum { values, catch_all })
+    }
+
+    /// The component schema a `$ref` names, as its Rust type name; queues it for lowering.
+    pub(super) fn resolve_schema_ref(
+        &mut self,
+        reference: &str,
+        pointer: &str,
+    ) -> Result<String, Diagnostic> {
+        let ref_pointer = child(pointer, "$ref");
+        let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+        // Following the whole chain proves it ends at a definition (no dangling link, no cycle).
+        refs::resolve(schemas, "schemas", reference)
+            .map_err(|err| self.ref_error(err, reference, &ref_pointer))?;
+        let key = refs::component_key(reference, "schemas")
+            .map_err(|err| self.ref_error(err, reference, &ref_pointer))?;
+        let Some(name) = self.component_names.get(&key).cloned() else {
+            return Err(self.ref_error(refs::RefError::Dangling, reference, &ref_pointer));
+        };
+        self.use_component(&key);
+        Ok(name)
+    }
+
+    pub(super) fn type_of(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, Diagnostic> {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                Ok(TypeRef::Named(self.resolve_schema_ref(reference, pointer)?))
+            }
+            ReferenceOr::Item(schema) => self.type_of_schema(schema, hint, pointer),
+        }
+    }
+
+    fn type_of_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, Diagnostic> {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                Ok(TypeRef::Named(self.resolve_schema_ref(reference, pointer)?))
+            }
+            ReferenceOr::Item(schema) => self.type_of_schema(schema, hint, pointer),
+        }
+    }
+
+    /// The type of an inline schema; objects with properties and enums become named types
+    /// called `hint`.
+    pub(super) fn type_of_schema(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, Diagnostic> {
+        if self.depth >= MAX_SCHEMA_DEPTH {
+            return Err(self.error(
+                pointer,
+                DiagnosticKind::Unsupported {
+                    what: format!(
+                        "a schema nested more than {MAX_SCHEMA_DEPTH} levels deep (no real API \
+                         nests this deep; give the inner schemas names under `components`)"
+                    ),
+                },
+            ));
+        }
+        self.depth += 1;
+        let result = self.type_of_schema_at_depth(schema, hint, pointer);
+        self.depth -= 1;
+        result
+    }
+
+    fn type_of_schema_at_depth(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, Diagnostic> {
+        let unsupported = |this: &Self, what: &str| {
+            Err(this.error(
+                pointer,
+                DiagnosticKind::Unsupported {
+                    what: what.to_string(),
+                },
+            ))
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                if !string.enumeration.is_empty() {
+                    return self.inline_type(schema, hint, pointer);
+                }
+                if let Some(resource) = resource_type(schema) {
+                    return Ok(self.id_type(&resource));
+                }
+                Ok(match &string.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
+                    _ => TypeRef::String,
+                })
+            }
+            SchemaKind::Type(Type::Integer(integer)) => Ok(match &integer.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            }),
+            SchemaKind::Type(Type::Number(number)) => Ok(match &number.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                _ => TypeRef::F64,
+            }),
+            SchemaKind::Type(Type::Boolean(_)) => Ok(TypeRef::Bool),
+            SchemaKind::Type(Type::Array(array)) => match &array.items {
+                Some(items) => Ok(TypeRef::Vec(Box::new(self.type_of_boxed(
+                    items,
+                    &format!("{hint}Item"),
+                    &child(pointer, "items"),
+                )?))),
+                None => Ok(TypeRef::Vec(Box::new(TypeRef::Json))),
+            },
+            SchemaKind::Type(Type::Object(object)) => {
+                if !object.properties.is_empty() {
+                    return self.inline_type(schema, hint, pointer);
+                }
+                match &object.additional_properties {
+                    Some(AdditionalProperties::Schema(value)) => {
+                        Ok(TypeRef::Map(Box::new(self.type_of(
+                            value,
+                            &format!("{hint}Value"),
+                            &child(pointer, "additionalProperties"),
+                        )?)))
+                    }
+                    _ => Ok(TypeRef::JsonObject),
+                }
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => match all_of.first() {
+                Some(only) => self.type_of(only, hint, &child(pointer, "allOf/0")),
+                None => Ok(TypeRef::Json),
+            },
+            SchemaKind::AllOf { .. } => unsupported(self, "`allOf` with more than one schema"),
+            SchemaKind::OneOf { .. } => unsupported(self, "`oneOf`"),
+            SchemaKind::AnyOf { .. } => unsupported(self, "`anyOf`"),
+            SchemaKind::Not { .. } => unsupported(self, "`not`"),
+            SchemaKind::Any(any) => match only_all_of(any) {
+                // `type: object` beside a one-member `allOf` (VMware's newer specs write every
+                // error subtype so): the member's type.
+                Some(only) => self.type_of(only, hint, &child(pointer, "allOf/0")),
+                None => Ok(TypeRef::Json),
+            },
+        }
+    }
+
+    /// The id type of `resource`, registered on first use.
+    fn id_type(&mut self, resource: &str) -> TypeRef {
+        if let Some(name) = self.id_types.get(resource) {
+            return TypeRef::Named(name.clone());
+        }
+        let name = self
+            .type_names
+            .claim(&id_type_wanted(&self.id_names, resource));
+        self.id_types.insert(resource.to_string(), name.clone());
+        self.types.insert(
+            name.clone(),
+            TypeDef {
+                name: name.clone(),
+                origin: name.clone(),
+                doc: None,
+                kind: TypeKind::Id {
+                    resource_type: resource.to_string(),
+                },
+                error_shape: None,
+            },
+        );
+        TypeRef::Named(name)
+    }
+
+    /// Registers an inline object or enum as a named type.
+    fn inline_type(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, Diagnostic> {
+        let name = self.type_names.claim(&pascal_ident(hint));
+        let def = self.named_type(&name, &name, schema, pointer)?;
+        self.types.insert(name.clone(), def);
+        Ok(TypeRef::Named(name))
+    }
+}
+
+/// The single `allOf` member of a schema that says nothing else of its own shape.
+fn only_all_of(any: &AnySchema) -> Option<&ReferenceOr<Schema>> {
+    let shapeless = any.properties.is_empty()
+        && any.additional_properties.is_none()
+        && any.items.is_none()
+        && any.enumeration.is_empty()
+        && any.one_of.is_empty()
+        && any.any_of.is_empty()
+        && any.not.is_none()
+        && matches!(any.typ.as_deref(), None | Some("object"));
+    match any.all_of.as_slice() {
+        [only] if shapeless => Some(only),
+        _ => None,
+    }
+}
+
+/// The resource type of an identifier schema (`x-vcenter-resource-type`).
+pub(super) fn resource_type(schema: &Schema) -> Option<String> {
+    match schema.schema_data.extensions.get(RESOURCE_TYPE_EXTENSION) {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// The `x-codegen-id-types` map of `components`: resource type -> wanted Rust name.
+pub(super) fn id_names(
+    spec: &LoadedSpec,
+    extensions: &indexmap::IndexMap<String, serde_json::Value>,
+) -> Result<BTreeMap<String, String>, Diagnostic> {
+    let pointer = push_pointer("/components", ID_TYPES_EXTENSION);
+    let invalid =
+        |pointer: &str, what: String| spec.diagnostic(pointer, DiagnosticKind::Invalid { what });
+    let Some(value) = extensions.get(ID_TYPES_EXTENSION) else {
+        return Ok(BTreeMap::new());
+    };
+    let serde_json::Value::Object(map) = value else {
+        return Err(invalid(
+            &pointer,
+            format!(
+                "`{ID_TYPES_EXTENSION}` is {}; it takes a map from resource type to Rust type \
+                 name, e.g. `VirtualMachine: VmId`",
+                json_kind(value)
+            ),
+        ));
+    };
+    let mut names = BTreeMap::new();
+    for (resource, name) in map {
+        match name {
+            serde_json::Value::String(name) if !name.trim().is_empty() => {
+                names.insert(resource.trim().to_string(), name.trim().to_string());
+            }
+            other => {
+                return Err(invalid(
+                    &push_pointer(&pointer, resource),
+                    format!(
+                        "the id type name of `{resource}` is {}; it takes a non-empty string",
+                        json_kind(other)
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// How a JSON value is described in a diagnostic.
+pub(super) fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "a map",
+    }
+}

@@ -1,0 +1,54 @@
+//! The model: what the client will contain, decided from the OpenAPI document and nothing
+//! else. `lower` reads the document into the IR (`ir`), the passes refine it, and `check` proves
+//! every name free and every parameter sendable before `emit` writes a line. Nothing after this
+//! module looks at the document.
+
+mod check;
+mod conventions;
+pub mod ir;
+mod lower;
+mod passes;
+pub mod refs;
+mod select;
+
+pub use ir::*;
+pub use select::Selection;
+
+use crate::diagnostic::DiagnosticKind;
+use crate::load::LoadedSpec;
+use crate::report::Diagnostics;
+
+/// Builds the model of a loaded spec, or every problem found in it.
+pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel, Diagnostics> {
+    let lower::Lowered {
+        mut types,
+        mut operations,
+        mut diagnostics,
+    } = lower::lower(spec, selection);
+    if operations.is_empty() && diagnostics.is_empty() && !selection.is_empty() {
+        diagnostics.push(spec.diagnostic(
+            "/paths",
+            DiagnosticKind::Invalid {
+                what: "the --include/--exclude selection leaves no operation".to_string(),
+            },
+        ));
+    }
+    passes::unify_error_bodies(&types, &mut operations);
+    passes::keep_used_types(&mut types, &operations);
+    passes::mark_boxed_fields(&mut types);
+    let conventions = conventions::detect(&types, &operations);
+    passes::summarise_error_bodies(&mut types, &operations, conventions);
+    diagnostics.extend(check::check(spec, &types, &mut operations));
+    if !diagnostics.is_empty() {
+        return Err(Diagnostics::new(diagnostics));
+    }
+    let info = &spec.document.info;
+    Ok(ApiModel {
+        title: info.title.clone(),
+        version: info.version.clone(),
+        description: info.description.clone(),
+        types: types.into_values().collect(),
+        operations,
+        conventions,
+    })
+}

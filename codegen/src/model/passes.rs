@@ -1,0 +1,501 @@
+//! Passes over the lowered model: drop the types no operation reaches, give each operation one
+//! error body type, box the fields through which a type contains itself, and summarise the
+//! error bodies' shape.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::ir::{
+    Conventions, ErrorShape, MessagesField, OperationModel, TypeDef, TypeKind, TypeRef,
+};
+use crate::names::{snake_ident, Namespace};
+use crate::scope::error_methods;
+
+/// Follows aliases from `ty` to what it stands for (at most as many steps as there are types,
+/// so an alias cycle cannot loop).
+pub(super) fn resolve_alias(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> TypeRef {
+    let mut current = ty.clone();
+    for _ in 0..=types.len() {
+        let TypeRef::Named(name) = &current else {
+            return current;
+        };
+        match types.get(name).map(|def| &def.kind) {
+            Some(TypeKind::Alias(target)) => current = target.clone(),
+            _ => return current,
+        }
+    }
+    current
+}
+
+/// Puts on each type used as an error body what of the standard error shape it has (only when
+/// the spec follows vCenter's error conventions; otherwise an error body is just its type).
+pub(super) fn summarise_error_bodies(
+    types: &mut BTreeMap<String, TypeDef>,
+    operations: &[OperationModel],
+    conventions: Conventions,
+) {
+    let used_as_errors: BTreeSet<String> = operations
+        .iter()
+        .filter_map(|op| match &op.error_body {
+            Some(TypeRef::Named(name)) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let shapes: BTreeMap<String, ErrorShape> = used_as_errors
+        .iter()
+        .filter(|name| types.contains_key(*name))
+        .map(|name| {
+            let shape = conventions
+                .vcenter_errors
+                .then(|| error_shape(types, name))
+                .flatten()
+                .unwrap_or(ErrorShape {
+                    error_type: None,
+                    error_type_required: false,
+                    error_type_values: Vec::new(),
+                    messages: None,
+                });
+            (name.clone(), shape)
+        })
+        .collect();
+    for ty in types.values_mut() {
+        ty.error_shape = shapes.get(&ty.name).cloned();
+    }
+}
+
+/// The standard error shape of the type `name`, if it has one.
+pub(super) fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Option<ErrorShape> {
+    let TypeKind::Struct { fields } = &types.get(name)?.kind else {
+        return None;
+    };
+    let error_type_field = fields.iter().find(|f| {
+        f.wire_name == "error_type"
+            && matches!(&f.ty, TypeRef::Named(name)
+                if matches!(types.get(name).map(|d| &d.kind), Some(TypeKind::Enum { .. })))
+    });
+    let error_type = error_type_field.and_then(|f| match &f.ty {
+        TypeRef::Named(enum_name) => Some((f.ident.clone(), enum_name.clone())),
+        _ => None,
+    });
+    let messages = fields.iter().find_map(|f| match &f.ty {
+        TypeRef::Vec(item) if f.wire_name == "messages" => {
+            let TypeRef::Named(message) = item.as_ref() else {
+                return None;
+            };
+            let TypeKind::Struct {
+                fields: message_fields,
+            } = &types.get(message)?.kind
+            else {
+                return None;
+            };
+            let default_message = message_fields
+                .iter()
+                .find(|m| m.wire_name == "default_message" && m.ty == TypeRef::String)?;
+            let args = message_fields.iter().find_map(|m| match &m.ty {
+                TypeRef::Vec(item) if m.wire_name == "args" && **item == TypeRef::String => {
+                    Some((m.ident.clone(), m.required))
+                }
+                _ => None,
+            });
+            let params = message_fields.iter().find_map(|m| match &m.ty {
+                TypeRef::Map(_) if m.wire_name == "params" => Some((m.ident.clone(), m.required)),
+                _ => None,
+            });
+            Some(MessagesField {
+                ident: f.ident.clone(),
+                required: f.required,
+                default_message: default_message.ident.clone(),
+                default_message_required: default_message.required,
+                args,
+                params,
+            })
+        }
+        _ => None,
+    });
+    if error_type.is_none() && messages.is_none() {
+        return None;
+    }
+    let error_type_values = match error_type
+        .as_ref()
+        .and_then(|(_, enum_name)| types.get(enum_name))
+        .map(|def| &def.kind)
+    {
+        Some(TypeKind::Enum { values, .. }) => {
+            // The checks live on `Error<E>` beside the runtime's own methods.
+            let taken: Vec<&str> = error_methods().iter().map(String::as_str).collect();
+            let mut checks = Namespace::with_reserved(&taken);
+            values
+                .iter()
+                .map(|value| {
+                    let method = checks.claim(&snake_ident(&format!("is_{}", value.wire)));
+                    (method, value.clone())
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    Some(ErrorShape {
+        error_type,
+        error_type_required: error_type_field.is_some_and(|f| f.required && !f.boxed),
+        error_type_values,
+        messages,
+    })
+}
+
+/// Drops the named types no generated operation uses, directly or through other types.
+pub(super) fn keep_used_types(
+    types: &mut BTreeMap<String, TypeDef>,
+    operations: &[OperationModel],
+) {
+    fn named(ty: &TypeRef, out: &mut Vec<String>) {
+        match ty {
+            TypeRef::Named(name) => out.push(name.clone()),
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner, out),
+            _ => {}
+        }
+    }
+    let mut pending = Vec::new();
+    for op in operations {
+        for param in &op.params {
+            named(&param.ty, &mut pending);
+        }
+        if let Some(body) = &op.body {
+            named(&body.ty, &mut pending);
+        }
+        if let Some(ty) = &op.success.body {
+            named(ty, &mut pending);
+        }
+        if let Some(ty) = &op.error_body {
+            named(ty, &mut pending);
+        }
+    }
+    let mut used = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !used.insert(name.clone()) {
+            continue;
+        }
+        match types.get(&name).map(|def| &def.kind) {
+            Some(TypeKind::Struct { fields }) => {
+                for field in fields {
+                    named(&field.ty, &mut pending);
+                }
+            }
+            Some(TypeKind::Alias(target)) => named(target, &mut pending),
+            _ => {}
+        }
+    }
+    types.retain(|name, _| used.contains(name));
+}
+
+/// Gives every operation one error body type. Error schemas that have the same shape, all the
+/// way down (VMware's spec has one copy of the standard error per error kind), are one type: the
+/// one with the shortest name (then the first by name) stands for all of them.
+///
+/// An error body is first followed through aliases (a one-member `allOf` is an alias of its
+/// member). Bodies of one operation that no one body takes in decode as `serde_json::Value`.
+pub(super) fn unify_error_bodies(
+    types: &BTreeMap<String, TypeDef>,
+    operations: &mut [OperationModel],
+) {
+    let class = shape_classes(types);
+    let mut representative: BTreeMap<usize, &String> = BTreeMap::new();
+    for (name, id) in &class {
+        let entry = representative.entry(*id).or_insert(name);
+        if (name.len(), name) < (entry.len(), *entry) {
+            *entry = name;
+        }
+    }
+    let canonical = |ty: &TypeRef| -> TypeRef {
+        fn walk(ty: &TypeRef, to: &dyn Fn(&String) -> String) -> TypeRef {
+            match ty {
+                TypeRef::Named(name) => TypeRef::Named(to(name)),
+                TypeRef::Vec(inner) => TypeRef::Vec(Box::new(walk(inner, to))),
+                TypeRef::Map(inner) => TypeRef::Map(Box::new(walk(inner, to))),
+                other => other.clone(),
+            }
+        }
+        walk(ty, &|name: &String| {
+            class
+                .get(name)
+                .and_then(|id| representative.get(id))
+                .map_or_else(|| name.clone(), |rep| (*rep).clone())
+        })
+    };
+    for op in operations.iter_mut() {
+        let bodies: BTreeSet<TypeRef> = op
+            .errors
+            .iter()
+            .filter_map(|case| case.body.as_ref())
+            .map(|ty| canonical(&resolve_alias(types, ty)))
+            .collect();
+        let bodies = match widest_compatible(types, &bodies, &canonical) {
+            Some(widest) => BTreeSet::from([widest]),
+            None => bodies,
+        };
+        if bodies.len() > 1 {
+            op.error_body = Some(TypeRef::Json);
+            continue;
+        }
+        op.error_body = bodies.into_iter().next();
+    }
+}
+
+/// Among several error bodies, the one that every other one fits into (see [`fits`]), so that
+/// any of them decodes into it without losing a field. VMware's `Unauthenticated` error is the
+/// standard error plus an optional `challenge`; its `/rest` wrappers wrap one or the other.
+fn widest_compatible(
+    types: &BTreeMap<String, TypeDef>,
+    bodies: &BTreeSet<TypeRef>,
+    canonical: &dyn Fn(&TypeRef) -> TypeRef,
+) -> Option<TypeRef> {
+    if bodies.len() < 2 {
+        return None;
+    }
+    bodies
+        .iter()
+        .find(|wide| {
+            bodies
+                .iter()
+                .all(|narrow| fits(types, canonical, narrow, wide, 0))
+        })
+        .cloned()
+}
+
+/// Whether every value of `narrow` decodes as `wide` with nothing lost: the same type up to
+/// shape, or structs where `wide` has each field of `narrow` (recursively fitting) and requires
+/// only fields that `narrow` requires too.
+fn fits(
+    types: &BTreeMap<String, TypeDef>,
+    canonical: &dyn Fn(&TypeRef) -> TypeRef,
+    narrow: &TypeRef,
+    wide: &TypeRef,
+    depth: usize,
+) -> bool {
+    if canonical(narrow) == canonical(wide) {
+        return true;
+    }
+    if depth > 16 {
+        return false;
+    }
+    match (narrow, wide) {
+        (TypeRef::Vec(n), TypeRef::Vec(w)) | (TypeRef::Map(n), TypeRef::Map(w)) => {
+            fits(types, canonical, n, w, depth + 1)
+        }
+        (TypeRef::Named(n), TypeRef::Named(w)) => {
+            let struct_fields = |name: &String| match types.get(name).map(|def| &def.kind) {
+                Some(TypeKind::Struct { fields }) => Some(fields),
+                _ => None,
+            };
+            let (Some(narrow_fields), Some(wide_fields)) = (struct_fields(n), struct_fields(w))
+            else {
+                return false;
+            };
+            narrow_fields.iter().all(|nf| {
+                wide_fields.iter().any(|wf| {
+                    wf.wire_name == nf.wire_name
+                        && (nf.required || !wf.required)
+                        && fits(types, canonical, &nf.ty, &wf.ty, depth + 1)
+                })
+            }) && wide_fields.iter().all(|wf| {
+                !wf.required
+                    || narrow_fields
+                        .iter()
+                        .any(|nf| nf.wire_name == wf.wire_name && nf.required)
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Partitions the named types into classes of the same shape (field names, requiredness and
+/// types, enum values), comparing referenced types by their class: partition refinement, so
+/// recursive types are compared correctly.
+fn shape_classes(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
+    fn pattern(ty: &TypeRef, refs: &mut Vec<String>) -> String {
+        match ty {
+            TypeRef::Named(name) => {
+                refs.push(name.clone());
+                "#".to_string()
+            }
+            TypeRef::Vec(inner) => format!("[{}]", pattern(inner, refs)),
+            TypeRef::Map(inner) => format!("{{{}}}", pattern(inner, refs)),
+            other => format!("{other:?}"),
+        }
+    }
+    let mut shallow: BTreeMap<&String, (String, Vec<String>)> = BTreeMap::new();
+    for (name, def) in types {
+        let mut refs = Vec::new();
+        let signature = match &def.kind {
+            TypeKind::Struct { fields } => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{}:{}:{}",
+                            f.wire_name,
+                            f.required,
+                            pattern(&f.ty, &mut refs)
+                        )
+                    })
+                    .collect();
+                format!("struct({})", parts.join(","))
+            }
+            TypeKind::Enum { values, .. } => {
+                let mut wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
+                wires.sort_unstable();
+                format!("enum({})", wires.join(","))
+            }
+            TypeKind::Alias(target) => format!("alias({})", pattern(target, &mut refs)),
+            TypeKind::Id { resource_type } => format!("id({resource_type})"),
+        };
+        shallow.insert(name, (signature, refs));
+    }
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut class: BTreeMap<&String, usize> = BTreeMap::new();
+    for (name, (signature, _)) in &shallow {
+        let next = ids.len();
+        class.insert(name, *ids.entry(signature.clone()).or_insert(next));
+    }
+    let mut count = ids.len();
+    loop {
+        let mut refined_ids: BTreeMap<(usize, Vec<usize>), usize> = BTreeMap::new();
+        let mut refined: BTreeMap<&String, usize> = BTreeMap::new();
+        for (name, (_, refs)) in &shallow {
+            let own = class.get(name).copied().unwrap_or(usize::MAX);
+            let targets: Vec<usize> = refs
+                .iter()
+                .map(|r| class.get(r).copied().unwrap_or(usize::MAX))
+                .collect();
+            let next = refined_ids.len();
+            refined.insert(name, *refined_ids.entry((own, targets)).or_insert(next));
+        }
+        let refined_count = refined_ids.len();
+        class = refined;
+        if refined_count == count {
+            break;
+        }
+        count = refined_count;
+    }
+    class
+        .into_iter()
+        .map(|(name, id)| (name.clone(), id))
+        .collect()
+}
+
+/// Boxes the fields through which a type contains itself (directly or through other types),
+/// so that every type has a finite size. `Vec` and map fields already allocate and need no box.
+pub(super) fn mark_boxed_fields(types: &mut BTreeMap<String, TypeDef>) {
+    let names: Vec<&String> = types.keys().collect();
+    let index: BTreeMap<&String, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let direct_target = |ty: &TypeRef| match ty {
+        TypeRef::Named(target) => index.get(target).copied(),
+        _ => None,
+    };
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    for (i, name) in names.iter().enumerate() {
+        let Some(def) = types.get(*name) else {
+            continue;
+        };
+        match &def.kind {
+            TypeKind::Struct { fields } => {
+                edges[i].extend(fields.iter().filter_map(|f| direct_target(&f.ty)));
+            }
+            TypeKind::Alias(ty) => edges[i].extend(direct_target(ty)),
+            TypeKind::Enum { .. } | TypeKind::Id { .. } => {}
+        }
+    }
+    let component = strongly_connected_components(&edges);
+    let mut boxed: Vec<(String, usize)> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let Some(TypeDef {
+            kind: TypeKind::Struct { fields },
+            ..
+        }) = types.get(*name)
+        else {
+            continue;
+        };
+        for (f, field) in fields.iter().enumerate() {
+            if let Some(target) = direct_target(&field.ty) {
+                if component[target] == component[i] {
+                    boxed.push(((*name).clone(), f));
+                }
+            }
+        }
+    }
+    for (name, f) in boxed {
+        if let Some(TypeDef {
+            kind: TypeKind::Struct { fields },
+            ..
+        }) = types.get_mut(&name)
+        {
+            if let Some(field) = fields.get_mut(f) {
+                field.boxed = true;
+            }
+        }
+    }
+}
+
+/// Kosaraju's algorithm, iterative so that a long chain of types cannot overflow the stack.
+/// Returns the component number of each node.
+fn strongly_connected_components(edges: &[Vec<usize>]) -> Vec<usize> {
+    let n = edges.len();
+    let mut order = Vec::with_capacity(n);
+    let mut visited = vec![false; n];
+    for start in 0..n {
+        if visited[start] {
+            continue;
+        }
+        visited[start] = true;
+        let mut stack = vec![(start, 0usize)];
+        while let Some((node, next)) = stack.pop() {
+            if let Some(&target) = edges[node].get(next) {
+                stack.push((node, next + 1));
+                if !visited[target] {
+                    visited[target] = true;
+                    stack.push((target, 0));
+                }
+            } else {
+                order.push(node);
+            }
+        }
+    }
+    let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (from, targets) in edges.iter().enumerate() {
+        for &to in targets {
+            reverse[to].push(from);
+        }
+    }
+    let mut component = vec![usize::MAX; n];
+    let mut count = 0;
+    for &start in order.iter().rev() {
+        if component[start] != usize::MAX {
+            continue;
+        }
+        component[start] = count;
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            for &source in &reverse[node] {
+                if component[source] == usize::MAX {
+                    component[source] = count;
+                    stack.push(source);
+                }
+            }
+        }
+        count += 1;
+    }
+    component
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_group_cycles_only() {
+        // 0 -> 1 -> 0 is a cycle; 2 -> 0 is not part of it; 3 points at itself.
+        let edges = vec![vec![1], vec![0], vec![0], vec![3]];
+        let c = strongly_connected_components(&edges);
+        assert_eq!(c[0], c[1]);
+        assert_ne!(c[0], c[2]);
+        assert_ne!(c[3], c[0]);
+    }
+}
