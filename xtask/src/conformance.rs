@@ -61,6 +61,8 @@ fn normalize(spec: &Path, out: &Path) -> Result<(), String> {
             );
             Ok(())
         }
+        // A write error says itself what it left on disk; any other came before writing.
+        Err(err @ codegen::Error::Write(_)) => Err(err.to_string()),
         Err(err) => Err(format!(
             "{err}\nnothing was written to {}",
             crate::shown(out)

@@ -339,7 +339,10 @@ fn regenerate(target: &Target) -> ExitCode {
         }
         Err(err) => {
             eprintln!("{err}");
-            eprintln!("nothing was written to {}", shown(&target.out));
+            // A write error says itself what it left on disk; any other came before writing.
+            if !matches!(err, codegen::Error::Write(_)) {
+                eprintln!("nothing was written to {}", shown(&target.out));
+            }
             ExitCode::FAILURE
         }
     }
