@@ -112,7 +112,8 @@ fn generate_loaded(
     })
 }
 
-/// Generates the crate and writes it to `out_dir`: all files or, on any error, none.
+/// Generates the crate and writes it to `out_dir`: all files or, on any error, none (should
+/// undoing a failed write fail too, [`WriteError::Partial`] names every file left changed).
 pub fn regenerate(
     spec: &Path,
     out_dir: &Path,

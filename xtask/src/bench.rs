@@ -13,27 +13,17 @@ use serde_json::Value;
 const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
 
-struct Flags {
-    build_cost: bool,
-    record: bool,
+/// `--no-build-cost` and `--record`.
+#[derive(Debug, PartialEq)]
+pub struct Flags {
+    /// Time the two cold release builds (minutes).
+    pub build_cost: bool,
+    /// Write the table into BENCHMARKS.md.
+    pub record: bool,
 }
 
-pub fn run(args: &[String], root: &Path) -> ExitCode {
-    let mut flags = Flags {
-        build_cost: true,
-        record: false,
-    };
-    for arg in args {
-        match arg.as_str() {
-            "--no-build-cost" => flags.build_cost = false,
-            "--record" => flags.record = true,
-            other => {
-                eprintln!("error: unknown option {other:?} (known: --no-build-cost, --record)");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    match bench(root, &flags) {
+pub fn run(flags: &Flags, root: &Path) -> ExitCode {
+    match bench(root, flags) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");

@@ -29,25 +29,17 @@ const STAGE_LIMIT: Duration = Duration::from_secs(20 * 60);
 const SCHEMATHESIS_SEED: &str = "20261123";
 const SCHEMATHESIS_EXAMPLES: &str = "100";
 
-pub fn normalize_command(args: &[String], root: &Path) -> ExitCode {
+/// `--spec` and `--out` of `cargo xtask normalize`, as given.
+#[derive(Debug, Default, PartialEq)]
+pub struct NormalizeArgs {
+    pub spec: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+}
+
+pub fn normalize_command(args: NormalizeArgs, root: &Path) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_else(|_| root.to_path_buf());
-    let mut spec = root.join("spec/vcenter.yaml");
-    let mut out = root.join(NORMALIZED);
-    let mut iter = args.iter();
-    while let Some(flag) = iter.next() {
-        let Some(value) = iter.next() else {
-            eprintln!("error: {flag} needs a value");
-            return ExitCode::from(2);
-        };
-        match flag.as_str() {
-            "--spec" => spec = cwd.join(value),
-            "--out" => out = cwd.join(value),
-            other => {
-                eprintln!("error: unknown option {other:?} (normalize takes --spec and --out)");
-                return ExitCode::from(2);
-            }
-        }
-    }
+    let spec = cwd.join(args.spec.unwrap_or_else(|| root.join("spec/vcenter.yaml")));
+    let out = cwd.join(args.out.unwrap_or_else(|| root.join(NORMALIZED)));
     match normalize(&spec, &out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -69,6 +61,8 @@ fn normalize(spec: &Path, out: &Path) -> Result<(), String> {
             );
             Ok(())
         }
+        // A write error says itself what it left on disk; any other came before writing.
+        Err(err @ codegen::Error::Write(_)) => Err(err.to_string()),
         Err(err) => Err(format!(
             "{err}\nnothing was written to {}",
             crate::shown(out)
@@ -77,8 +71,8 @@ fn normalize(spec: &Path, out: &Path) -> Result<(), String> {
 }
 
 /// The three judges, each optional with `--only`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stage {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
     Mock,
     Proxy,
     Schemathesis,
@@ -94,24 +88,14 @@ impl Stage {
             Stage::Schemathesis => "schemathesis",
         }
     }
+
+    /// The stage `--only NAME` names.
+    pub fn named(name: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|stage| stage.name() == name)
+    }
 }
 
-pub fn run(args: &[String], root: &Path) -> ExitCode {
-    let mut stages = Vec::new();
-    let mut iter = args.iter();
-    while let Some(flag) = iter.next() {
-        let stage = match (flag.as_str(), iter.next().map(String::as_str)) {
-            ("--only", Some(name)) => Stage::ALL.into_iter().find(|s| s.name() == name),
-            _ => None,
-        };
-        match stage {
-            Some(stage) => stages.push(stage),
-            None => {
-                eprintln!("error: conformance takes `--only mock|proxy|schemathesis`, repeated");
-                return ExitCode::from(2);
-            }
-        }
-    }
+pub fn run(mut stages: Vec<Stage>, root: &Path) -> ExitCode {
     if stages.is_empty() {
         stages = Stage::ALL.to_vec();
     }

@@ -1,7 +1,9 @@
 //! Project commands, a thin shell over the `codegen` library:
 //! `cargo xtask regenerate` writes `generated-client/` from `spec/vcenter.yaml`;
 //! `cargo xtask check` fails when the checked-in output is stale;
-//! `cargo xtask bench` runs the benchmarks and prints their table.
+//! `cargo xtask bench`, `normalize` and `conformance` live in their own files.
+//! This file reads the command line (lexopt: no dependencies, and the xtask is compiled on
+//! every call) and prints what the library returns.
 
 mod bench;
 mod conformance;
@@ -9,27 +11,222 @@ mod conformance;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage:
-  cargo xtask regenerate [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
+use lexopt::ValueExt;
+
+/// One command: its name, its usage, and how its arguments are read (`None` for `--help`).
+struct Subcommand {
+    name: &'static str,
+    usage: &'static str,
+    parse: fn(&mut lexopt::Parser) -> Result<Option<Invocation>, lexopt::Error>,
+}
+
+/// Every command, in the order `--help` lists them.
+const SUBCOMMANDS: [Subcommand; 5] = [
+    Subcommand {
+        name: "regenerate",
+        usage: "  cargo xtask regenerate [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
       Generate the client crate (default: spec/vcenter.yaml -> generated-client/, vcenter-client).
       A pattern P is `tag:NAME`, `path:PREFIX` (or `/PREFIX`), or `op:GLOB` (operationId, `*` wildcard);
-      with --include only matching operations are generated, --exclude leaves matching ones out.
-  cargo xtask check [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
-      Exit non-zero, naming every stale file, when the output differs from what the spec produces.
-  cargo xtask bench [--no-build-cost] [--record]
+      with --include only matching operations are generated, --exclude leaves matching ones out.",
+        parse: |parser| Ok(parse_target(parser)?.map(Invocation::Regenerate)),
+    },
+    Subcommand {
+        name: "check",
+        usage: "  cargo xtask check [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
+      Exit non-zero, naming every stale file, when the output differs from what the spec produces.",
+        parse: |parser| Ok(parse_target(parser)?.map(Invocation::Check)),
+    },
+    Subcommand {
+        name: "bench",
+        usage: "  cargo xtask bench [--no-build-cost] [--record]
       Run the benchmarks (package `benchmarks`) and print one markdown table of figures, ratios
       and targets; --record also writes it into BENCHMARKS.md. The build-cost rows (two cold
-      release builds, minutes) are left out with --no-build-cost.
-  cargo xtask normalize [--spec PATH] [--out FILE]
+      release builds, minutes) are left out with --no-build-cost.",
+        parse: |parser| Ok(parse_bench(parser)?.map(Invocation::Bench)),
+    },
+    Subcommand {
+        name: "normalize",
+        usage: "  cargo xtask normalize [--spec PATH] [--out FILE]
       Write the spec's normalized copy for other tools: `?action=x` moved out of the path keys
       into a required single-value enum query parameter (default: spec/vcenter.yaml ->
-      target/conformance/vcenter.normalized.yaml).
-  cargo xtask conformance [--only mock|proxy|schemathesis]...
+      target/conformance/vcenter.normalized.yaml).",
+        parse: |parser| Ok(parse_normalize(parser)?.map(Invocation::Normalize)),
+    },
+    Subcommand {
+        name: "conformance",
+        usage: "  cargo xtask conformance [--only mock|proxy|schemathesis]...
       Independent judges: the generated client against `prism mock --errors`, the end-to-end
       tests through `prism proxy --errors` in front of the simulator, and schemathesis against
       the simulator. Installs nothing: it uses the tools `.ci/run` installs under target/
-      (or the paths in $PRISM and $SCHEMATHESIS).";
+      (or the paths in $PRISM and $SCHEMATHESIS).",
+        parse: |parser| Ok(parse_conformance(parser)?.map(Invocation::Conformance)),
+    },
+];
+
+/// The usage of one command, or of all of them for `None`.
+fn usage(command: Option<&str>) -> String {
+    let sections: Vec<&str> = SUBCOMMANDS
+        .iter()
+        .filter(|subcommand| command.is_none_or(|wanted| wanted == subcommand.name))
+        .map(|subcommand| subcommand.usage)
+        .collect();
+    format!(
+        "usage:\n{}\n\nEvery command takes --help.",
+        sections.join("\n")
+    )
+}
+
+/// What the command line asks for, before anything is resolved against the disk.
+#[derive(Debug, PartialEq)]
+enum Invocation {
+    /// `--help`: print the usage of this command (of all for `None`) and succeed.
+    Help(Option<&'static str>),
+    Regenerate(TargetArgs),
+    Check(TargetArgs),
+    Bench(bench::Flags),
+    Normalize(conformance::NormalizeArgs),
+    Conformance(Vec<conformance::Stage>),
+}
+
+/// `--spec`, `--out`, `--crate-name` and the selection, as given (unset ones take defaults later).
+#[derive(Debug, Default, PartialEq)]
+struct TargetArgs {
+    spec: Option<PathBuf>,
+    out: Option<PathBuf>,
+    crate_name: Option<String>,
+    selection: codegen::model::Selection,
+}
+
+/// A command line that cannot be understood; shown with the usage of the command it was for.
+#[derive(Debug)]
+struct UsageError {
+    command: Option<&'static str>,
+    error: lexopt::Error,
+}
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error: {}\n\n{}", self.error, usage(self.command))
+    }
+}
+
+/// The arguments after `cargo xtask`.
+fn parse<I>(args: I) -> Result<Invocation, UsageError>
+where
+    I: IntoIterator,
+    I::Item: Into<std::ffi::OsString>,
+{
+    let mut parser = lexopt::Parser::from_args(args);
+    let subcommand = match subcommand(&mut parser) {
+        Ok(Some(subcommand)) => subcommand,
+        Ok(None) => return Ok(Invocation::Help(None)),
+        Err(error) => {
+            return Err(UsageError {
+                command: None,
+                error,
+            })
+        }
+    };
+    match (subcommand.parse)(&mut parser) {
+        Ok(Some(invocation)) => Ok(invocation),
+        Ok(None) => Ok(Invocation::Help(Some(subcommand.name))),
+        Err(error) => Err(UsageError {
+            command: Some(subcommand.name),
+            error,
+        }),
+    }
+}
+
+/// The command named by the first argument; `None` when that asks for help instead.
+fn subcommand(parser: &mut lexopt::Parser) -> Result<Option<&'static Subcommand>, lexopt::Error> {
+    let name = match parser.next()? {
+        Some(lexopt::Arg::Value(name)) => name,
+        Some(lexopt::Arg::Short('h') | lexopt::Arg::Long("help")) => return Ok(None),
+        Some(other) => return Err(other.unexpected()),
+        None => return Err("missing command".into()),
+    };
+    if name == "help" {
+        return Ok(None);
+    }
+    match SUBCOMMANDS
+        .iter()
+        .find(|subcommand| name == subcommand.name)
+    {
+        Some(subcommand) => Ok(Some(subcommand)),
+        None => Err(format!("unknown command {name:?}").into()),
+    }
+}
+
+fn parse_target(parser: &mut lexopt::Parser) -> Result<Option<TargetArgs>, lexopt::Error> {
+    use lexopt::Arg::{Long, Short};
+    let mut args = TargetArgs::default();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(None),
+            Long("spec") => args.spec = Some(parser.value()?.into()),
+            Long("out") => args.out = Some(parser.value()?.into()),
+            Long("crate-name") => args.crate_name = Some(parser.value()?.string()?),
+            Long("include") => args.selection.include.push(parser.value()?.string()?),
+            Long("exclude") => args.selection.exclude.push(parser.value()?.string()?),
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(Some(args))
+}
+
+fn parse_bench(parser: &mut lexopt::Parser) -> Result<Option<bench::Flags>, lexopt::Error> {
+    use lexopt::Arg::{Long, Short};
+    let mut flags = bench::Flags {
+        build_cost: true,
+        record: false,
+    };
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(None),
+            Long("no-build-cost") => flags.build_cost = false,
+            Long("record") => flags.record = true,
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(Some(flags))
+}
+
+fn parse_normalize(
+    parser: &mut lexopt::Parser,
+) -> Result<Option<conformance::NormalizeArgs>, lexopt::Error> {
+    use lexopt::Arg::{Long, Short};
+    let mut args = conformance::NormalizeArgs::default();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(None),
+            Long("spec") => args.spec = Some(parser.value()?.into()),
+            Long("out") => args.out = Some(parser.value()?.into()),
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(Some(args))
+}
+
+fn parse_conformance(
+    parser: &mut lexopt::Parser,
+) -> Result<Option<Vec<conformance::Stage>>, lexopt::Error> {
+    use lexopt::Arg::{Long, Short};
+    let mut stages = Vec::new();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(None),
+            Long("only") => {
+                let name = parser.value()?.string()?;
+                let stage = conformance::Stage::named(&name).ok_or_else(|| {
+                    format!("unknown stage {name:?} for --only (mock, proxy or schemathesis)")
+                })?;
+                stages.push(stage);
+            }
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(Some(stages))
+}
 
 /// The spec and output given on the command line, resolved.
 struct Target {
@@ -39,35 +236,24 @@ struct Target {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some((command, rest)) = args.split_first() else {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    };
-    match command.as_str() {
-        "bench" => return bench::run(rest, &workspace_root()),
-        "normalize" => return conformance::normalize_command(rest, &workspace_root()),
-        "conformance" => return conformance::run(rest, &workspace_root()),
-        _ => {}
-    }
-    let target = match parse_target(rest) {
-        Ok(target) => target,
-        Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
+    let invocation = match parse(std::env::args_os().skip(1)) {
+        Ok(invocation) => invocation,
+        Err(error) => {
+            eprintln!("{error}");
             return ExitCode::from(2);
         }
     };
-    match command.as_str() {
-        "regenerate" => regenerate(&target),
-        "check" => check(&target),
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+    let root = workspace_root();
+    match invocation {
+        Invocation::Help(command) => {
+            println!("{}", usage(command));
             ExitCode::SUCCESS
         }
-        other => {
-            eprintln!("error: unknown command {other:?}\n\n{USAGE}");
-            ExitCode::from(2)
-        }
+        Invocation::Regenerate(args) => regenerate(&resolve_target(args, &root)),
+        Invocation::Check(args) => check(&resolve_target(args, &root)),
+        Invocation::Bench(flags) => bench::run(&flags, &root),
+        Invocation::Normalize(args) => conformance::normalize_command(args, &root),
+        Invocation::Conformance(stages) => conformance::run(stages, &root),
     }
 }
 
@@ -76,47 +262,31 @@ fn workspace_root() -> PathBuf {
     manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
-fn parse_target(args: &[String]) -> Result<Target, String> {
-    let root = workspace_root();
-    let cwd = std::env::current_dir().unwrap_or_else(|_| root.clone());
-    let mut spec = root.join("spec/vcenter.yaml");
-    let mut out = root.join("generated-client");
-    let mut crate_name = "vcenter-client".to_string();
-    let mut selection = codegen::model::Selection::default();
-    let mut iter = args.iter();
-    while let Some(flag) = iter.next() {
-        let mut value = || {
-            iter.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--spec" => spec = cwd.join(value()?),
-            "--out" => out = cwd.join(value()?),
-            "--crate-name" => crate_name = value()?,
-            "--include" => selection.include.push(value()?),
-            "--exclude" => selection.exclude.push(value()?),
-            other => return Err(format!("unknown option {other:?}")),
-        }
-    }
+fn resolve_target(args: TargetArgs, root: &Path) -> Target {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| root.to_path_buf());
+    let spec = cwd.join(args.spec.unwrap_or_else(|| root.join("spec/vcenter.yaml")));
+    let out = cwd.join(args.out.unwrap_or_else(|| root.join("generated-client")));
+    let crate_name = args
+        .crate_name
+        .unwrap_or_else(|| "vcenter-client".to_string());
     // Relative to the current directory where possible, so diagnostics show a short path.
     let spec = spec
         .strip_prefix(&cwd)
         .map(Path::to_path_buf)
         .unwrap_or(spec);
-    let spec_label = match normalize(&cwd.join(&spec)).strip_prefix(&root) {
+    let spec_label = match normalize(&cwd.join(&spec)).strip_prefix(root) {
         Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
         Err(_) => spec.to_string_lossy().into_owned(),
     };
-    Ok(Target {
+    Target {
         spec,
         out,
         options: codegen::Options {
             crate_name,
             spec_label,
-            selection,
+            selection: args.selection,
         },
-    })
+    }
 }
 
 /// Removes `.` and `..` components without touching the file system.
@@ -169,7 +339,10 @@ fn regenerate(target: &Target) -> ExitCode {
         }
         Err(err) => {
             eprintln!("{err}");
-            eprintln!("nothing was written to {}", shown(&target.out));
+            // A write error says itself what it left on disk; any other came before writing.
+            if !matches!(err, codegen::Error::Write(_)) {
+                eprintln!("nothing was written to {}", shown(&target.out));
+            }
             ExitCode::FAILURE
         }
     }
@@ -203,5 +376,139 @@ fn check(target: &Target) -> ExitCode {
             eprintln!("{err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `args` and checks the error it gives: its text and the usage it is shown with.
+    fn check_error(args: &[&str], message: &str, command: Option<&str>) {
+        match parse(args.iter().copied()) {
+            Err(error) => {
+                assert_eq!(error.error.to_string(), message, "args {args:?}");
+                assert_eq!(error.command, command, "usage shown for {args:?}");
+            }
+            Ok(invocation) => panic!("{args:?} should be rejected, got {invocation:?}"),
+        }
+    }
+
+    fn check_ok(args: &[&str], expected: Invocation) {
+        match parse(args.iter().copied()) {
+            Ok(invocation) => assert_eq!(invocation, expected, "args {args:?}"),
+            Err(error) => panic!("{args:?} should parse, got:\n{error}"),
+        }
+    }
+
+    #[test]
+    fn help_is_asked_for_everywhere() {
+        check_ok(&["--help"], Invocation::Help(None));
+        check_ok(&["-h"], Invocation::Help(None));
+        check_ok(&["help"], Invocation::Help(None));
+        for Subcommand { name, .. } in SUBCOMMANDS {
+            check_ok(&[name, "--help"], Invocation::Help(Some(name)));
+            check_ok(&[name, "-h"], Invocation::Help(Some(name)));
+        }
+        // Help wins over the flags before it, so a half-written command line still gets it.
+        check_ok(
+            &["regenerate", "--spec", "x.yaml", "--help"],
+            Invocation::Help(Some("regenerate")),
+        );
+    }
+
+    #[test]
+    fn every_command_has_its_own_usage() {
+        for Subcommand { name, .. } in SUBCOMMANDS {
+            let text = usage(Some(name));
+            assert!(text.contains(&format!("cargo xtask {name} ")), "{text}");
+            let others = SUBCOMMANDS.iter().filter(|other| other.name != name);
+            for Subcommand { name: other, .. } in others {
+                assert!(!text.contains(&format!("cargo xtask {other} ")), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_command_lines_are_errors_with_the_right_usage() {
+        check_error(&[], "missing command", None);
+        check_error(&["frobnicate"], "unknown command \"frobnicate\"", None);
+        check_error(&["--record"], "invalid option '--record'", None);
+        check_error(
+            &["regenerate", "--bogus"],
+            "invalid option '--bogus'",
+            Some("regenerate"),
+        );
+        check_error(
+            &["check", "--spec"],
+            "missing argument for option '--spec'",
+            Some("check"),
+        );
+        check_error(
+            &["bench", "--record=yes"],
+            "unexpected argument for option '--record': \"yes\"",
+            Some("bench"),
+        );
+        check_error(
+            &["normalize", "extra"],
+            "unexpected argument \"extra\"",
+            Some("normalize"),
+        );
+        check_error(
+            &["conformance", "--only", "mocks"],
+            "unknown stage \"mocks\" for --only (mock, proxy or schemathesis)",
+            Some("conformance"),
+        );
+    }
+
+    #[test]
+    fn every_flag_is_kept() {
+        check_ok(
+            &[
+                "regenerate",
+                "--spec",
+                "s.json",
+                "--out=/tmp/out",
+                "--crate-name",
+                "vc",
+                "--include",
+                "tag:a",
+                "--include",
+                "op:b*",
+                "--exclude",
+                "/c",
+            ],
+            Invocation::Regenerate(TargetArgs {
+                spec: Some("s.json".into()),
+                out: Some("/tmp/out".into()),
+                crate_name: Some("vc".into()),
+                selection: codegen::model::Selection {
+                    include: vec!["tag:a".into(), "op:b*".into()],
+                    exclude: vec!["/c".into()],
+                },
+            }),
+        );
+        check_ok(&["check"], Invocation::Check(TargetArgs::default()));
+        check_ok(
+            &["bench", "--record", "--no-build-cost"],
+            Invocation::Bench(bench::Flags {
+                build_cost: false,
+                record: true,
+            }),
+        );
+        check_ok(
+            &["normalize", "--out", "n.yaml"],
+            Invocation::Normalize(conformance::NormalizeArgs {
+                spec: None,
+                out: Some("n.yaml".into()),
+            }),
+        );
+        check_ok(
+            &["conformance", "--only", "mock", "--only", "schemathesis"],
+            Invocation::Conformance(vec![
+                conformance::Stage::Mock,
+                conformance::Stage::Schemathesis,
+            ]),
+        );
     }
 }
