@@ -8,6 +8,7 @@
 mod bench;
 mod conformance;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -246,7 +247,8 @@ fn main() -> ExitCode {
     let root = workspace_root();
     match invocation {
         Invocation::Help(command) => {
-            println!("{}", usage(command));
+            // A closed pipe (`cargo xtask --help | head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{}", usage(command));
             ExitCode::SUCCESS
         }
         Invocation::Regenerate(args) => regenerate(&resolve_target(args, &root)),
