@@ -174,9 +174,24 @@ pub enum Part {
 }
 
 /// How many types, or methods, one part holds: small enough to spread a large spec evenly over
-/// the cores, large enough that a part's overhead stays small. The output does not depend on it.
-const TYPES_PER_PART: usize = 24;
-const METHODS_PER_PART: usize = 12;
+/// the cores, large enough that a part's overhead stays small. The output does not depend on it
+/// (the determinism test varies it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartSizes {
+    /// Types per part of `types.rs`.
+    pub types: usize,
+    /// Methods per part of `operations.rs`.
+    pub methods: usize,
+}
+
+impl Default for PartSizes {
+    fn default() -> Self {
+        PartSizes {
+            types: 24,
+            methods: 12,
+        }
+    }
+}
 
 fn chunks(len: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
     (0..len)
@@ -256,12 +271,16 @@ fn with_rustdoc_text(model: &ApiModel) -> ApiModel {
     model
 }
 
-/// Emits every file of the crate.
-pub fn emit_crate(model: &ApiModel, settings: &CrateSettings<'_>) -> EmittedCrate {
+/// Emits every file of the crate, in parts of the given sizes.
+pub fn emit_crate(
+    model: &ApiModel,
+    settings: &CrateSettings<'_>,
+    sizes: PartSizes,
+) -> EmittedCrate {
     let model = with_rustdoc_text(model);
     let mut operations = vec![Part::OperationsPrelude];
-    operations.extend(chunks(model.operations.len(), METHODS_PER_PART).map(Part::Methods));
-    let mut types: Vec<Part> = chunks(model.types.len(), TYPES_PER_PART)
+    operations.extend(chunks(model.operations.len(), sizes.methods.max(1)).map(Part::Methods));
+    let mut types: Vec<Part> = chunks(model.types.len(), sizes.types.max(1))
         .map(Part::Types)
         .collect();
     types.push(Part::UnnamedErrorBodies);

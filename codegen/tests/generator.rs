@@ -5,16 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod common;
 mod fuzz;
 
 use codegen::{Diagnostic, DiagnosticKind, FileStatus, GeneratedCrate, Options};
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lives inside the workspace")
-        .to_path_buf()
-}
+use common::workspace_root;
 
 fn options(spec_label: &str) -> Options {
     Options {
@@ -131,12 +127,36 @@ fn checked_in_client_is_fresh() {
 
 #[test]
 fn generation_is_deterministic() {
-    let first = generate_project_spec();
-    let second = generate_project_spec();
-    assert_eq!(
-        first.files, second.files,
-        "two runs over the same spec must give the same bytes"
-    );
+    // What could make the output depend on the run: the thread count and the part sizes.
+    let layouts = [
+        (1, 1, 1),
+        (2, 3, 2),
+        (5, 7, 5),
+        (16, 24, 12),
+        (3, 1000, 1000),
+    ];
+    let mut specs = vec![workspace_root().join("spec/vcenter.yaml")];
+    specs.extend(common::shared_file("specs/vcenter-7.0.3.json"));
+    for spec in specs {
+        let generate = |threads: usize, types: usize, methods: usize| {
+            let layout = codegen::Layout {
+                threads,
+                parts: codegen::emit::PartSizes { types, methods },
+            };
+            codegen::generate_with_layout(&spec, &options("spec.yaml"), layout)
+                .unwrap_or_else(|err| panic!("{} must generate:\n{err}", spec.display()))
+                .files
+        };
+        let reference = generate(1, 1, 1);
+        for (threads, types, methods) in layouts {
+            assert!(
+                generate(threads, types, methods) == reference,
+                "{}: {threads} threads with {types} types and {methods} methods per part give \
+                 other bytes than one thread with one item per part",
+                spec.display()
+            );
+        }
+    }
 }
 
 #[test]
@@ -436,18 +456,10 @@ fn progenitors_two_failures_generate() {
     assert!(operations.contains("Error<crate::types::ErrorsNotFound>>"));
 }
 
-/// VMware's full vCenter 7.0.3 spec, when `../shared/specs` is beside the checkout (it is in CI).
+/// VMware's full vCenter 7.0.3 spec, when `../shared/specs` is beside the checkout (under
+/// `CI=true` its absence fails the test).
 fn full_spec() -> Option<PathBuf> {
-    let path = workspace_root().join("../shared/specs/vcenter-7.0.3.json");
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!(
-            "note: {} is absent; the full-spec checks are skipped",
-            path.display()
-        );
-        None
-    }
+    common::shared_file("specs/vcenter-7.0.3.json")
 }
 
 #[test]
