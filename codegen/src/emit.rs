@@ -69,6 +69,15 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
     RuntimeFile {
+        module: "open_enum",
+        needed: |model| {
+            model
+                .types
+                .iter()
+                .any(|def| matches!(def.kind, TypeKind::Enum { .. }))
+        },
+    },
+    RuntimeFile {
         module: "path",
         needed: |model| {
             model
@@ -518,6 +527,9 @@ fn type_def(def: &TypeDef) -> TokenStream {
                 .iter()
                 .map(|v| format!(" The value `{}`.", v.wire.replace('`', "'")))
                 .collect();
+            // Without known values the catch-all arm is the only one (another would be
+            // unreachable).
+            let known_arm = (!values.is_empty()).then(|| quote! { _ => None, });
             quote! {
                 #doc
                 ///
@@ -533,48 +545,24 @@ fn type_def(def: &TypeDef) -> TokenStream {
                     #catch_all(String),
                 }
 
-                impl #name {
-                    /// The value as it is sent on the wire.
-                    pub fn as_str(&self) -> &str {
+                impl crate::open_enum::OpenEnum for #name {
+                    const KNOWN: &'static [(Self, &'static str)] = &[
+                        #((Self::#variants, #wires),)*
+                    ];
+
+                    fn unknown(value: String) -> Self {
+                        Self::#catch_all(value)
+                    }
+
+                    fn as_unknown(&self) -> Option<&str> {
                         match self {
-                            #(Self::#variants => #wires,)*
-                            Self::#catch_all(value) => value,
+                            Self::#catch_all(value) => Some(value),
+                            #known_arm
                         }
                     }
                 }
 
-                impl std::fmt::Display for #name {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(self.as_str())
-                    }
-                }
-
-                impl std::str::FromStr for #name {
-                    type Err = std::convert::Infallible;
-
-                    fn from_str(value: &str) -> Result<Self, Self::Err> {
-                        Ok(match value {
-                            #(#wires => Self::#variants,)*
-                            other => Self::#catch_all(other.to_string()),
-                        })
-                    }
-                }
-
-                impl serde::Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                        serializer.serialize_str(self.as_str())
-                    }
-                }
-
-                impl<'de> serde::Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        let value = String::deserialize(deserializer)?;
-                        Ok(match value.as_str() {
-                            #(#wires => Self::#variants,)*
-                            _ => Self::#catch_all(value),
-                        })
-                    }
-                }
+                crate::open_enum::open_enum_impls!(#name);
             }
         }
         TypeKind::Alias(target) => {

@@ -222,6 +222,7 @@ fn space_items(text: &str) -> String {
         let ends_item = line.trim() == "}" || line.ends_with(';');
         let starts_item = [
             "///", "#[", "pub ", "impl", "fn ", "struct ", "enum ", "type ", "mod ", "use ",
+            "crate::",
         ]
         .iter()
         .any(|start| next.trim_start().starts_with(start));

@@ -13,6 +13,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("error", include_str!("../runtime/error.rs")),
     ("json_body", include_str!("../runtime/json_body.rs")),
     ("messages", include_str!("../runtime/messages.rs")),
+    ("open_enum", include_str!("../runtime/open_enum.rs")),
     ("path", include_str!("../runtime/path.rs")),
     ("query", include_str!("../runtime/query.rs")),
     ("retry", include_str!("../runtime/retry.rs")),

@@ -50,6 +50,9 @@ mod json_body;
 mod messages;
 
 #[rustfmt::skip]
+mod open_enum;
+
+#[rustfmt::skip]
 mod path;
 
 #[rustfmt::skip]

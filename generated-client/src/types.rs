@@ -373,126 +373,48 @@ pub enum StdErrorsErrorType {
     Unknown(String),
 }
 
-impl StdErrorsErrorType {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
+impl crate::open_enum::OpenEnum for StdErrorsErrorType {
+    const KNOWN: &'static [(Self, &'static str)] = &[
+        (Self::Error, "ERROR"),
+        (Self::AlreadyExists, "ALREADY_EXISTS"),
+        (Self::AlreadyInDesiredState, "ALREADY_IN_DESIRED_STATE"),
+        (Self::Canceled, "CANCELED"),
+        (Self::ConcurrentChange, "CONCURRENT_CHANGE"),
+        (Self::FeatureInUse, "FEATURE_IN_USE"),
+        (Self::InternalServerError, "INTERNAL_SERVER_ERROR"),
+        (Self::InvalidArgument, "INVALID_ARGUMENT"),
+        (Self::InvalidElementConfiguration, "INVALID_ELEMENT_CONFIGURATION"),
+        (Self::InvalidElementType, "INVALID_ELEMENT_TYPE"),
+        (Self::InvalidRequest, "INVALID_REQUEST"),
+        (Self::NotAllowedInCurrentState, "NOT_ALLOWED_IN_CURRENT_STATE"),
+        (Self::NotFound, "NOT_FOUND"),
+        (Self::OperationNotFound, "OPERATION_NOT_FOUND"),
+        (Self::ResourceBusy, "RESOURCE_BUSY"),
+        (Self::ResourceInUse, "RESOURCE_IN_USE"),
+        (Self::ResourceInaccessible, "RESOURCE_INACCESSIBLE"),
+        (Self::ServiceUnavailable, "SERVICE_UNAVAILABLE"),
+        (Self::TimedOut, "TIMED_OUT"),
+        (Self::UnableToAllocateResource, "UNABLE_TO_ALLOCATE_RESOURCE"),
+        (Self::Unauthenticated, "UNAUTHENTICATED"),
+        (Self::Unauthorized, "UNAUTHORIZED"),
+        (Self::UnexpectedInput, "UNEXPECTED_INPUT"),
+        (Self::Unsupported, "UNSUPPORTED"),
+        (Self::UnverifiedPeer, "UNVERIFIED_PEER"),
+    ];
+
+    fn unknown(value: String) -> Self {
+        Self::Unknown(value)
+    }
+
+    fn as_unknown(&self) -> Option<&str> {
         match self {
-            Self::Error => "ERROR",
-            Self::AlreadyExists => "ALREADY_EXISTS",
-            Self::AlreadyInDesiredState => "ALREADY_IN_DESIRED_STATE",
-            Self::Canceled => "CANCELED",
-            Self::ConcurrentChange => "CONCURRENT_CHANGE",
-            Self::FeatureInUse => "FEATURE_IN_USE",
-            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
-            Self::InvalidArgument => "INVALID_ARGUMENT",
-            Self::InvalidElementConfiguration => "INVALID_ELEMENT_CONFIGURATION",
-            Self::InvalidElementType => "INVALID_ELEMENT_TYPE",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::NotAllowedInCurrentState => "NOT_ALLOWED_IN_CURRENT_STATE",
-            Self::NotFound => "NOT_FOUND",
-            Self::OperationNotFound => "OPERATION_NOT_FOUND",
-            Self::ResourceBusy => "RESOURCE_BUSY",
-            Self::ResourceInUse => "RESOURCE_IN_USE",
-            Self::ResourceInaccessible => "RESOURCE_INACCESSIBLE",
-            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
-            Self::TimedOut => "TIMED_OUT",
-            Self::UnableToAllocateResource => "UNABLE_TO_ALLOCATE_RESOURCE",
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Unauthorized => "UNAUTHORIZED",
-            Self::UnexpectedInput => "UNEXPECTED_INPUT",
-            Self::Unsupported => "UNSUPPORTED",
-            Self::UnverifiedPeer => "UNVERIFIED_PEER",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => Some(value),
+            _ => None,
         }
     }
 }
 
-impl std::fmt::Display for StdErrorsErrorType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for StdErrorsErrorType {
-    type Err = std::convert::Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "ERROR" => Self::Error,
-                "ALREADY_EXISTS" => Self::AlreadyExists,
-                "ALREADY_IN_DESIRED_STATE" => Self::AlreadyInDesiredState,
-                "CANCELED" => Self::Canceled,
-                "CONCURRENT_CHANGE" => Self::ConcurrentChange,
-                "FEATURE_IN_USE" => Self::FeatureInUse,
-                "INTERNAL_SERVER_ERROR" => Self::InternalServerError,
-                "INVALID_ARGUMENT" => Self::InvalidArgument,
-                "INVALID_ELEMENT_CONFIGURATION" => Self::InvalidElementConfiguration,
-                "INVALID_ELEMENT_TYPE" => Self::InvalidElementType,
-                "INVALID_REQUEST" => Self::InvalidRequest,
-                "NOT_ALLOWED_IN_CURRENT_STATE" => Self::NotAllowedInCurrentState,
-                "NOT_FOUND" => Self::NotFound,
-                "OPERATION_NOT_FOUND" => Self::OperationNotFound,
-                "RESOURCE_BUSY" => Self::ResourceBusy,
-                "RESOURCE_IN_USE" => Self::ResourceInUse,
-                "RESOURCE_INACCESSIBLE" => Self::ResourceInaccessible,
-                "SERVICE_UNAVAILABLE" => Self::ServiceUnavailable,
-                "TIMED_OUT" => Self::TimedOut,
-                "UNABLE_TO_ALLOCATE_RESOURCE" => Self::UnableToAllocateResource,
-                "UNAUTHENTICATED" => Self::Unauthenticated,
-                "UNAUTHORIZED" => Self::Unauthorized,
-                "UNEXPECTED_INPUT" => Self::UnexpectedInput,
-                "UNSUPPORTED" => Self::Unsupported,
-                "UNVERIFIED_PEER" => Self::UnverifiedPeer,
-                other => Self::Unknown(other.to_string()),
-            },
-        )
-    }
-}
-
-impl serde::Serialize for StdErrorsErrorType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StdErrorsErrorType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "ERROR" => Self::Error,
-                "ALREADY_EXISTS" => Self::AlreadyExists,
-                "ALREADY_IN_DESIRED_STATE" => Self::AlreadyInDesiredState,
-                "CANCELED" => Self::Canceled,
-                "CONCURRENT_CHANGE" => Self::ConcurrentChange,
-                "FEATURE_IN_USE" => Self::FeatureInUse,
-                "INTERNAL_SERVER_ERROR" => Self::InternalServerError,
-                "INVALID_ARGUMENT" => Self::InvalidArgument,
-                "INVALID_ELEMENT_CONFIGURATION" => Self::InvalidElementConfiguration,
-                "INVALID_ELEMENT_TYPE" => Self::InvalidElementType,
-                "INVALID_REQUEST" => Self::InvalidRequest,
-                "NOT_ALLOWED_IN_CURRENT_STATE" => Self::NotAllowedInCurrentState,
-                "NOT_FOUND" => Self::NotFound,
-                "OPERATION_NOT_FOUND" => Self::OperationNotFound,
-                "RESOURCE_BUSY" => Self::ResourceBusy,
-                "RESOURCE_IN_USE" => Self::ResourceInUse,
-                "RESOURCE_INACCESSIBLE" => Self::ResourceInaccessible,
-                "SERVICE_UNAVAILABLE" => Self::ServiceUnavailable,
-                "TIMED_OUT" => Self::TimedOut,
-                "UNABLE_TO_ALLOCATE_RESOURCE" => Self::UnableToAllocateResource,
-                "UNAUTHENTICATED" => Self::Unauthenticated,
-                "UNAUTHORIZED" => Self::Unauthorized,
-                "UNEXPECTED_INPUT" => Self::UnexpectedInput,
-                "UNSUPPORTED" => Self::Unsupported,
-                "UNVERIFIED_PEER" => Self::UnverifiedPeer,
-                _ => Self::Unknown(value),
-            },
-        )
-    }
-}
+crate::open_enum::open_enum_impls!(StdErrorsErrorType);
 
 /// A message that can be shown to a person, in English or in the person's locale.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -578,87 +500,35 @@ pub enum StdLocalizationParamDateTimeFormat {
     Unknown(String),
 }
 
-impl StdLocalizationParamDateTimeFormat {
-    /// The value as it is sent on the wire.
-    pub fn as_str(&self) -> &str {
+impl crate::open_enum::OpenEnum for StdLocalizationParamDateTimeFormat {
+    const KNOWN: &'static [(Self, &'static str)] = &[
+        (Self::ShortDate, "SHORT_DATE"),
+        (Self::MedDate, "MED_DATE"),
+        (Self::LongDate, "LONG_DATE"),
+        (Self::FullDate, "FULL_DATE"),
+        (Self::ShortTime, "SHORT_TIME"),
+        (Self::MedTime, "MED_TIME"),
+        (Self::LongTime, "LONG_TIME"),
+        (Self::FullTime, "FULL_TIME"),
+        (Self::ShortDateTime, "SHORT_DATE_TIME"),
+        (Self::MedDateTime, "MED_DATE_TIME"),
+        (Self::LongDateTime, "LONG_DATE_TIME"),
+        (Self::FullDateTime, "FULL_DATE_TIME"),
+    ];
+
+    fn unknown(value: String) -> Self {
+        Self::Unknown(value)
+    }
+
+    fn as_unknown(&self) -> Option<&str> {
         match self {
-            Self::ShortDate => "SHORT_DATE",
-            Self::MedDate => "MED_DATE",
-            Self::LongDate => "LONG_DATE",
-            Self::FullDate => "FULL_DATE",
-            Self::ShortTime => "SHORT_TIME",
-            Self::MedTime => "MED_TIME",
-            Self::LongTime => "LONG_TIME",
-            Self::FullTime => "FULL_TIME",
-            Self::ShortDateTime => "SHORT_DATE_TIME",
-            Self::MedDateTime => "MED_DATE_TIME",
-            Self::LongDateTime => "LONG_DATE_TIME",
-            Self::FullDateTime => "FULL_DATE_TIME",
-            Self::Unknown(value) => value,
+            Self::Unknown(value) => Some(value),
+            _ => None,
         }
     }
 }
 
-impl std::fmt::Display for StdLocalizationParamDateTimeFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for StdLocalizationParamDateTimeFormat {
-    type Err = std::convert::Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match value {
-                "SHORT_DATE" => Self::ShortDate,
-                "MED_DATE" => Self::MedDate,
-                "LONG_DATE" => Self::LongDate,
-                "FULL_DATE" => Self::FullDate,
-                "SHORT_TIME" => Self::ShortTime,
-                "MED_TIME" => Self::MedTime,
-                "LONG_TIME" => Self::LongTime,
-                "FULL_TIME" => Self::FullTime,
-                "SHORT_DATE_TIME" => Self::ShortDateTime,
-                "MED_DATE_TIME" => Self::MedDateTime,
-                "LONG_DATE_TIME" => Self::LongDateTime,
-                "FULL_DATE_TIME" => Self::FullDateTime,
-                other => Self::Unknown(other.to_string()),
-            },
-        )
-    }
-}
-
-impl serde::Serialize for StdLocalizationParamDateTimeFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StdLocalizationParamDateTimeFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(
-            match value.as_str() {
-                "SHORT_DATE" => Self::ShortDate,
-                "MED_DATE" => Self::MedDate,
-                "LONG_DATE" => Self::LongDate,
-                "FULL_DATE" => Self::FullDate,
-                "SHORT_TIME" => Self::ShortTime,
-                "MED_TIME" => Self::MedTime,
-                "LONG_TIME" => Self::LongTime,
-                "FULL_TIME" => Self::FullTime,
-                "SHORT_DATE_TIME" => Self::ShortDateTime,
-                "MED_DATE_TIME" => Self::MedDateTime,
-                "LONG_DATE_TIME" => Self::LongDateTime,
-                "FULL_DATE_TIME" => Self::FullDateTime,
-                _ => Self::Unknown(value),
-            },
-        )
-    }
-}
+crate::open_enum::open_enum_impls!(StdLocalizationParamDateTimeFormat);
 
 /// A localizable message nested as the value of a localization parameter.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
