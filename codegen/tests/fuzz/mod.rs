@@ -1,4 +1,7 @@
 //! A mutation fuzzer for the generator: seed specs, mutated as text and as document trees, plus
+
+// The test binary and the `fuzz` example each use their own part of this module.
+#![allow(dead_code)]
 //! random documents, fed to `codegen::generate_from_text`. A panic, or a case that takes longer
 //! than the time limit, is a finding. Deterministic for a given seed.
 
@@ -161,10 +164,19 @@ pub struct Report {
     pub slowest: Duration,
     /// Panics and cases over the time limit.
     pub findings: Vec<Finding>,
+    /// A uniform sample of the accepted cases (file name, text), for compiling.
+    pub accepted_sample: Vec<(&'static str, String)>,
 }
 
 /// Runs `cases` cases from `seed`; a case slower than `limit` is a finding.
 pub fn run(seed: u64, cases: u64, limit: Duration) -> Report {
+    run_sampling(seed, cases, limit, 0)
+}
+
+/// [`run`], keeping a uniform sample of up to `sample` accepted cases (reservoir sampling,
+/// with its own generator so the cases are the same as without a sample).
+pub fn run_sampling(seed: u64, cases: u64, limit: Duration, sample: usize) -> Report {
+    let mut sampler = Rng::new(seed ^ 0x5A4D_504C_4553);
     let seeds: Vec<(&str, Value)> = SEEDS
         .iter()
         .filter_map(|(name, text)| serde_yaml::from_str(text).ok().map(|tree| (*name, tree)))
@@ -192,7 +204,15 @@ pub fn run(seed: u64, cases: u64, limit: Duration) -> Report {
         report.cases += 1;
         report.slowest = report.slowest.max(elapsed);
         match outcome {
-            Ok(Ok(_)) => report.accepted += 1,
+            Ok(Ok(_)) => {
+                report.accepted += 1;
+                let seen = usize::try_from(report.accepted).unwrap_or(usize::MAX);
+                if report.accepted_sample.len() < sample {
+                    report.accepted_sample.push((file, input.clone()));
+                } else if let Some(slot) = report.accepted_sample.get_mut(sampler.below(seen)) {
+                    *slot = (file, input.clone());
+                }
+            }
             Ok(Err(_)) => report.rejected += 1,
             Err(panic) => {
                 let message = panic
