@@ -791,7 +791,11 @@ impl<'a> ModelBuilder<'a> {
                 }
             }
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => match all_of.first() {
-                Some(only) => self.type_of(only, hint, &push_pointer(pointer, "allOf/0")),
+                Some(only) => self.type_of(
+                    only,
+                    hint,
+                    &push_pointer(&push_pointer(pointer, "allOf"), "0"),
+                ),
                 None => Ok(TypeRef::Json),
             },
             SchemaKind::AllOf { .. } => unsupported(self, "`allOf` with more than one schema"),
