@@ -4,12 +4,15 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::position::PositionIndex;
+
 /// A rejection of a spec, pointing at the node that caused it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// The spec file, as the caller named it.
     pub file: PathBuf,
-    /// 1-based line and column of the node, where the parser or the locator could find it.
+    /// 1-based line and column of the node: from the parser that rejected the text, or from the
+    /// position index; `None` when neither has one.
     pub location: Option<LineColumn>,
     /// JSON pointer (RFC 6901) of the node; empty for the whole document.
     pub pointer: String,
@@ -147,10 +150,11 @@ impl Diagnostic {
         }
     }
 
-    /// Finds the line and column of the pointer in the spec's text, when it is not known yet.
-    pub fn locate(mut self, text: &str) -> Self {
+    /// Fills in the line and column of the pointer's node (or of its nearest ancestor that the
+    /// text has, see [`PositionIndex::locate`]), unless a parser already gave one.
+    pub fn locate(mut self, positions: &PositionIndex) -> Self {
         if self.location.is_none() {
-            self.location = locate_pointer(text, &self.pointer);
+            self.location = positions.locate(&self.pointer);
         }
         self
     }
@@ -190,78 +194,6 @@ pub fn pointer_tokens(pointer: &str) -> Vec<String> {
         .collect()
 }
 
-/// Finds where the node named by `pointer` starts in a YAML or JSON text.
-///
-/// The parsers keep no positions for the nodes of a parsed document, so this walks the text:
-/// each key of the pointer is searched as a mapping key after the previous one. Array indices
-/// are passed over (the next key is still found after its parent). Good enough to send a reader
-/// to the right line; the pointer itself stays exact.
-pub fn locate_pointer(text: &str, pointer: &str) -> Option<LineColumn> {
-    let mut offset = 0usize;
-    let mut found_any = false;
-    for token in pointer_tokens(pointer) {
-        if !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
-        offset = find_key(text, offset, &token)?;
-        found_any = true;
-    }
-    if !found_any {
-        return None;
-    }
-    Some(line_column(text, offset))
-}
-
-fn find_key(text: &str, from: usize, key: &str) -> Option<usize> {
-    let candidates = [format!("\"{key}\""), format!("'{key}'"), key.to_string()];
-    let rest = text.get(from..)?;
-    let mut best: Option<usize> = None;
-    // An empty key can only be written quoted; searching for "" bare would match everywhere.
-    for candidate in candidates.iter().filter(|c| !c.is_empty()) {
-        let mut search_from = 0;
-        while let Some(found) = rest
-            .get(search_from..)
-            .and_then(|r| r.find(candidate.as_str()))
-        {
-            let start = search_from + found;
-            let end = start + candidate.len();
-            if is_key_occurrence(rest, start, end, candidate.starts_with(['"', '\''])) {
-                best = Some(best.map_or(start, |b: usize| b.min(start)));
-                break;
-            }
-            // Past the first character of this match, so the search always moves forward.
-            search_from = start
-                + rest
-                    .get(start..)
-                    .and_then(|r| r.chars().next())
-                    .map_or(1, char::len_utf8);
-        }
-    }
-    best.map(|b| from + b)
-}
-
-/// A match is a key when a `:` follows (after blanks) and, for a bare YAML key, when it starts
-/// its line (after indentation and an optional `- `) or follows `{` / `,` in a flow mapping.
-fn is_key_occurrence(text: &str, start: usize, end: usize, quoted: bool) -> bool {
-    let after = text.get(end..).unwrap_or("");
-    if !after.trim_start_matches([' ', '\t']).starts_with(':') {
-        return false;
-    }
-    if quoted {
-        return true;
-    }
-    let before = text.get(..start).unwrap_or("");
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let prefix = before.get(line_start..).unwrap_or("");
-    let trimmed = prefix.trim_start_matches([' ', '\t']);
-    trimmed.is_empty()
-        || trimmed == "- "
-        || trimmed.ends_with('{')
-        || trimmed.ends_with(", ")
-        || trimmed.ends_with(',')
-        || trimmed.ends_with("{ ")
-}
-
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_column(text: &str, offset: usize) -> LineColumn {
     let before = text.get(..offset).unwrap_or(text);
@@ -274,34 +206,54 @@ pub fn line_column(text: &str, offset: usize) -> LineColumn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::position::SourceFormat;
 
     #[test]
-    fn locates_nested_yaml_keys() {
-        let text = "openapi: 3.0.3\npaths:\n  /a/{b}:\n    post:\n      responses: {}\n";
-        let at = locate_pointer(text, "/paths/~1a~1{b}/post/responses");
-        assert_eq!(at, Some(LineColumn { line: 5, column: 7 }));
-    }
-
-    #[test]
-    fn locates_json_keys_and_skips_indices() {
-        let text =
-            "{\n \"paths\": {\n  \"/x\": {\"get\": {\"parameters\": [\n   {\"name\": \"q\"}]}}}}";
-        let at = locate_pointer(text, "/paths/~1x/get/parameters/0/name");
-        assert_eq!(at, Some(LineColumn { line: 4, column: 5 }));
-    }
-
-    #[test]
-    fn empty_keys_are_found_quoted_and_never_loop() {
-        let text = "a:\n  '': 1\n  b: 2\n";
-        assert_eq!(
-            locate_pointer(text, "/a/"),
-            Some(LineColumn { line: 2, column: 3 })
+    fn display_names_file_line_column_pointer_and_fix() {
+        let mut diagnostic = Diagnostic::new(
+            Path::new("spec/vcenter.yaml"),
+            "/paths/~1vms/get/parameters/1",
+            DiagnosticKind::Invalid {
+                what: "twice".to_string(),
+            },
         );
-        assert_eq!(locate_pointer("a: 1\n", "/a/"), None);
+        diagnostic.location = Some(LineColumn {
+            line: 14,
+            column: 11,
+        });
+        assert_eq!(
+            diagnostic.to_string(),
+            "error: invalid: twice\n  --> spec/vcenter.yaml:14:11\n   at /paths/~1vms/get/parameters/1\n help: make the node agree with the rest of the document"
+        );
     }
 
     #[test]
-    fn unknown_key_has_no_location() {
-        assert_eq!(locate_pointer("a: 1\n", "/b"), None);
+    fn locate_keeps_a_location_the_parser_gave() {
+        let index =
+            PositionIndex::build("a:\n  b: 1\n", SourceFormat::Yaml).expect("the index builds");
+        let fresh = Diagnostic::new(Path::new("s.yaml"), "/a/b", DiagnosticKind::Empty);
+        let at = |line, column| Some(LineColumn { line, column });
+        assert_eq!(fresh.clone().locate(&index).location, at(2, 3));
+        let mut known = fresh;
+        known.location = at(7, 1);
+        assert_eq!(known.locate(&index).location, at(7, 1));
+    }
+
+    #[test]
+    fn pointers_escape_and_unescape_as_rfc_6901_says() {
+        let pointer = push_pointer(&push_pointer("", "/api/vm/{vm}"), "~x");
+        assert_eq!(pointer, "/~1api~1vm~1{vm}/~0x");
+        assert_eq!(pointer_tokens(&pointer), ["/api/vm/{vm}", "~x"]);
+        assert_eq!(pointer_tokens("/~01"), ["~1"]);
+        assert_eq!(pointer_tokens("/a//"), ["a", "", ""]);
+        assert!(pointer_tokens("").is_empty());
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        assert_eq!(
+            line_column("ab\né", "ab\né".len()),
+            LineColumn { line: 2, column: 2 }
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod normalize;
+pub mod position;
 pub mod render;
 pub mod report;
 pub mod scope;

@@ -2,10 +2,12 @@
 //! tree to `openapiv3::OpenAPI`. This room knows files and parsers, nothing of Rust.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::{line_column, push_pointer, Diagnostic, DiagnosticKind, LineColumn};
+use crate::position::{PositionIndex, SourceFormat};
 
 /// A parsed spec with the text it came from, kept for locating later diagnostics.
 #[derive(Debug)]
@@ -16,12 +18,30 @@ pub struct LoadedSpec {
     pub text: String,
     /// The parsed document.
     pub document: openapiv3::OpenAPI,
+    format: SourceFormat,
+    /// Built from `text` by the first diagnostic, so that a spec that generates never pays for
+    /// it; `None` when the position parser refuses a text the loader read.
+    positions: OnceLock<Option<PositionIndex>>,
 }
 
 impl LoadedSpec {
-    /// A diagnostic about the node at `pointer`, located in this spec's text.
+    /// A diagnostic about the node at `pointer`, located in this spec's text (at the nearest
+    /// ancestor the text has, when the node is one the generator made up).
     pub fn diagnostic(&self, pointer: impl Into<String>, kind: DiagnosticKind) -> Diagnostic {
-        Diagnostic::new(&self.file, pointer, kind).locate(&self.text)
+        let diagnostic = Diagnostic::new(&self.file, pointer, kind);
+        match self.positions() {
+            Some(positions) => diagnostic.locate(positions),
+            None => diagnostic,
+        }
+    }
+
+    /// Where each node of the text starts; built on the first call. `None` when the position
+    /// parser refuses the text (it is stricter than serde_yaml in a few corners): diagnostics
+    /// then name the pointer without a line rather than fail.
+    pub fn positions(&self) -> Option<&PositionIndex> {
+        self.positions
+            .get_or_init(|| PositionIndex::build(&self.text, self.format).ok())
+            .as_ref()
     }
 }
 
@@ -58,10 +78,20 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
     if text.trim().is_empty() {
         return Err(Diagnostic::new(file, "", DiagnosticKind::Empty));
     }
-    let is_json = file
+    let format = if file
         .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
-    let document = if is_json {
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+    {
+        SourceFormat::Json
+    } else {
+        SourceFormat::Yaml
+    };
+    let source = Source {
+        file,
+        text: &text,
+        format,
+    };
+    let document = if format == SourceFormat::Json {
         let tree: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
             let mut diagnostic = Diagnostic::new(
                 file,
@@ -77,8 +107,8 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
             });
             diagnostic
         })?;
-        check_version(file, &text, tree.get("openapi"), tree.get("swagger"))?;
-        structure(file, &text, tree)?
+        check_version(&source, tree.get("openapi"), tree.get("swagger"))?;
+        structure(&source, tree)?
     } else {
         let tree: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|err| {
             let mut diagnostic = Diagnostic::new(
@@ -97,14 +127,35 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
         })?;
         let version = tree.get("openapi").map(yaml_to_json);
         let swagger = tree.get("swagger").map(yaml_to_json);
-        check_version(file, &text, version.as_ref(), swagger.as_ref())?;
-        structure(file, &text, tree)?
+        check_version(&source, version.as_ref(), swagger.as_ref())?;
+        structure(&source, tree)?
     };
     Ok(LoadedSpec {
         file: file.to_path_buf(),
         text,
         document,
+        format,
+        positions: OnceLock::new(),
     })
+}
+
+/// The text being loaded, for diagnostics raised before there is a [`LoadedSpec`].
+struct Source<'a> {
+    file: &'a Path,
+    text: &'a str,
+    format: SourceFormat,
+}
+
+impl Source<'_> {
+    /// A diagnostic about the node at `pointer`, located in the text (without a line when the
+    /// position parser refuses the text).
+    fn diagnostic(&self, pointer: impl Into<String>, kind: DiagnosticKind) -> Diagnostic {
+        let diagnostic = Diagnostic::new(self.file, pointer, kind);
+        match PositionIndex::build(self.text, self.format) {
+            Ok(positions) => diagnostic.locate(&positions),
+            Err(_) => diagnostic,
+        }
+    }
 }
 
 /// The version field, as JSON, for the check shared by both formats.
@@ -118,8 +169,7 @@ fn yaml_to_json(value: &serde_yaml::Value) -> serde_json::Value {
 }
 
 fn check_version(
-    file: &Path,
-    text: &str,
+    source: &Source<'_>,
     openapi: Option<&serde_json::Value>,
     swagger: Option<&serde_json::Value>,
 ) -> Result<(), Diagnostic> {
@@ -130,13 +180,11 @@ fn check_version(
                 serde_json::Value::String(s) => format!("{s:?}"),
                 other => other.to_string(),
             };
-            Err(Diagnostic::new(file, "/openapi", DiagnosticKind::Version { found }).locate(text))
+            Err(source.diagnostic("/openapi", DiagnosticKind::Version { found }))
         }
-        None if swagger.is_some() => {
-            Err(Diagnostic::new(file, "/swagger", DiagnosticKind::Swagger2).locate(text))
-        }
+        None if swagger.is_some() => Err(source.diagnostic("/swagger", DiagnosticKind::Swagger2)),
         None => Err(Diagnostic::new(
-            file,
+            source.file,
             "",
             DiagnosticKind::Version {
                 found: "(none: the document has no `openapi` field)".to_string(),
@@ -145,7 +193,7 @@ fn check_version(
     }
 }
 
-fn structure<'de, D>(file: &Path, text: &str, tree: D) -> Result<openapiv3::OpenAPI, Diagnostic>
+fn structure<'de, D>(source: &Source<'_>, tree: D) -> Result<openapiv3::OpenAPI, Diagnostic>
 where
     D: serde::Deserializer<'de>,
     D::Error: std::fmt::Display,
@@ -165,14 +213,12 @@ where
                 | serde_path_to_error::Segment::Unknown => {}
             }
         }
-        Diagnostic::new(
-            file,
+        source.diagnostic(
             pointer,
             DiagnosticKind::Structure {
                 message: strip_position(&err.inner().to_string()),
             },
         )
-        .locate(text)
     })
 }
 

@@ -294,6 +294,17 @@ fn rejections_name_the_node() {
         "/paths/~1vms/get",
         Some(7),
     );
+    // The second of two parameters, not the first nor the list: each array element has a line.
+    check_rejection(
+        "duplicate-parameter.yaml",
+        DiagnosticKind::Invalid {
+            what: "the query parameter \"names\" is declared twice (first at \
+                   /paths/~1vms/get/parameters/0)"
+                .to_string(),
+        },
+        "/paths/~1vms/get/parameters/1",
+        Some(14),
+    );
     check_rejection(
         "bad-json.json",
         DiagnosticKind::Syntax {

@@ -1,9 +1,9 @@
 //! A mutation fuzzer for the generator: seed specs, mutated as text and as document trees, plus
+//! random documents, fed to `codegen::generate_from_text`. A panic, or a case that takes longer
+//! than the time limit, is a finding. Deterministic for a given seed.
 
 // The test binary and the `fuzz` example each use their own part of this module.
 #![allow(dead_code)]
-//! random documents, fed to `codegen::generate_from_text`. A panic, or a case that takes longer
-//! than the time limit, is a finding. Deterministic for a given seed.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! Generation against the parse floor: the time to generate a client (load, model, emit,
 //! render; nothing written) next to the time to only parse the same text into
-//! `openapiv3::OpenAPI`, for the project's spec and VMware's full spec. And against
+//! `openapiv3::OpenAPI`, for the project's spec and VMware's full spec, and the time to build
+//! the position index that locates a diagnostic. And against
 //! progenitor: both generators, text in and formatted Rust out, on the variant of the project's
 //! spec that progenitor accepts (see [`progenitor_variant`]). This benchmark also writes the
 //! progenitor-generated crate to `bench-results/progenitor-client/` for the build-cost row of
@@ -10,6 +11,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
+use codegen::position::{PositionIndex, SourceFormat};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn options() -> codegen::Options {
@@ -44,6 +46,15 @@ fn bench_spec(c: &mut Criterion, label: &str, file: &Path, samples: usize) {
     }
     group.bench_function("parse", |b| b.iter(|| parse(file, black_box(&text))));
     group.bench_function("generate", |b| b.iter(|| generate(file, black_box(&text))));
+    // Paid only by a spec that is rejected: the index is built on the first diagnostic.
+    let format = if file.extension().is_some_and(|ext| ext == "json") {
+        SourceFormat::Json
+    } else {
+        SourceFormat::Yaml
+    };
+    group.bench_function("positions", |b| {
+        b.iter(|| PositionIndex::build(black_box(&text), format))
+    });
     group.finish();
 }
 

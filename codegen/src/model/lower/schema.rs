@@ -337,7 +337,7 @@ impl ModelBuilder<'_> {
                 }
             }
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => match all_of.first() {
-                Some(only) => self.type_of(only, hint, &child(pointer, "allOf/0")),
+                Some(only) => self.type_of(only, hint, &child(&child(pointer, "allOf"), "0")),
                 None => Ok(TypeRef::Json),
             },
             SchemaKind::AllOf { .. } => unsupported(self, "`allOf` with more than one schema"),
@@ -347,7 +347,7 @@ impl ModelBuilder<'_> {
             SchemaKind::Any(any) => match only_all_of(any) {
                 // `type: object` beside a one-member `allOf` (VMware's newer specs write every
                 // error subtype so): the member's type.
-                Some(only) => self.type_of(only, hint, &child(pointer, "allOf/0")),
+                Some(only) => self.type_of(only, hint, &child(&child(pointer, "allOf"), "0")),
                 None => Ok(TypeRef::Json),
             },
         }
