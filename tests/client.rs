@@ -415,6 +415,33 @@ async fn path_arguments_cannot_change_the_path_or_query() {
     );
 }
 
+/// Only the unreserved bytes stay as they are: sub-delimiters, `:`, `@`, a space and non-ASCII
+/// text are escaped too (a path-segment set such as the URL standard's would keep some).
+#[tokio::test]
+async fn path_arguments_keep_only_unreserved_bytes_unescaped() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = client_with_session(&server);
+    client
+        .vm_hardware_cdrom_disconnect(
+            &VmId::new("Az09-._~ !$&'()*+,;=:@"),
+            &CdromId::new("é\u{1F4BF}\"<>[]^`{|}\\"),
+        )
+        .await
+        .expect("the request is sent with the ids encoded");
+
+    let requests: Vec<Request> = server.received_requests().await.expect("recording is on");
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].url.path(),
+        "/api/vcenter/vm/Az09-._~%20%21%24%26%27%28%29%2A%2B%2C%3B%3D%3A%40/hardware/cdrom/\
+         %C3%A9%F0%9F%92%BF%22%3C%3E%5B%5D%5E%60%7B%7C%7D%5C"
+    );
+}
+
 #[tokio::test]
 async fn secrets_never_appear_in_debug_display_or_errors() {
     let server = MockServer::start().await;

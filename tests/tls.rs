@@ -26,13 +26,15 @@ async fn https_server() -> String {
         .collect::<Result<_, _>>()
         .expect("the fixture certificate is PEM");
     let key = PrivateKeyDer::from_pem_slice(SERVER_KEY).expect("the fixture key is PEM");
-    let config =
-        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_no_client_auth()
-            .with_single_cert(certificates, key)
-            .expect("a certificate and its key");
+    // aws-lc-rs: the provider reqwest's `rustls` feature builds already, so no second one.
+    let config = ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(certificates, key)
+    .expect("a certificate and its key");
     let acceptor = TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("address").port();

@@ -108,8 +108,10 @@ impl fmt::Debug for Credentials {
 
 /// Builds a [`Client`] with non-default settings.
 ///
-/// TLS uses rustls and, by default, the platform's trust roots. A vCenter whose certificate is
-/// signed by its own VMCA is trusted with [`add_root_certificate`](Self::add_root_certificate).
+/// TLS uses rustls and the platform's certificate verifier with its trust roots (on Linux the
+/// system's CA certificates, or those of `SSL_CERT_FILE` and `SSL_CERT_DIR`). A vCenter whose
+/// certificate is signed by its own VMCA is trusted with
+/// [`add_root_certificate`](Self::add_root_certificate).
 #[derive(Debug)]
 pub struct ClientBuilder {
     base_url: String,
@@ -200,6 +202,10 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
+    ///
+    /// The trust roots are loaded here, whatever the URL's scheme: on a system without CA
+    /// certificates this is [`ClientBuildError::Http`] unless a root was added with
+    /// [`add_root_certificate`](Self::add_root_certificate) or verification is off.
     pub fn build(self) -> Result<Client, ClientBuildError> {
         let base_url = parse_base_url(&self.base_url)?;
         let http = match self.http {
@@ -215,12 +221,10 @@ impl ClientBuilder {
                     if certificates.is_empty() {
                         return Err(invalid("the PEM text holds no certificate".to_string()));
                     }
-                    for certificate in certificates {
-                        http = http.add_root_certificate(certificate);
-                    }
+                    http = http.tls_certs_merge(certificates);
                 }
                 if self.accept_invalid_certs {
-                    http = http.danger_accept_invalid_certs(true);
+                    http = http.tls_danger_accept_invalid_certs(true);
                 }
                 http.build().map_err(ClientBuildError::Http)?
             }

@@ -1,7 +1,6 @@
 //! When a call is tried again, and how long the client waits before it does.
 //! This file is part of the generator's runtime: it does not depend on the spec.
 
-use std::hash::BuildHasher;
 use std::time::Duration;
 
 /// Which failed calls the client tries again, how often, and how long it waits in between.
@@ -102,7 +101,8 @@ impl RetryPolicy {
             .saturating_mul(doubling)
             .min(self.max_backoff);
         let half = full / 2;
-        Some(half + half.mul_f64(random_fraction()))
+        // `fastrand`: a fast generator, seeded per thread; jitter needs no secrecy.
+        Some(half + half.mul_f64(fastrand::f64()))
     }
 }
 
@@ -111,10 +111,4 @@ impl RetryPolicy {
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
-/// A number in `[0, 1)`, different on each call; good enough for jitter, not for secrets.
-fn random_fraction() -> f64 {
-    let bits = std::collections::hash_map::RandomState::new().hash_one(std::time::Instant::now());
-    (bits >> 11) as f64 / (1u64 << 53) as f64
 }

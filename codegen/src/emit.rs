@@ -335,6 +335,38 @@ pub fn emit_crate(
 fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
     let description = format!("Typed async client for {}", model.title.trim());
     let description = serde_json::Value::String(description).to_string();
+    // `rustls` is reqwest's TLS with the platform's verifier and trust roots; `query` and
+    // `form` only when an operation calls `RequestBuilder::query` or `RequestBuilder::form`.
+    let mut reqwest_features = vec!["rustls"];
+    let operations = &model.operations;
+    if operations.iter().any(|op| {
+        op.params
+            .iter()
+            .any(|param| param.location == ParamLocation::Query)
+    }) {
+        reqwest_features.push("query");
+    }
+    if operations.iter().any(|op| {
+        op.body
+            .as_ref()
+            .is_some_and(|body| body.encoding == BodyEncoding::Form)
+    }) {
+        reqwest_features.push("form");
+    }
+    let reqwest_features = reqwest_features
+        .iter()
+        .map(|feature| format!("\"{feature}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // The path module's encoder is the only user of `percent-encoding`.
+    let uses_path_module = RUNTIME_FILES
+        .iter()
+        .any(|runtime| runtime.module == "path" && (runtime.needed)(model));
+    let percent_encoding = if uses_path_module {
+        "percent-encoding = \"2.3\"\n"
+    } else {
+        ""
+    };
     format!(
         r#"[package]
 name = "{name}"
@@ -345,8 +377,9 @@ description = {description}
 publish = false
 
 [dependencies]
+fastrand = "2"
 http = "1"
-reqwest = {{ version = "0.12", default-features = false, features = ["rustls-tls-native-roots"] }}
+{percent_encoding}reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 tokio = {{ version = "1", features = ["sync", "time"] }}
@@ -868,29 +901,16 @@ fn operations_prelude(model: &ApiModel) -> TokenStream {
 }
 
 /// `?name=value&...` for the operation's constant query pairs (empty without any), encoded
-/// as `application/x-www-form-urlencoded`, the way `reqwest`'s `query` encodes pairs.
+/// as `application/x-www-form-urlencoded` by `form_urlencoded`, the encoder behind
+/// `reqwest`'s `query`.
 fn constant_query_text(op: &OperationModel) -> String {
-    let encode = |text: &str| {
-        let mut out = String::with_capacity(text.len());
-        for byte in text.bytes() {
-            match byte {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                    out.push(char::from(byte))
-                }
-                b' ' => out.push('+'),
-                other => out.push_str(&format!("%{other:02X}")),
-            }
-        }
-        out
-    };
-    op.constant_query
-        .iter()
-        .enumerate()
-        .map(|(i, (name, value))| {
-            let separator = if i == 0 { '?' } else { '&' };
-            format!("{separator}{}={}", encode(name), encode(value))
-        })
-        .collect()
+    if op.constant_query.is_empty() {
+        return String::new();
+    }
+    let pairs = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&op.constant_query)
+        .finish();
+    format!("?{pairs}")
 }
 
 /// The request path with query, as shown in docs: `POST /api/x?action=y`.
