@@ -76,7 +76,11 @@ fn compile_sample(sample: &[(&str, String)]) {
         .iter()
         .enumerate()
         .map(|(index, (file, text))| {
-            let extension = if file.ends_with(".json") { "json" } else { "yaml" };
+            let extension = if file.ends_with(".json") {
+                "json"
+            } else {
+                "yaml"
+            };
             let spec = dir.join(format!("case-{index}.{extension}"));
             if let Err(err) = std::fs::write(&spec, text) {
                 panic!("cannot write {}: {err}", spec.display());

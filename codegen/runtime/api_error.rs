@@ -2,8 +2,8 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use crate::client::Client;
-use crate::error::{excerpt, Error};
+use super::client::Client;
+use super::error::{excerpt, Error};
 
 impl Client {
     /// The error for a documented error status.

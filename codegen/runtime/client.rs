@@ -5,8 +5,8 @@ use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use crate::error::Error;
-use crate::retry::RetryPolicy;
+use super::error::Error;
+use super::retry::RetryPolicy;
 
 /// The largest response body read by default: 32 MiB.
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;

@@ -44,7 +44,7 @@ macro_rules! open_enum_impls {
         impl $name {
             /// The value as it is sent on the wire.
             pub fn as_str(&self) -> &str {
-                $crate::open_enum::OpenEnum::wire(self)
+                $crate::runtime::open_enum::OpenEnum::wire(self)
             }
         }
 
@@ -58,7 +58,7 @@ macro_rules! open_enum_impls {
             type Err = std::convert::Infallible;
 
             fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok($crate::open_enum::OpenEnum::from_wire(value))
+                Ok($crate::runtime::open_enum::OpenEnum::from_wire(value))
             }
         }
 
@@ -71,7 +71,7 @@ macro_rules! open_enum_impls {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = String::deserialize(deserializer)?;
-                Ok($crate::open_enum::OpenEnum::from_wire(&value))
+                Ok($crate::runtime::open_enum::OpenEnum::from_wire(&value))
             }
         }
     };

@@ -4,7 +4,7 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::error::Error;
+use super::error::Error;
 
 /// Every byte but the unreserved ones of RFC 3986 (`A-Z a-z 0-9 - . _ ~`): `/`, `?`, `#` and
 /// `%` among them, so an argument stays inside its segment.

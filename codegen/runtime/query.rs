@@ -2,7 +2,7 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use crate::error::Error;
+use super::error::Error;
 
 /// The query pairs of the object parameter `name`:
 /// - `form`, exploded (the default): one pair per member, `key=value`;

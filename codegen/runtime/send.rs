@@ -7,8 +7,8 @@ use std::future::Future;
 use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
-use crate::client::{Client, SessionId};
-use crate::error::{Error, ErrorBody};
+use super::client::{Client, SessionId};
+use super::error::{Error, ErrorBody};
 
 /// What the runtime needs to know of an operation to send it.
 #[derive(Debug)]
@@ -109,7 +109,7 @@ impl Client {
             let Some(policy) = self.inner.retry.as_ref().filter(|_| attempt < max_attempts) else {
                 return Ok(response);
             };
-            let retry_after = crate::retry::retry_after(response.headers());
+            let retry_after = super::retry::retry_after(response.headers());
             let (response, not_done) = if status == 503 {
                 (response, true)
             } else if status >= 400 && policy.checks_error_types() {

@@ -19,7 +19,7 @@ use crate::scope::RUNTIME_SOURCES;
 /// A spec-independent source file copied into generated crates.
 pub struct RuntimeFile {
     /// Module name; the file is `src/{module}.rs` and its text is in
-    /// [`RUNTIME_SOURCES`](crate::scope::RUNTIME_SOURCES).
+    /// [`RUNTIME_SOURCES`].
     pub module: &'static str,
     /// Whether the crate's operations use it (a file nothing uses would be dead code).
     pub needed: fn(&ApiModel) -> bool,
@@ -162,6 +162,9 @@ pub enum EmittedFile {
         text: String,
         /// The comment marker for the header (`//` or `#`).
         comment: &'static str,
+        /// What the header says the file is made from, when not the spec (a runtime file's
+        /// source in the generator).
+        source: Option<String>,
     },
 }
 
@@ -171,6 +174,8 @@ pub enum EmittedFile {
 pub enum Part {
     /// The whole of `lib.rs`.
     Lib,
+    /// The whole of `runtime/mod.rs`: the runtime files the crate uses.
+    RuntimeModules,
     /// The type definitions `model.types[range]`.
     Types(Range<usize>),
     /// `ErrorBody` impls for error bodies that are not named types.
@@ -221,6 +226,7 @@ pub struct EmittedCrate {
 pub fn part_tokens(model: &ApiModel, part: &Part) -> TokenStream {
     match part {
         Part::Lib => lib_rs(model),
+        Part::RuntimeModules => runtime_modules(model),
         Part::Types(range) => {
             let defs = model.types.get(range.clone()).unwrap_or_default();
             let items = defs.iter().map(type_def);
@@ -298,6 +304,7 @@ pub fn emit_crate(
             path: "Cargo.toml".to_string(),
             text: manifest(&model, settings),
             comment: "#",
+            source: None,
         },
         EmittedFile::Rust {
             path: "src/lib.rs",
@@ -322,11 +329,20 @@ pub fn emit_crate(
             ),
         },
     ];
+    files.push(EmittedFile::Rust {
+        path: "src/runtime/mod.rs",
+        parts: vec![Part::RuntimeModules],
+        inner_doc:
+            "The client's runtime: the code that is the same for every spec (the HTTP client,\n\
+                    errors, sessions, retries), copied from the generator's `codegen/runtime/`."
+                .to_string(),
+    });
     for runtime in RUNTIME_FILES.iter().filter(|r| (r.needed)(&model)) {
         files.push(EmittedFile::Text {
-            path: format!("src/{}.rs", runtime.module),
+            path: format!("src/runtime/{}.rs", runtime.module),
             text: runtime_text(runtime.module).to_string(),
             comment: "//",
+            source: Some(format!("codegen/runtime/{}.rs", runtime.module)),
         });
     }
     EmittedCrate { model, files }
@@ -432,28 +448,32 @@ fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
     doc
 }
 
-fn lib_rs(model: &ApiModel) -> TokenStream {
+fn lib_rs(_model: &ApiModel) -> TokenStream {
     // The modules are formatted by the generator (prettyplease), not by rustfmt.
+    quote! {
+        #![deny(missing_docs)]
+
+        #[rustfmt::skip]
+        mod operations;
+        #[rustfmt::skip]
+        mod runtime;
+        #[rustfmt::skip]
+        pub mod types;
+
+        pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
+        pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
+        pub use runtime::error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
+        pub use runtime::retry::RetryPolicy;
+    }
+}
+
+fn runtime_modules(model: &ApiModel) -> TokenStream {
     let runtime = RUNTIME_FILES
         .iter()
         .filter(|r| (r.needed)(model))
         .map(|r| ident(r.module));
     quote! {
-        #![deny(missing_docs)]
-
-        #(
-            #[rustfmt::skip]
-            mod #runtime;
-        )*
-        #[rustfmt::skip]
-        mod operations;
-        #[rustfmt::skip]
-        pub mod types;
-
-        pub use client::{Client, ClientBuildError, ClientBuilder, SessionId};
-        pub use client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
-        pub use error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
-        pub use retry::RetryPolicy;
+        #(pub(crate) mod #runtime;)*
     }
 }
 
@@ -528,7 +548,7 @@ fn unnamed_error_bodies(model: &ApiModel) -> TokenStream {
         .collect();
     let items = unnamed.into_iter().map(|ty| {
         let ty = type_tokens(ty, Scope::Types);
-        quote! { impl crate::error::ErrorBody for #ty {} }
+        quote! { impl crate::runtime::error::ErrorBody for #ty {} }
     });
     quote! { #(#items)* }
 }
@@ -578,7 +598,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
                     #catch_all(String),
                 }
 
-                impl crate::open_enum::OpenEnum for #name {
+                impl crate::runtime::open_enum::OpenEnum for #name {
                     const KNOWN: &'static [(Self, &'static str)] = &[
                         #((Self::#variants, #wires),)*
                     ];
@@ -595,7 +615,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
                     }
                 }
 
-                crate::open_enum::open_enum_impls!(#name);
+                crate::runtime::open_enum::open_enum_impls!(#name);
             }
         }
         TypeKind::Alias(target) => {
@@ -718,7 +738,7 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
         messages,
     } = shape;
     if error_type.is_none() && messages.is_none() {
-        return quote! { impl crate::error::ErrorBody for #name {} };
+        return quote! { impl crate::runtime::error::ErrorBody for #name {} };
     }
     let kind = match error_type {
         Some((field, _)) if *error_type_required => {
@@ -784,7 +804,7 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
                 fn messages(&self) -> Vec<String> {
                     #iter
                         .map(|message| {
-                            crate::messages::fill_placeholders(#template, #args, #param)
+                            crate::runtime::messages::fill_placeholders(#template, #args, #param)
                         })
                         .collect()
                 }
@@ -816,7 +836,7 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
             }
         });
         quote! {
-            impl crate::error::Error<#name> {
+            impl crate::runtime::error::Error<#name> {
                 /// The `error_type` of a documented API error; `None` for any other error, or
                 /// when the server sent none.
                 pub fn error_type(&self) -> Option<&#enum_ident> {
@@ -828,7 +848,7 @@ fn error_body_impls(def: &TypeDef) -> TokenStream {
         }
     });
     quote! {
-        impl crate::error::ErrorBody for #name {
+        impl crate::runtime::error::ErrorBody for #name {
             fn summary(&self) -> Option<String> {
                 match (#kind, #message) {
                     (Some(kind), Some(message)) => Some(format!("{kind}: {message}")),
@@ -882,8 +902,8 @@ fn operations_prelude(model: &ApiModel) -> TokenStream {
         },
     };
     quote! {
-        use crate::client::Client;
-        use crate::error::Error;
+        use crate::runtime::client::Client;
+        use crate::runtime::error::Error;
 
         /// What [`Client::renew_session`] returns.
         type Renewal<'a> = std::pin::Pin<
@@ -1092,7 +1112,7 @@ fn path_piece(param: &ParamModel) -> TokenStream {
             quote! {
                 &#arg
                     .iter()
-                    .map(|value| crate::path::encode_path_segment(#wire, #each))
+                    .map(|value| crate::runtime::path::encode_path_segment(#wire, #each))
                     .collect::<Result<Vec<_>, _>>()?
                     .join(",")
             }
@@ -1102,7 +1122,7 @@ fn path_piece(param: &ParamModel) -> TokenStream {
                 text if kind == ScalarText::Display => quote! { &#text },
                 text => text,
             };
-            quote! { &crate::path::encode_path_segment(#wire, #text)? }
+            quote! { &crate::runtime::path::encode_path_segment(#wire, #text)? }
         }
         // The check pass keeps objects out of the path.
         SendAs::Object => quote! { "" },
@@ -1137,7 +1157,7 @@ fn add_param(param: &ParamModel) -> TokenStream {
             let explode = param.explode;
             let deep = param.deep_object;
             quote! {
-                for (name, text) in crate::query::object_pairs(#wire, #value, #explode, #deep)? {
+                for (name, text) in crate::runtime::query::object_pairs(#wire, #value, #explode, #deep)? {
                     request = request.query(&[(name, text)]);
                 }
             }
@@ -1201,7 +1221,7 @@ fn operation_method(op: &OperationModel) -> TokenStream {
         None => quote! { serde_json::Value },
     };
     let success_type = match (&op.session_action, &op.success.body) {
-        (Some(SessionAction::Create), _) => quote! { crate::client::SessionId },
+        (Some(SessionAction::Create), _) => quote! { crate::runtime::client::SessionId },
         (_, Some(ty)) => type_tokens(ty, Scope::Crate),
         (_, None) => quote! { () },
     };
@@ -1259,7 +1279,9 @@ fn operation_method(op: &OperationModel) -> TokenStream {
     let body = match &op.body {
         Some(body) => {
             let encode = match body.encoding {
-                BodyEncoding::Json => quote! { crate::json_body::json_body(request, body)? },
+                BodyEncoding::Json => {
+                    quote! { crate::runtime::json_body::json_body(request, body)? }
+                }
                 BodyEncoding::Form => quote! { request.form(body) },
             };
             if body.required {
@@ -1283,7 +1305,7 @@ fn operation_method(op: &OperationModel) -> TokenStream {
             {
                 let status = response.status().as_u16();
                 let id: String = self.read_json(response).await?;
-                match crate::client::SessionId::new(id) {
+                match crate::runtime::client::SessionId::new(id) {
                     Some(session) => {
                         self.set_session(session.clone());
                         Ok(session)
@@ -1344,7 +1366,7 @@ fn operation_method(op: &OperationModel) -> TokenStream {
         #doc
         #deprecated
         pub async fn #name(&self, #(#args),*) -> Result<#success_type, Error<#error_body>> {
-            const CALL: crate::send::Call = crate::send::Call {
+            const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
                 operation: #operation_name,
                 method: #http_method,
                 path: #path_template,

@@ -31,7 +31,7 @@ pub enum PositionError {
         /// The parser's message, with its position.
         message: String,
     },
-    /// The document nests deeper than [`MAX_DEPTH`] levels.
+    /// The document nests deeper than the index follows (512 levels).
     #[error("the document nests deeper than {MAX_DEPTH} levels")]
     TooDeep,
 }

@@ -32,45 +32,16 @@
 #![deny(missing_docs)]
 
 #[rustfmt::skip]
-mod api_error;
-
-#[rustfmt::skip]
-mod client;
-
-#[rustfmt::skip]
-mod decode;
-
-#[rustfmt::skip]
-mod error;
-
-#[rustfmt::skip]
-mod json_body;
-
-#[rustfmt::skip]
-mod messages;
-
-#[rustfmt::skip]
-mod open_enum;
-
-#[rustfmt::skip]
-mod path;
-
-#[rustfmt::skip]
-mod retry;
-
-#[rustfmt::skip]
-mod send;
-
-#[rustfmt::skip]
-mod unexpected;
-
-#[rustfmt::skip]
 mod operations;
+
+#[rustfmt::skip]
+mod runtime;
 
 #[rustfmt::skip]
 pub mod types;
 
-pub use client::{Client, ClientBuildError, ClientBuilder, SessionId};
-pub use client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
-pub use error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
-pub use retry::RetryPolicy;
+pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
+pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
+
+pub use runtime::error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
+pub use runtime::retry::RetryPolicy;

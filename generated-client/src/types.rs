@@ -144,7 +144,7 @@ pub struct StdErrorsError {
     pub error_type: Option<StdErrorsErrorType>,
 }
 
-impl crate::error::ErrorBody for StdErrorsError {
+impl crate::runtime::error::ErrorBody for StdErrorsError {
     fn summary(&self) -> Option<String> {
         match (
             self.error_type.as_ref().map(|kind| kind.as_str()),
@@ -165,7 +165,7 @@ impl crate::error::ErrorBody for StdErrorsError {
         self.messages
             .iter()
             .map(|message| {
-                crate::messages::fill_placeholders(
+                crate::runtime::messages::fill_placeholders(
                     message.default_message.as_str(),
                     message.args.as_slice(),
                     |name: &str| {
@@ -177,7 +177,7 @@ impl crate::error::ErrorBody for StdErrorsError {
     }
 }
 
-impl crate::error::Error<StdErrorsError> {
+impl crate::runtime::error::Error<StdErrorsError> {
     /// The `error_type` of a documented API error; `None` for any other error, or
     /// when the server sent none.
     pub fn error_type(&self) -> Option<&StdErrorsErrorType> {
@@ -373,7 +373,7 @@ pub enum StdErrorsErrorType {
     Unknown(String),
 }
 
-impl crate::open_enum::OpenEnum for StdErrorsErrorType {
+impl crate::runtime::open_enum::OpenEnum for StdErrorsErrorType {
     const KNOWN: &'static [(Self, &'static str)] = &[
         (Self::Error, "ERROR"),
         (Self::AlreadyExists, "ALREADY_EXISTS"),
@@ -414,7 +414,7 @@ impl crate::open_enum::OpenEnum for StdErrorsErrorType {
     }
 }
 
-crate::open_enum::open_enum_impls!(StdErrorsErrorType);
+crate::runtime::open_enum::open_enum_impls!(StdErrorsErrorType);
 
 /// A message that can be shown to a person, in English or in the person's locale.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -500,7 +500,7 @@ pub enum StdLocalizationParamDateTimeFormat {
     Unknown(String),
 }
 
-impl crate::open_enum::OpenEnum for StdLocalizationParamDateTimeFormat {
+impl crate::runtime::open_enum::OpenEnum for StdLocalizationParamDateTimeFormat {
     const KNOWN: &'static [(Self, &'static str)] = &[
         (Self::ShortDate, "SHORT_DATE"),
         (Self::MedDate, "MED_DATE"),
@@ -528,7 +528,7 @@ impl crate::open_enum::OpenEnum for StdLocalizationParamDateTimeFormat {
     }
 }
 
-crate::open_enum::open_enum_impls!(StdLocalizationParamDateTimeFormat);
+crate::runtime::open_enum::open_enum_impls!(StdLocalizationParamDateTimeFormat);
 
 /// A localizable message nested as the value of a localization parameter.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
