@@ -40,5 +40,62 @@ fn every_accepted_fixture_and_the_full_vcenter_spec_compile() {
             spec: full,
         });
     }
+    specs.extend(accepted_corpus_specs());
     compile_generated("golden", &specs);
+}
+
+/// The public specs of `../shared/specs/corpus/` the generator accepts. A spec it refuses must
+/// be refused with diagnostics (never a panic, never another error); one it accepts must
+/// compile like the fixtures.
+fn accepted_corpus_specs() -> Vec<GoldenSpec> {
+    let Some(readme) = shared_file("specs/corpus/README.md") else {
+        return Vec::new();
+    };
+    let corpus = readme.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut files = Vec::new();
+    for folder in std::fs::read_dir(&corpus).expect("read the corpus") {
+        let folder = folder.expect("read a corpus entry").path();
+        if folder.is_dir() {
+            for file in std::fs::read_dir(&folder).expect("read a corpus folder") {
+                files.push(file.expect("read a corpus file").path());
+            }
+        }
+    }
+    files.sort();
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    for spec in files {
+        let folder = spec
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = spec
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let crate_name = format!("corpus-{folder}-{stem}")
+            .to_ascii_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+        let options = codegen::Options {
+            crate_name: crate_name.clone(),
+            spec_label: stem.clone(),
+            selection: Default::default(),
+        };
+        match codegen::generate(&spec, &options) {
+            Ok(_) => accepted.push(GoldenSpec { spec, crate_name }),
+            Err(codegen::Error::Spec(diagnostics)) => {
+                assert!(diagnostics.total > 0, "{}: refused without a diagnostic", spec.display());
+                refused.push(format!("{folder}/{stem}"));
+            }
+            Err(other) => panic!("{}: not a diagnostic but {other}", spec.display()),
+        }
+    }
+    eprintln!(
+        "corpus: {} accepted (compiled below), {} refused with diagnostics: {}",
+        accepted.len(),
+        refused.len(),
+        refused.join(", ")
+    );
+    accepted
 }

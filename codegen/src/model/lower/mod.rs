@@ -198,14 +198,21 @@ impl<'a> ModelBuilder<'a> {
                 }
             }
         }
+        // A component many operations use would make a list longer than the message.
+        const SHOWN: usize = 5;
         let patterns: Vec<String> = reaching
             .iter()
             .filter_map(|index| self.selectors.get(*index))
+            .take(SHOWN)
             .map(|selector| format!("--exclude '{selector}'"))
             .collect();
         if !patterns.is_empty() {
+            let more = match reaching.len().saturating_sub(SHOWN) {
+                0 => String::new(),
+                n => format!(" (and {n} more operations that use it)"),
+            };
             what.push_str(&format!(
-                "; to generate the rest, leave out what uses it: {}",
+                "; to generate the rest, leave out what uses it: {}{more}",
                 patterns.join(" ")
             ));
         }
