@@ -85,7 +85,11 @@ fn accepted_corpus_specs() -> Vec<GoldenSpec> {
         match codegen::generate(&spec, &options) {
             Ok(_) => accepted.push(GoldenSpec { spec, crate_name }),
             Err(codegen::Error::Spec(diagnostics)) => {
-                assert!(diagnostics.total > 0, "{}: refused without a diagnostic", spec.display());
+                assert!(
+                    diagnostics.total > 0,
+                    "{}: refused without a diagnostic",
+                    spec.display()
+                );
                 refused.push(format!("{folder}/{stem}"));
             }
             Err(other) => panic!("{}: not a diagnostic but {other}", spec.display()),

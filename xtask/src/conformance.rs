@@ -1,18 +1,18 @@
 //! `cargo xtask normalize` and `cargo xtask conformance`: the spec's normalized copy, and the
 //! independent judges run against the generated client and the simulator. This file only
-//! starts processes and bounds their time; what they check lives in the `tests` package
+//! starts processes and bounds their time; what they check lives in the `client-tests` package (`tests/client/`)
 //! (`conformance` binary, `e2e` tests, `tests::prism`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-/// The `conformance` binary of the `tests` package, which drives the client and schemathesis.
+/// The `conformance` binary of the `client-tests` package, which drives the client and schemathesis.
 const DRIVER: [&str; 7] = [
     "run",
     "--quiet",
     "-p",
-    "tests",
+    "client-tests",
     "--bin",
     "conformance",
     "--",
@@ -151,7 +151,7 @@ fn run_stages(stages: &[Stage], root: &Path) -> Result<(), String> {
                 command.args(["mock", "--prism", &prism, "--spec", &spec]);
             }
             Stage::Proxy => {
-                command.args(["test", "--quiet", "-p", "tests", "--test", "e2e"]);
+                command.args(["test", "--quiet", "-p", "client-tests", "--test", "e2e"]);
                 command.env("VCENTER_E2E_PRISM", &prism);
                 command.env("VCENTER_E2E_SPEC", &spec);
             }

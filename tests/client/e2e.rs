@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use tests::prism::{Mode, Prism};
+use client_tests::prism::{Mode, Prism};
 use vcenter_client::types::{CdromId, IsoImageMountRequestBody, LibraryItemId, VmId};
 use vcenter_client::{Client, Error, ResultExt, RetryPolicy};
 use vcenter_simulator::{PowerState, Simulator, World};
@@ -65,8 +65,8 @@ async fn simulator(world: World) -> Served {
     ) {
         (Some(prism), Some(spec)) => {
             let upstream = simulator.base_url();
-            let logs =
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/conformance/logs");
+            let logs = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/conformance/logs");
             let started = Prism::start(
                 prism.as_ref(),
                 spec.as_ref(),

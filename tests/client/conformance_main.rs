@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
+use client_tests::prism::{Mode, Prism};
 use serde_json::Value;
-use tests::prism::{Mode, Prism};
 use vcenter_client::types::{
     CdromId, IsoImageMountRequestBody, LibraryItemId, StdErrorsError, VmId,
 };
@@ -98,7 +98,7 @@ fn options(args: &[String], names: &[&str]) -> Result<Vec<String>, String> {
 }
 
 fn logs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/conformance/logs")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/conformance/logs")
 }
 
 /// One answer to ask Prism for: an operation, a documented status, and one of its examples.
