@@ -8,8 +8,10 @@ use std::time::Duration;
 /// A call is repeated only when it certainly did not take effect:
 /// - the connection could not be opened, so the request was never sent;
 /// - the server answered HTTP 503, or an error whose `error_type` is one of
-///   [`error_types`](Self::error_types) (by default `RESOURCE_BUSY` and `SERVICE_UNAVAILABLE`),
-///   which say the operation was not carried out.
+///   [`error_types`](Self::error_types), which say the operation was not carried out. By
+///   default these are the "try again" error types the API documents: vCenter's
+///   `RESOURCE_BUSY` and `SERVICE_UNAVAILABLE`, when its errors carry them, and none otherwise
+///   (see [`default_error_types`](Self::default_error_types)).
 ///
 /// A call is **never** repeated after a timeout or a connection lost while waiting for the
 /// answer: the server may have carried it out. This matters for operations that are not
@@ -33,19 +35,26 @@ impl Default for RetryPolicy {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(10),
-            error_types: vec![
-                "RESOURCE_BUSY".to_string(),
-                "SERVICE_UNAVAILABLE".to_string(),
-            ],
+            error_types: super::DEFAULT_RETRY_ERROR_TYPES
+                .iter()
+                .map(|error_type| error_type.to_string())
+                .collect(),
         }
     }
 }
 
 impl RetryPolicy {
     /// The default policy: at most 4 attempts, waits from 250 ms doubling up to 10 s, on
-    /// `RESOURCE_BUSY`, `SERVICE_UNAVAILABLE`, 503 and connection failures.
+    /// connection failures, 503 and the API's "try again" error types.
     pub fn new() -> Self {
         RetryPolicy::default()
+    }
+
+    /// The `error_type` values the default policy repeats a call on: the "try again" error
+    /// types this API's error bodies document (vCenter's `RESOURCE_BUSY` and
+    /// `SERVICE_UNAVAILABLE`), empty for an API without them.
+    pub fn default_error_types() -> &'static [&'static str] {
+        super::DEFAULT_RETRY_ERROR_TYPES
     }
 
     /// How many times a call is sent at most, the first time included (at least 1).
@@ -67,7 +76,7 @@ impl RetryPolicy {
     }
 
     /// The `error_type` values that mean "not done, try again later" (replacing the default
-    /// `RESOURCE_BUSY` and `SERVICE_UNAVAILABLE`).
+    /// ones).
     pub fn error_types<I, S>(mut self, error_types: I) -> Self
     where
         I: IntoIterator<Item = S>,

@@ -472,8 +472,13 @@ fn runtime_modules(model: &ApiModel) -> TokenStream {
         .iter()
         .filter(|r| (r.needed)(model))
         .map(|r| ident(r.module));
+    let retry = &model.conventions.retry_error_types;
     quote! {
         #(pub(crate) mod #runtime;)*
+
+        /// The `error_type` values the default [`RetryPolicy`](retry::RetryPolicy) repeats a
+        /// call on: the "try again" error types this API's error bodies document.
+        pub(crate) const DEFAULT_RETRY_ERROR_TYPES: &[&str] = &[#(#retry),*];
     }
 }
 

@@ -1006,3 +1006,28 @@ fn excluding_what_uses_an_unsupported_component_gets_past_it() {
     assert_eq!(method_names(&generated), ["health"]);
     assert!(!generated_file(&generated, "src/types.rs").contains("Backing"));
 }
+
+/// vCenter's conventions are switched on by the spec's own shape: its `error_type` enum gives
+/// the retry policy its default "try again" error types; a spec without one gets none, and no
+/// error summaries.
+#[test]
+fn vcenter_conventions_follow_the_spec() {
+    let vcenter = generate_project_spec();
+    let runtime = generated_file(&vcenter, "src/runtime/mod.rs");
+    assert!(
+        runtime.contains("&[\"RESOURCE_BUSY\", \"SERVICE_UNAVAILABLE\"]")
+            || runtime.contains("\"RESOURCE_BUSY\",\n    \"SERVICE_UNAVAILABLE\","),
+        "spec/vcenter.yaml's error_type enum has vCenter's try-again values:\n{runtime}"
+    );
+    let plain = codegen::generate(
+        Path::new("tests/fixtures/real-world/rust-keywords.yaml"),
+        &options("plain.yaml"),
+    )
+    .unwrap_or_else(|err| panic!("the fixture must generate:\n{err}"));
+    let runtime = generated_file(&plain, "src/runtime/mod.rs");
+    assert!(
+        runtime.contains("DEFAULT_RETRY_ERROR_TYPES: &[&str] = &[];"),
+        "a spec without vCenter's errors retries on no error type:\n{runtime}"
+    );
+    assert!(!generated_file(&plain, "src/types.rs").contains("fn error_type"));
+}

@@ -28,12 +28,16 @@ pub struct ApiModel {
 
 /// vCenter's conventions, each on only when the spec itself shows it (see `conventions.rs`), so
 /// that a spec without them gets a client without vCenter assumptions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Conventions {
     /// Error bodies carry vCenter's `error_type` (with values such as `RESOURCE_BUSY`) and
     /// localizable `messages`: the client summarises them, and its retry policy repeats a call
     /// on vCenter's "try again" error types by default.
     pub vcenter_errors: bool,
+    /// The `error_type` values that mean "not carried out, try again later" (vCenter's
+    /// `RESOURCE_BUSY` and `SERVICE_UNAVAILABLE`, those the spec's error enums have): what the
+    /// retry policy repeats by default.
+    pub retry_error_types: Vec<String>,
 }
 
 /// A named Rust type.

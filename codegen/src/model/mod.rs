@@ -37,7 +37,7 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
     passes::keep_used_types(&mut types, &operations);
     passes::mark_boxed_fields(&mut types);
     let conventions = conventions::detect(&types, &operations);
-    passes::summarise_error_bodies(&mut types, &operations, conventions);
+    passes::summarise_error_bodies(&mut types, &operations, &conventions);
     diagnostics.extend(check::check(spec, &types, &mut operations));
     if !diagnostics.is_empty() {
         return Err(Diagnostics::new(diagnostics));

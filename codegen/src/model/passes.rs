@@ -31,7 +31,7 @@ pub(super) fn resolve_alias(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> 
 pub(super) fn summarise_error_bodies(
     types: &mut BTreeMap<String, TypeDef>,
     operations: &[OperationModel],
-    conventions: Conventions,
+    conventions: &Conventions,
 ) {
     let used_as_errors: BTreeSet<String> = operations
         .iter()

@@ -13,3 +13,10 @@ pub(crate) mod path;
 pub(crate) mod retry;
 pub(crate) mod send;
 pub(crate) mod unexpected;
+
+/// The `error_type` values the default [`RetryPolicy`](retry::RetryPolicy) repeats a
+/// call on: the "try again" error types this API's error bodies document.
+pub(crate) const DEFAULT_RETRY_ERROR_TYPES: &[&str] = &[
+    "RESOURCE_BUSY",
+    "SERVICE_UNAVAILABLE",
+];
