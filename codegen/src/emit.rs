@@ -449,7 +449,8 @@ fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
 }
 
 fn lib_rs(_model: &ApiModel) -> TokenStream {
-    // The modules are formatted by the generator (prettyplease), not by rustfmt.
+    // The modules are formatted by the generator (prettyplease), not by rustfmt. `lib.rs`
+    // itself is formatted by both, so its lines are short and in rustfmt's order.
     quote! {
         #![deny(missing_docs)]
 
@@ -460,8 +461,9 @@ fn lib_rs(_model: &ApiModel) -> TokenStream {
         #[rustfmt::skip]
         pub mod types;
 
+        pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
         pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
-        pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
+        pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
         pub use runtime::error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
         pub use runtime::retry::RetryPolicy;
     }

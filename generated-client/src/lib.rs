@@ -40,8 +40,8 @@ mod runtime;
 #[rustfmt::skip]
 pub mod types;
 
+pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
 pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
-pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT};
-
+pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use runtime::error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
 pub use runtime::retry::RetryPolicy;

@@ -25,11 +25,17 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
         mut operations,
         mut diagnostics,
     } = lower::lower(spec, selection);
-    if operations.is_empty() && diagnostics.is_empty() && !selection.is_empty() {
+    if operations.is_empty() && diagnostics.is_empty() {
+        // A client without a single operation would be nothing but unused runtime.
+        let what = if selection.is_empty() {
+            "the document has no operations under `paths`, so there is no client to generate"
+        } else {
+            "the --include/--exclude selection leaves no operation"
+        };
         diagnostics.push(spec.diagnostic(
             "/paths",
             DiagnosticKind::Invalid {
-                what: "the --include/--exclude selection leaves no operation".to_string(),
+                what: what.to_string(),
             },
         ));
     }
