@@ -1,0 +1,142 @@
+//! The crate around the code: `Cargo.toml`, the crate docs, `lib.rs` and `runtime/mod.rs`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::*;
+
+pub(super) fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
+    let description = format!("Typed async client for {}", model.title.trim());
+    let description = serde_json::Value::String(description).to_string();
+    // `rustls` is reqwest's TLS with the platform's verifier and trust roots; `query` and
+    // `form` only when an operation calls `RequestBuilder::query` or `RequestBuilder::form`.
+    let mut reqwest_features = vec!["rustls"];
+    let operations = &model.operations;
+    if operations.iter().any(|op| {
+        op.params
+            .iter()
+            .any(|param| param.location == ParamLocation::Query)
+    }) {
+        reqwest_features.push("query");
+    }
+    if operations.iter().any(|op| {
+        op.body
+            .as_ref()
+            .is_some_and(|body| body.encoding == BodyEncoding::Form)
+    }) {
+        reqwest_features.push("form");
+    }
+    let reqwest_features = reqwest_features
+        .iter()
+        .map(|feature| format!("\"{feature}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // The path module's encoder is the only user of `percent-encoding`.
+    let uses_path_module = RUNTIME_FILES
+        .iter()
+        .any(|runtime| runtime.module == "path" && (runtime.needed)(model));
+    let percent_encoding = if uses_path_module {
+        "percent-encoding = \"2.3\"\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+rust-version = "1.85"
+description = {description}
+publish = false
+
+[dependencies]
+fastrand = "2"
+http = "1"
+{percent_encoding}reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+tokio = {{ version = "1", features = ["sync", "time"] }}
+tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
+"#,
+        name = settings.crate_name,
+    )
+}
+
+pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
+    let mut doc = format!("# {}\n", model.title.trim());
+    if let Some(description) = &model.description {
+        doc.push('\n');
+        doc.push_str(description.trim());
+        doc.push('\n');
+    }
+    doc.push_str(&format!(
+        "\nA typed async client generated from `{}` (API version {}).\n\n\
+         Create a [`Client`] with [`Client::new`] or [`Client::builder`], then call one method\n\
+         per operation. Every method returns [`Error`], whose `Api` variant carries the decoded\n\
+         error body the API documents.",
+        settings.spec_label,
+        model.version.trim()
+    ));
+    let ids: Vec<(&str, &str)> = model
+        .types
+        .iter()
+        .filter_map(|def| match &def.kind {
+            TypeKind::Id { resource_type } => Some((def.name.as_str(), resource_type.as_str())),
+            _ => None,
+        })
+        .collect();
+    if let [(first, first_resource), (second, _), ..] = ids.as_slice() {
+        let krate = settings.crate_name.replace('-', "_");
+        doc.push_str(&format!(
+            "\n\n## Typed identifiers\n\n\
+             Each resource type the spec marks with `x-vcenter-resource-type` has its own id type\n\
+             (e.g. [`types::{first}`] for `{first_resource}`), a plain string on the wire. An id of\n\
+             one type cannot be used where another is expected:\n\n\
+             ```compile_fail\n\
+             let id = {krate}::types::{first}::new(\"id-1\");\n\
+             let other: {krate}::types::{second} = id; // error[E0308]: mismatched types\n\
+             ```\n\n\
+             ```\n\
+             let id: {krate}::types::{first} = \"id-1\".parse().unwrap();\n\
+             assert_eq!(id.to_string(), \"id-1\");\n\
+             ```"
+        ));
+    }
+    doc
+}
+
+pub(super) fn lib_rs(_model: &ApiModel) -> TokenStream {
+    // The modules are formatted by the generator (prettyplease), not by rustfmt. `lib.rs`
+    // itself is formatted by both, so its lines are short and in rustfmt's order.
+    quote! {
+        #![deny(missing_docs)]
+
+        #[rustfmt::skip]
+        mod operations;
+        #[rustfmt::skip]
+        mod runtime;
+        #[rustfmt::skip]
+        pub mod types;
+
+        pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
+        pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
+        pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+        pub use runtime::error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
+        pub use runtime::retry::RetryPolicy;
+    }
+}
+
+pub(super) fn runtime_modules(model: &ApiModel) -> TokenStream {
+    let runtime = RUNTIME_FILES
+        .iter()
+        .filter(|r| (r.needed)(model))
+        .map(|r| ident(r.module));
+    let retry = &model.conventions.retry_error_types;
+    quote! {
+        #(pub(crate) mod #runtime;)*
+
+        /// The `error_type` values the default [`RetryPolicy`](retry::RetryPolicy) repeats a
+        /// call on: the "try again" error types this API's error bodies document.
+        pub(crate) const DEFAULT_RETRY_ERROR_TYPES: &[&str] = &[#(#retry),*];
+    }
+}

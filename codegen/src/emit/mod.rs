@@ -1,0 +1,420 @@
+//! From the model to Rust: one token stream per generated source file, plus the crate's
+//! manifest. This room knows Rust and the runtime's helpers; it never reads the OpenAPI document.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::docs::rustdoc_text;
+use crate::model::{
+    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, OperationModel, ParamLocation,
+    ParamModel, PathPart, ScalarText, SendAs, SessionAction, StatusMatch, TypeDef, TypeKind,
+    TypeRef,
+};
+use crate::names::display_ident;
+use crate::scope::RUNTIME_SOURCES;
+
+mod krate;
+mod operation_doc;
+mod operations;
+mod types;
+
+use krate::{crate_doc, lib_rs, manifest, runtime_modules};
+use operation_doc::{constant_query_text, operation_doc, path_with_query};
+use operations::{operation_method, operations_prelude};
+use types::{type_def, unnamed_error_bodies};
+
+/// A spec-independent source file copied into generated crates.
+pub struct RuntimeFile {
+    /// Module name; the file is `src/{module}.rs` and its text is in
+    /// [`RUNTIME_SOURCES`].
+    pub module: &'static str,
+    /// Whether the crate's operations use it (a file nothing uses would be dead code).
+    pub needed: fn(&ApiModel) -> bool,
+}
+
+/// The runtime files, in the order they are declared.
+pub const RUNTIME_FILES: &[RuntimeFile] = &[
+    RuntimeFile {
+        module: "api_error",
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(|op| response_helpers(op).api_error)
+        },
+    },
+    RuntimeFile {
+        module: "client",
+        needed: |_| true,
+    },
+    RuntimeFile {
+        module: "decode",
+        needed: |model| model.operations.iter().any(|op| op.success.body.is_some()),
+    },
+    RuntimeFile {
+        module: "error",
+        needed: |_| true,
+    },
+    RuntimeFile {
+        module: "json_body",
+        needed: |model| {
+            model.operations.iter().any(|op| {
+                op.body
+                    .as_ref()
+                    .is_some_and(|b| b.encoding == BodyEncoding::Json)
+            })
+        },
+    },
+    RuntimeFile {
+        module: "messages",
+        needed: |model| {
+            model.types.iter().any(|def| {
+                def.error_shape
+                    .as_ref()
+                    .is_some_and(|shape| shape.messages.is_some())
+            })
+        },
+    },
+    RuntimeFile {
+        module: "open_enum",
+        needed: |model| {
+            model
+                .types
+                .iter()
+                .any(|def| matches!(def.kind, TypeKind::Enum { .. }))
+        },
+    },
+    RuntimeFile {
+        module: "path",
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(|op| op.path.iter().any(|p| matches!(p, PathPart::Param(_))))
+        },
+    },
+    RuntimeFile {
+        module: "query",
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(|op| op.params.iter().any(|p| p.send == SendAs::Object))
+        },
+    },
+    RuntimeFile {
+        module: "retry",
+        needed: |_| true,
+    },
+    RuntimeFile {
+        module: "send",
+        needed: |_| true,
+    },
+    RuntimeFile {
+        module: "unexpected",
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(|op| response_helpers(op).unexpected)
+        },
+    },
+];
+
+/// The text of the runtime file `module`.
+fn runtime_text(module: &str) -> &'static str {
+    RUNTIME_SOURCES
+        .iter()
+        .find(|(name, _)| *name == module)
+        .map_or("", |(_, text)| text)
+}
+
+/// Which response helpers an operation's `match` calls.
+struct ResponseHelpers {
+    api_error: bool,
+    unexpected: bool,
+}
+
+fn response_helpers(op: &OperationModel) -> ResponseHelpers {
+    let default = op.errors.iter().find(|case| case.status.is_none());
+    let default_has_body = default.is_some_and(|d| d.has_body);
+    ResponseHelpers {
+        api_error: op.errors.iter().any(|case| case.has_body),
+        unexpected: !default_has_body
+            || op
+                .errors
+                .iter()
+                .any(|case| case.status.is_some() && !case.has_body),
+    }
+}
+
+/// One file of the generated crate, before rendering.
+#[derive(Debug)]
+pub enum EmittedFile {
+    /// Rust source to format.
+    Rust {
+        /// Path inside the crate.
+        path: &'static str,
+        /// The file's parts, in order: each is emitted and formatted on its own (so the
+        /// renderer can spread them over threads) and the file is their concatenation.
+        parts: Vec<Part>,
+        /// Inner doc (`//!`) lines that open the file.
+        inner_doc: String,
+    },
+    /// Text written as it is (after the header).
+    Text {
+        /// Path inside the crate.
+        path: String,
+        /// The text.
+        text: String,
+        /// The comment marker for the header (`//` or `#`).
+        comment: &'static str,
+        /// What the header says the file is made from, when not the spec (a runtime file's
+        /// source in the generator).
+        source: Option<String>,
+    },
+}
+
+/// One independently formatted piece of a Rust file. Tokens are not `Send`, so a part names
+/// what to emit and [`part_tokens`] emits it on whichever thread formats it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// The whole of `lib.rs`.
+    Lib,
+    /// The whole of `runtime/mod.rs`: the runtime files the crate uses.
+    RuntimeModules,
+    /// The type definitions `model.types[range]`.
+    Types(Range<usize>),
+    /// `ErrorBody` impls for error bodies that are not named types.
+    UnnamedErrorBodies,
+    /// The `use` lines of `operations.rs` (and an empty `impl Client {}` without operations).
+    OperationsPrelude,
+    /// The methods for `model.operations[range]`, members of `impl Client`: consecutive
+    /// `Methods` parts share one `impl Client { ... }` block.
+    Methods(Range<usize>),
+}
+
+/// How many types, or methods, one part holds: small enough to spread a large spec evenly over
+/// the cores, large enough that a part's overhead stays small. The output does not depend on it
+/// (the determinism test varies it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartSizes {
+    /// Types per part of `types.rs`.
+    pub types: usize,
+    /// Methods per part of `operations.rs`.
+    pub methods: usize,
+}
+
+impl Default for PartSizes {
+    fn default() -> Self {
+        PartSizes {
+            types: 24,
+            methods: 12,
+        }
+    }
+}
+
+fn chunks(len: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
+    (0..len)
+        .step_by(size)
+        .map(move |start| start..(start + size).min(len))
+}
+
+/// What the renderer gets: the model with its texts made rustdoc-safe, and the files.
+#[derive(Debug)]
+pub struct EmittedCrate {
+    /// The model the parts are emitted from.
+    pub model: ApiModel,
+    /// Every file, in a fixed order.
+    pub files: Vec<EmittedFile>,
+}
+
+/// The tokens of one part.
+pub fn part_tokens(model: &ApiModel, part: &Part) -> TokenStream {
+    match part {
+        Part::Lib => lib_rs(model),
+        Part::RuntimeModules => runtime_modules(model),
+        Part::Types(range) => {
+            let defs = model.types.get(range.clone()).unwrap_or_default();
+            let items = defs.iter().map(type_def);
+            quote! { #(#items)* }
+        }
+        Part::UnnamedErrorBodies => unnamed_error_bodies(model),
+        Part::OperationsPrelude => operations_prelude(model),
+        Part::Methods(range) => {
+            let ops = model.operations.get(range.clone()).unwrap_or_default();
+            let methods = ops.iter().map(operation_method);
+            quote! { #(#methods)* }
+        }
+    }
+}
+
+/// Settings of the emitted crate.
+#[derive(Debug, Clone)]
+pub struct CrateSettings<'a> {
+    /// Package name.
+    pub crate_name: &'a str,
+    /// The spec's path, as shown in headers and docs.
+    pub spec_label: &'a str,
+}
+
+/// The model with every text from the spec rewritten for rustdoc.
+fn with_rustdoc_text(model: &ApiModel) -> ApiModel {
+    let fix = |text: &mut Option<String>| {
+        if let Some(t) = text {
+            *t = rustdoc_text(t);
+        }
+    };
+    let mut model = model.clone();
+    model.title = rustdoc_text(&model.title);
+    fix(&mut model.description);
+    for ty in &mut model.types {
+        fix(&mut ty.doc);
+        if let TypeKind::Struct { fields } = &mut ty.kind {
+            for field in fields {
+                fix(&mut field.doc);
+            }
+        }
+    }
+    for op in &mut model.operations {
+        fix(&mut op.summary);
+        fix(&mut op.description);
+        fix(&mut op.success.doc);
+        for param in &mut op.params {
+            fix(&mut param.doc);
+        }
+        if let Some(body) = &mut op.body {
+            fix(&mut body.doc);
+        }
+        for case in &mut op.errors {
+            fix(&mut case.doc);
+        }
+    }
+    model
+}
+
+/// Emits every file of the crate, in parts of the given sizes.
+pub fn emit_crate(
+    model: &ApiModel,
+    settings: &CrateSettings<'_>,
+    sizes: PartSizes,
+) -> EmittedCrate {
+    let model = with_rustdoc_text(model);
+    let mut operations = vec![Part::OperationsPrelude];
+    operations.extend(chunks(model.operations.len(), sizes.methods.max(1)).map(Part::Methods));
+    let mut types: Vec<Part> = chunks(model.types.len(), sizes.types.max(1))
+        .map(Part::Types)
+        .collect();
+    types.push(Part::UnnamedErrorBodies);
+    let mut files = vec![
+        EmittedFile::Text {
+            path: "Cargo.toml".to_string(),
+            text: manifest(&model, settings),
+            comment: "#",
+            source: None,
+        },
+        EmittedFile::Rust {
+            path: "src/lib.rs",
+            parts: vec![Part::Lib],
+            inner_doc: crate_doc(&model, settings),
+        },
+        EmittedFile::Rust {
+            path: "src/types.rs",
+            parts: types,
+            inner_doc: format!(
+                "The schemas of `{}`, as Rust types: objects are structs, string enums are\n\
+                 open enums that keep values this client does not know.",
+                settings.spec_label
+            ),
+        },
+        EmittedFile::Rust {
+            path: "src/operations.rs",
+            parts: operations,
+            inner_doc: format!(
+                "One method on [`Client`](crate::Client) per operation of `{}`.",
+                settings.spec_label
+            ),
+        },
+    ];
+    files.push(EmittedFile::Rust {
+        path: "src/runtime/mod.rs",
+        parts: vec![Part::RuntimeModules],
+        inner_doc:
+            "The client's runtime: the code that is the same for every spec (the HTTP client,\n\
+                    errors, sessions, retries), copied from the generator's `codegen/runtime/`."
+                .to_string(),
+    });
+    for runtime in RUNTIME_FILES.iter().filter(|r| (r.needed)(&model)) {
+        files.push(EmittedFile::Text {
+            path: format!("src/runtime/{}.rs", runtime.module),
+            text: runtime_text(runtime.module).to_string(),
+            comment: "//",
+            source: Some(format!("codegen/runtime/{}.rs", runtime.module)),
+        });
+    }
+    EmittedCrate { model, files }
+}
+
+/// An identifier token; the names module only hands out valid identifiers.
+fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// `#[doc = "..."]` attributes, one per line, so they render as `///` comments.
+fn doc_attrs(text: &str) -> TokenStream {
+    let lines: Vec<TokenStream> = text
+        .trim()
+        .lines()
+        .map(|line| {
+            let line = line.trim_end();
+            let line = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            };
+            quote! { #[doc = #line] }
+        })
+        .collect();
+    quote! { #(#lines)* }
+}
+
+/// Where a type is referred to from: inside `types.rs` or from another module.
+#[derive(Clone, Copy)]
+enum Scope {
+    Types,
+    Crate,
+}
+
+fn type_tokens(ty: &TypeRef, scope: Scope) -> TokenStream {
+    match ty {
+        TypeRef::String | TypeRef::DateTime => quote! { String },
+        TypeRef::Bool => quote! { bool },
+        TypeRef::I32 => quote! { i32 },
+        TypeRef::I64 => quote! { i64 },
+        TypeRef::F32 => quote! { f32 },
+        TypeRef::F64 => quote! { f64 },
+        TypeRef::Json => quote! { serde_json::Value },
+        TypeRef::JsonObject => quote! { serde_json::Map<String, serde_json::Value> },
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            match scope {
+                Scope::Types => quote! { #name },
+                Scope::Crate => quote! { crate::types::#name },
+            }
+        }
+        TypeRef::Vec(inner) => {
+            let inner = type_tokens(inner, scope);
+            quote! { Vec<#inner> }
+        }
+        TypeRef::Map(inner) => {
+            let inner = type_tokens(inner, scope);
+            quote! { std::collections::BTreeMap<String, #inner> }
+        }
+    }
+}

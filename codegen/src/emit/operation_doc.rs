@@ -1,0 +1,144 @@
+//! The rustdoc of each operation method: what it sends, returns and fails with.
+
+use super::*;
+
+/// `?name=value&...` for the operation's constant query pairs (empty without any), encoded
+/// as `application/x-www-form-urlencoded` by `form_urlencoded`, the encoder behind
+/// `reqwest`'s `query`.
+pub(super) fn constant_query_text(op: &OperationModel) -> String {
+    if op.constant_query.is_empty() {
+        return String::new();
+    }
+    let pairs = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&op.constant_query)
+        .finish();
+    format!("?{pairs}")
+}
+
+/// The request path with query, as shown in docs: `POST /api/x?action=y`.
+pub(super) fn display_path(op: &OperationModel) -> String {
+    format!("{} {}", op.http_method, path_with_query(op))
+}
+
+/// The path template with the constant query pairs, e.g. `/api/vcenter/iso/image?action=mount`.
+pub(super) fn path_with_query(op: &OperationModel) -> String {
+    let mut path = op.path_template.clone();
+    for (i, (name, value)) in op.constant_query.iter().enumerate() {
+        path.push(if i == 0 { '?' } else { '&' });
+        path.push_str(name);
+        if !value.is_empty() {
+            path.push('=');
+            path.push_str(value);
+        }
+    }
+    path
+}
+
+pub(super) fn status_label(status: Option<StatusMatch>) -> String {
+    match status {
+        Some(StatusMatch::Code(code)) => code.to_string(),
+        Some(StatusMatch::Range(digit)) => format!("{digit}XX"),
+        None => "any other status".to_string(),
+    }
+}
+
+pub(super) fn operation_doc(op: &OperationModel) -> String {
+    let mut doc = String::new();
+    if let Some(summary) = &op.summary {
+        doc.push_str(summary.trim());
+        doc.push_str("\n\n");
+    }
+    if let Some(description) = &op.description {
+        doc.push_str(description.trim());
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!("`{}`\n", display_path(op)));
+    let documented_params: Vec<&ParamModel> = op.params.iter().collect();
+    if !documented_params.is_empty() || op.body.is_some() || op.auth == Auth::Basic {
+        doc.push_str("\n# Arguments\n\n");
+        for param in documented_params {
+            let text = param.doc.as_deref().unwrap_or("").trim().replace('\n', " ");
+            let mut line = format!("- `{}`: {text}", display_ident(&param.ident));
+            if let Some(resource) = &param.resource_type {
+                if !text.contains(resource.as_str()) {
+                    line.push_str(&format!(
+                        " An identifier of the resource type `{resource}`."
+                    ));
+                }
+            }
+            doc.push_str(line.trim_end());
+            doc.push('\n');
+        }
+        if let Some(body) = &op.body {
+            let text = body.doc.as_deref().unwrap_or("The request body.").trim();
+            doc.push_str(&format!("- `body`: {}\n", text.replace('\n', " ")));
+        }
+        if op.auth == Auth::Basic {
+            doc.push_str("- `username`, `password`: sent with HTTP basic authentication.\n");
+        }
+    }
+    doc.push_str("\n# Returns\n\n");
+    match (&op.session_action, &op.success.body) {
+        (Some(SessionAction::Create), _) => doc.push_str(
+            "The new session id, which the client also keeps and sends with every later call \
+             that needs a session.",
+        ),
+        (_, None) => doc.push_str("Nothing, on success."),
+        (_, Some(_)) => {
+            let text = op
+                .success
+                .doc
+                .as_deref()
+                .unwrap_or("The response body.")
+                .trim();
+            doc.push_str(text);
+            if let Some(resource) = &op.success.resource_type {
+                if !text.contains(resource.as_str()) {
+                    doc.push_str(&format!(
+                        " An identifier of the resource type `{resource}`."
+                    ));
+                }
+            }
+        }
+    }
+    if op.session_action == Some(SessionAction::Delete) {
+        doc.push_str(" The client forgets its session.");
+    }
+    doc.push_str("\n\n# Errors\n\n");
+    for case in &op.errors {
+        let text = case.doc.as_deref().unwrap_or("").trim();
+        let what = if case.has_body {
+            "[`Error::Api`]"
+        } else {
+            "[`Error::UnexpectedStatus`]"
+        };
+        let mut line = format!("- {}: {what}", status_label(case.status));
+        let text_lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        match text_lines.as_slice() {
+            [] => {}
+            [one] => line.push_str(&format!(". {one}")),
+            many => {
+                for l in many {
+                    line.push_str(&format!("\n  - {l}"));
+                }
+            }
+        }
+        doc.push_str(&line);
+        doc.push('\n');
+    }
+    if !op.errors.iter().any(|case| case.status.is_none()) {
+        doc.push_str("- any other status: [`Error::UnexpectedStatus`]\n");
+    }
+    if let Auth::Session { required: true, .. } = op.auth {
+        doc.push_str("- [`Error::NoSession`] when the client has no session.\n");
+    }
+    if op.params.iter().any(|p| p.location == ParamLocation::Path) {
+        doc.push_str("- [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.\n");
+    }
+    doc.push_str("- [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.\n");
+    doc
+}

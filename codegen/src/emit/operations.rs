@@ -1,0 +1,401 @@
+//! `operations.rs`: one method on `Client` per operation.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::*;
+
+pub(super) fn operations_prelude(model: &ApiModel) -> TokenStream {
+    // The runtime logs in again through the operation that creates a session with a user name
+    // and password, when the API has one that needs nothing else.
+    let login = model.operations.iter().find(|op| {
+        op.session_action == Some(SessionAction::Create)
+            && op.auth == Auth::Basic
+            && op.params.iter().all(|p| !p.required)
+            && op.body.as_ref().is_none_or(|b| !b.required)
+    });
+    let body = match login {
+        Some(op) => {
+            let name = ident(&op.method_name);
+            let nones = op
+                .params
+                .iter()
+                .map(|_| quote! { None, })
+                .chain(op.body.iter().map(|_| quote! { None, }));
+            let allow = op.deprecated.then(|| quote! { #[allow(deprecated)] });
+            quote! {
+                Box::pin(async move {
+                    #allow
+                    self.#name(#(#nones)* username, password).await?;
+                    Ok(())
+                })
+            }
+        }
+        None => quote! {
+            let _ = (username, password);
+            Box::pin(std::future::ready(Err(
+                "the API has no operation that creates a session with a user name and password".into(),
+            )))
+        },
+    };
+    quote! {
+        use crate::runtime::client::Client;
+        use crate::runtime::error::Error;
+
+        /// What [`Client::renew_session`] returns.
+        type Renewal<'a> = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>> + Send + 'a>,
+        >;
+
+        impl Client {
+            /// Creates a new session with `username` and `password`; called by the runtime when
+            /// the session expired. Boxed, because it is called from inside the operations.
+            pub(crate) fn renew_session<'a>(&'a self, username: &'a str, password: &'a str) -> Renewal<'a> {
+                #body
+            }
+        }
+    }
+}
+
+/// The type a parameter has in the method's signature.
+pub(super) fn param_type(param: &ParamModel) -> TokenStream {
+    let inner = match &param.ty {
+        TypeRef::String | TypeRef::DateTime => quote! { &str },
+        TypeRef::Vec(item) => {
+            let item = type_tokens(item, Scope::Crate);
+            quote! { &[#item] }
+        }
+        ty @ (TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::JsonObject | TypeRef::Json) => {
+            let ty = type_tokens(ty, Scope::Crate);
+            quote! { &#ty }
+        }
+        other => type_tokens(other, Scope::Crate),
+    };
+    if param.required {
+        inner
+    } else {
+        quote! { Option<#inner> }
+    }
+}
+
+/// An expression for one scalar value as text (`&str` or `String`). `value` is the argument
+/// itself (a `&str` for text) or, with `item`, a reference to an element of a list argument.
+pub(super) fn value_text(kind: ScalarText, value: TokenStream, item: bool) -> TokenStream {
+    match kind {
+        ScalarText::Str if !item => value,
+        ScalarText::Str | ScalarText::AsStr => quote! { #value.as_str() },
+        ScalarText::Display => quote! { #value.to_string() },
+    }
+}
+
+/// The comma-separated text of a list argument (`simple` style, or `form` not exploded).
+pub(super) fn joined_text(kind: ScalarText, list: TokenStream) -> TokenStream {
+    let each = value_text(kind, quote! { value }, true);
+    quote! { #list.iter().map(|value| #each).collect::<Vec<_>>().join(",") }
+}
+
+/// The path segment text of a path argument, percent-encoded (each element of a list on its
+/// own, joined by literal commas).
+pub(super) fn path_piece(param: &ParamModel) -> TokenStream {
+    let arg = ident(&param.ident);
+    let wire = &param.wire_name;
+    match param.send {
+        SendAs::List(kind) => {
+            let each = match value_text(kind, quote! { value }, true) {
+                text if kind == ScalarText::Display => quote! { &#text },
+                text => text,
+            };
+            quote! {
+                &#arg
+                    .iter()
+                    .map(|value| crate::runtime::path::encode_path_segment(#wire, #each))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(",")
+            }
+        }
+        SendAs::Scalar(kind) => {
+            let text = match value_text(kind, quote! { #arg }, false) {
+                text if kind == ScalarText::Display => quote! { &#text },
+                text => text,
+            };
+            quote! { &crate::runtime::path::encode_path_segment(#wire, #text)? }
+        }
+        // The check pass keeps objects out of the path.
+        SendAs::Object => quote! { "" },
+    }
+}
+
+/// The statement that adds a query or header argument to `request`.
+pub(super) fn add_param(param: &ParamModel) -> TokenStream {
+    let arg = ident(&param.ident);
+    let wire = &param.wire_name;
+    let add = |value: TokenStream| match param.location {
+        ParamLocation::Query => quote! { request = request.query(&[(#wire, #value)]); },
+        _ => quote! { request = request.header(#wire, #value); },
+    };
+    let value = if param.required {
+        quote! { #arg }
+    } else {
+        quote! { value }
+    };
+    let statement = match param.send {
+        SendAs::Scalar(kind) => add(value_text(kind, value.clone(), false)),
+        SendAs::List(kind) if param.explode && param.location == ParamLocation::Query => {
+            let each = add(value_text(kind, quote! { item }, true));
+            quote! {
+                for item in #value {
+                    #each
+                }
+            }
+        }
+        SendAs::List(kind) => add(joined_text(kind, value.clone())),
+        SendAs::Object => {
+            let explode = param.explode;
+            let deep = param.deep_object;
+            quote! {
+                for (name, text) in crate::runtime::query::object_pairs(#wire, #value, #explode, #deep)? {
+                    request = request.query(&[(name, text)]);
+                }
+            }
+        }
+    };
+    if param.required {
+        statement
+    } else {
+        quote! {
+            if let Some(value) = #arg {
+                #statement
+            }
+        }
+    }
+}
+
+pub(super) fn status_patterns(statuses: &[StatusMatch]) -> TokenStream {
+    let patterns = statuses.iter().map(|status| match status {
+        StatusMatch::Code(code) => {
+            let code = Literal::u16_unsuffixed(*code);
+            quote! { #code }
+        }
+        StatusMatch::Range(digit) => {
+            let low = Literal::u16_unsuffixed(digit.saturating_mul(100));
+            let high = Literal::u16_unsuffixed(digit.saturating_mul(100).saturating_add(99));
+            quote! { #low..=#high }
+        }
+    });
+    quote! { #(#patterns)|* }
+}
+
+pub(super) fn operation_method(op: &OperationModel) -> TokenStream {
+    let doc = doc_attrs(&operation_doc(op));
+    let name = ident(&op.method_name);
+    let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
+    let args = signature_args(op);
+    let error_body = match &op.error_body {
+        Some(ty) => type_tokens(ty, Scope::Crate),
+        None => quote! { serde_json::Value },
+    };
+    let success_type = match (&op.session_action, &op.success.body) {
+        (Some(SessionAction::Create), _) => quote! { crate::runtime::client::SessionId },
+        (_, Some(ty)) => type_tokens(ty, Scope::Crate),
+        (_, None) => quote! { () },
+    };
+    let (session_header, session_required) = match &op.auth {
+        Auth::Session { header, required } => (quote! { Some(#header) }, *required),
+        _ => (quote! { None }, false),
+    };
+    let operation_name = display_ident(&op.method_name);
+    let http_method = op.http_method.as_str();
+    let path_template = path_with_query(op);
+    let renews_session = op.session_action.is_none();
+    let request = request_statements(op);
+    let arms = response_arms(op);
+    quote! {
+        #doc
+        #deprecated
+        pub async fn #name(&self, #(#args),*) -> Result<#success_type, Error<#error_body>> {
+            const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
+                operation: #operation_name,
+                method: #http_method,
+                path: #path_template,
+                session_header: #session_header,
+                session_required: #session_required,
+                renews_session: #renews_session,
+            };
+            self.traced(&CALL, async {
+                #request
+                let response = self.send(&CALL, request).await?;
+                match response.status().as_u16() {
+                    #(#arms)*
+                }
+            })
+            .await
+        }
+    }
+}
+
+/// The method's arguments: the parameters, the body, the basic authentication credentials.
+fn signature_args(op: &OperationModel) -> Vec<TokenStream> {
+    let mut args: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|param| {
+            let name = ident(&param.ident);
+            let ty = param_type(param);
+            quote! { #name: #ty }
+        })
+        .collect();
+    if let Some(body) = &op.body {
+        let ty = type_tokens(&body.ty, Scope::Crate);
+        args.push(if body.required {
+            quote! { body: &#ty }
+        } else {
+            quote! { body: Option<&#ty> }
+        });
+    }
+    if op.auth == Auth::Basic {
+        args.push(quote! { username: &str });
+        args.push(quote! { password: &str });
+    }
+    args
+}
+
+/// The statements that build `request`: the path, the query and header arguments, the body.
+fn request_statements(op: &OperationModel) -> TokenStream {
+    // The path: a literal, or the concatenation of its pieces with each parameter
+    // percent-encoded. Constant query pairs (`?action=mount`) are part of it, encoded here
+    // once rather than by `reqwest` on every call.
+    let constant_query = constant_query_text(op);
+    let has_path_params = op.path.iter().any(|p| matches!(p, PathPart::Param(_)));
+    let path_stmt = if has_path_params {
+        let query_piece = (!constant_query.is_empty()).then(|| quote! { #constant_query });
+        let pieces = op.path.iter().filter_map(|part| match part {
+            PathPart::Literal(text) => Some(quote! { #text }),
+            PathPart::Param(index) => op.params.get(*index).map(path_piece),
+        });
+        let pieces = pieces.chain(query_piece);
+        quote! { let path = [#(#pieces),*].concat(); }
+    } else {
+        let path = format!("{}{constant_query}", op.path_template);
+        quote! { let path = #path; }
+    };
+    let path_arg = if has_path_params {
+        quote! { &path }
+    } else {
+        quote! { path }
+    };
+
+    let method = ident(&op.http_method);
+    let mut chain = vec![quote! { self.request(reqwest::Method::#method, #path_arg) }];
+    let added: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter(|param| param.location != ParamLocation::Path)
+        .map(add_param)
+        .collect();
+    if op.auth == Auth::Basic {
+        chain.push(quote! { .basic_auth(username, Some(password)) });
+    }
+    let build = if added.is_empty() {
+        quote! { let request = #(#chain)*; }
+    } else {
+        quote! {
+            let mut request = #(#chain)*;
+            #(#added)*
+        }
+    };
+    let body = match &op.body {
+        Some(body) => {
+            let encode = match body.encoding {
+                BodyEncoding::Json => {
+                    quote! { crate::runtime::json_body::json_body(request, body)? }
+                }
+                BodyEncoding::Form => quote! { request.form(body) },
+            };
+            if body.required {
+                quote! { let request = #encode; }
+            } else {
+                quote! {
+                    let request = match body {
+                        Some(body) => #encode,
+                        None => request,
+                    };
+                }
+            }
+        }
+        None => TokenStream::new(),
+    };
+
+    quote! {
+        #path_stmt
+        #build
+        #body
+    }
+}
+
+/// The arms of the `match` on the response's status: success, documented errors, the rest.
+fn response_arms(op: &OperationModel) -> Vec<TokenStream> {
+    let success_patterns = status_patterns(&op.success.statuses);
+    let success_arm = match (&op.session_action, &op.success.body) {
+        (Some(SessionAction::Create), _) => quote! {
+            {
+                let status = response.status().as_u16();
+                let id: String = self.read_json(response).await?;
+                match crate::runtime::client::SessionId::new(id) {
+                    Some(session) => {
+                        self.set_session(session.clone());
+                        Ok(session)
+                    }
+                    None => Err(Error::Decode {
+                        status,
+                        excerpt: String::from("(the session id is withheld)"),
+                        source: serde::de::Error::custom(
+                            "the session id is empty or not visible ASCII, so it cannot be sent in a header",
+                        ),
+                    }),
+                }
+            }
+        },
+        (Some(SessionAction::Delete), _) => quote! {
+            {
+                self.clear_session();
+                Ok(())
+            }
+        },
+        (None, Some(_)) => quote! { self.read_json(response).await },
+        (None, None) => quote! { Ok(()) },
+    };
+    let mut arms = vec![quote! { #success_patterns => #success_arm, }];
+    let mut codes: Vec<(StatusMatch, bool)> = op
+        .errors
+        .iter()
+        .filter_map(|case| case.status.map(|status| (status, case.has_body)))
+        .collect();
+    // Single codes before ranges, so that `404` wins over `4XX`.
+    codes.sort_by_key(|(status, _)| matches!(status, StatusMatch::Range(_)));
+    let default = op.errors.iter().find(|case| case.status.is_none());
+    for has_body in [true, false] {
+        let statuses: Vec<StatusMatch> = codes
+            .iter()
+            .filter(|(_, body)| *body == has_body)
+            .map(|(status, _)| *status)
+            .collect();
+        let falls_through = default.map_or(!has_body, |d| d.has_body == has_body);
+        if statuses.is_empty() || falls_through {
+            continue;
+        }
+        let patterns = status_patterns(&statuses);
+        arms.push(if has_body {
+            quote! { #patterns => Err(self.api_error(response).await), }
+        } else {
+            quote! { #patterns => Err(self.unexpected_status(response).await), }
+        });
+    }
+    let fallback = match default {
+        Some(case) if case.has_body => quote! { _ => Err(self.api_error(response).await), },
+        _ => quote! { _ => Err(self.unexpected_status(response).await), },
+    };
+    // Documented codes with a body, when `default` has a body too, share its arm.
+    arms.push(fallback);
+
+    arms
+}
