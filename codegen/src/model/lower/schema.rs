@@ -224,9 +224,10 @@ impl ModelBuilder<'_> {
         Ok(name)
     }
 
-    pub(super) fn type_of(
+    /// The type of a schema or a `$ref` to one (inline or boxed, as openapiv3 nests them).
+    pub(super) fn type_of<S: std::borrow::Borrow<Schema>>(
         &mut self,
-        schema: &ReferenceOr<Schema>,
+        schema: &ReferenceOr<S>,
         hint: &str,
         pointer: &str,
     ) -> Result<TypeRef, Diagnostic> {
@@ -234,21 +235,7 @@ impl ModelBuilder<'_> {
             ReferenceOr::Reference { reference } => {
                 Ok(TypeRef::Named(self.resolve_schema_ref(reference, pointer)?))
             }
-            ReferenceOr::Item(schema) => self.type_of_schema(schema, hint, pointer),
-        }
-    }
-
-    fn type_of_boxed(
-        &mut self,
-        schema: &ReferenceOr<Box<Schema>>,
-        hint: &str,
-        pointer: &str,
-    ) -> Result<TypeRef, Diagnostic> {
-        match schema {
-            ReferenceOr::Reference { reference } => {
-                Ok(TypeRef::Named(self.resolve_schema_ref(reference, pointer)?))
-            }
-            ReferenceOr::Item(schema) => self.type_of_schema(schema, hint, pointer),
+            ReferenceOr::Item(schema) => self.type_of_schema(schema.borrow(), hint, pointer),
         }
     }
 
@@ -314,7 +301,7 @@ impl ModelBuilder<'_> {
             }),
             SchemaKind::Type(Type::Boolean(_)) => Ok(TypeRef::Bool),
             SchemaKind::Type(Type::Array(array)) => match &array.items {
-                Some(items) => Ok(TypeRef::Vec(Box::new(self.type_of_boxed(
+                Some(items) => Ok(TypeRef::Vec(Box::new(self.type_of(
                     items,
                     &format!("{hint}Item"),
                     &child(pointer, "items"),
