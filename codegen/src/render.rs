@@ -249,11 +249,14 @@ fn space_items(text: &str) -> String {
         };
         let same_kind_one_liners = line.ends_with(';') && first_word(line) == first_word(next);
         let attribute_then_item = line.trim_start().starts_with("#!");
+        // A doc comment or attribute belongs to the next line, whatever its text ends with.
+        let attached = line.trim_start().starts_with("///") || line.trim_start().starts_with("#[");
         if indent <= 4
             && indent == next_indent
             && starts_item
             && (ends_item || attribute_then_item)
             && !same_kind_one_liners
+            && !attached
         {
             out.push('\n');
         }

@@ -22,7 +22,7 @@ pub struct CdromId(String);
 
 impl CdromId {
     /// Wraps an identifier, e.g. one read from a configuration file.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl std::convert::Into<String>) -> Self {
         Self(id.into())
     }
 
@@ -51,7 +51,7 @@ impl std::str::FromStr for CdromId {
     }
 }
 
-impl AsRef<str> for CdromId {
+impl std::convert::AsRef<str> for CdromId {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -88,7 +88,7 @@ pub struct LibraryItemId(String);
 
 impl LibraryItemId {
     /// Wraps an identifier, e.g. one read from a configuration file.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl std::convert::Into<String>) -> Self {
         Self(id.into())
     }
 
@@ -117,7 +117,7 @@ impl std::str::FromStr for LibraryItemId {
     }
 }
 
-impl AsRef<str> for LibraryItemId {
+impl std::convert::AsRef<str> for LibraryItemId {
     fn as_ref(&self) -> &str {
         &self.0
     }
@@ -561,7 +561,7 @@ pub struct VmId(String);
 
 impl VmId {
     /// Wraps an identifier, e.g. one read from a configuration file.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl std::convert::Into<String>) -> Self {
         Self(id.into())
     }
 
@@ -590,7 +590,7 @@ impl std::str::FromStr for VmId {
     }
 }
 
-impl AsRef<str> for VmId {
+impl std::convert::AsRef<str> for VmId {
     fn as_ref(&self) -> &str {
         &self.0
     }

@@ -270,6 +270,7 @@ fn with_rustdoc_text(model: &ApiModel) -> ApiModel {
     };
     let mut model = model.clone();
     model.title = rustdoc_text(&model.title);
+    model.version = rustdoc_text(&model.version);
     fix(&mut model.description);
     for ty in &mut model.types {
         fix(&mut ty.doc);

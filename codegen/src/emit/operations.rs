@@ -105,12 +105,22 @@ pub(super) fn path_piece(param: &ParamModel) -> TokenStream {
                 text if kind == ScalarText::Display => quote! { &#text },
                 text => text,
             };
+            // An empty list would be an empty segment, which changes the path.
             quote! {
-                &#arg
+                &match #arg
                     .iter()
                     .map(|value| crate::runtime::path::encode_path_segment(#wire, #each))
                     .collect::<Result<Vec<_>, _>>()?
                     .join(",")
+                {
+                    text if text.is_empty() => {
+                        return Err(Error::InvalidArgument {
+                            name: #wire,
+                            reason: "a path list may not be empty",
+                        })
+                    }
+                    text => text,
+                }
             }
         }
         SendAs::Scalar(kind) => {
@@ -170,8 +180,24 @@ pub(super) fn add_param(param: &ParamModel) -> TokenStream {
     }
 }
 
+/// Whether one of `statuses` is a range that holds `code`.
+fn covered(statuses: &[StatusMatch], code: u16) -> bool {
+    statuses
+        .iter()
+        .any(|status| matches!(status, StatusMatch::Range(digit) if code / 100 == *digit))
+}
+
+/// The `|` pattern of `statuses`: single codes first, then ranges, and no code a range of the
+/// same list already holds (it would be an unreachable pattern).
 pub(super) fn status_patterns(statuses: &[StatusMatch]) -> TokenStream {
-    let patterns = statuses.iter().map(|status| match status {
+    let codes = statuses.iter().filter(|status| match status {
+        StatusMatch::Code(code) => !covered(statuses, *code),
+        StatusMatch::Range(_) => false,
+    });
+    let ranges = statuses
+        .iter()
+        .filter(|status| matches!(status, StatusMatch::Range(_)));
+    let patterns = codes.chain(ranges).map(|status| match status {
         StatusMatch::Code(code) => {
             let code = Literal::u16_unsuffixed(*code);
             quote! { #code }
@@ -365,30 +391,49 @@ fn response_arms(op: &OperationModel) -> Vec<TokenStream> {
         (None, None) => quote! { Ok(()) },
     };
     let mut arms = vec![quote! { #success_patterns => #success_arm, }];
-    let mut codes: Vec<(StatusMatch, bool)> = op
+    let documented: Vec<(StatusMatch, bool)> = op
         .errors
         .iter()
         .filter_map(|case| case.status.map(|status| (status, case.has_body)))
         .collect();
-    // Single codes before ranges, so that `404` wins over `4XX`.
-    codes.sort_by_key(|(status, _)| matches!(status, StatusMatch::Range(_)));
     let default = op.errors.iter().find(|case| case.status.is_none());
-    for has_body in [true, false] {
-        let statuses: Vec<StatusMatch> = codes
-            .iter()
-            .filter(|(_, body)| *body == has_body)
-            .map(|(status, _)| *status)
-            .collect();
-        let falls_through = default.map_or(!has_body, |d| d.has_body == has_body);
-        if statuses.is_empty() || falls_through {
-            continue;
+    let fallback_has_body = default.is_some_and(|d| d.has_body);
+    // A range that is read unlike the fallback gets an arm; the single codes it covers that
+    // are read like the fallback need an arm before it, or the range would take them.
+    let ranges_against_fallback: Vec<StatusMatch> = documented
+        .iter()
+        .filter(|(status, body)| {
+            matches!(status, StatusMatch::Range(_)) && *body != fallback_has_body
+        })
+        .map(|(status, _)| *status)
+        .collect();
+    let needs_arm = |status: &StatusMatch, has_body: bool| match status {
+        _ if has_body != fallback_has_body => true,
+        StatusMatch::Code(code) => covered(&ranges_against_fallback, *code),
+        StatusMatch::Range(_) => false,
+    };
+    // Single codes before ranges, so that `404` wins over `4XX`.
+    for single in [true, false] {
+        for has_body in [true, false] {
+            let statuses: Vec<StatusMatch> = documented
+                .iter()
+                .filter(|(status, body)| {
+                    *body == has_body
+                        && matches!(status, StatusMatch::Code(_)) == single
+                        && needs_arm(status, has_body)
+                })
+                .map(|(status, _)| *status)
+                .collect();
+            if statuses.is_empty() {
+                continue;
+            }
+            let patterns = status_patterns(&statuses);
+            arms.push(if has_body {
+                quote! { #patterns => Err(self.api_error(response).await), }
+            } else {
+                quote! { #patterns => Err(self.unexpected_status(response).await), }
+            });
         }
-        let patterns = status_patterns(&statuses);
-        arms.push(if has_body {
-            quote! { #patterns => Err(self.api_error(response).await), }
-        } else {
-            quote! { #patterns => Err(self.unexpected_status(response).await), }
-        });
     }
     let fallback = match default {
         Some(case) if case.has_body => quote! { _ => Err(self.api_error(response).await), },

@@ -1,6 +1,8 @@
 //! `types.rs`: one Rust type per named type of the model, and the `ErrorBody` impls of the
 //! error bodies.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -15,10 +17,17 @@ pub(super) fn unnamed_error_bodies(model: &ApiModel) -> TokenStream {
         .filter_map(|op| op.error_body.as_ref())
         .filter(|ty| !matches!(ty, TypeRef::Named(_) | TypeRef::Json))
         .collect();
-    let items = unnamed.into_iter().map(|ty| {
-        let ty = type_tokens(ty, Scope::Types);
-        quote! { impl crate::runtime::error::ErrorBody for #ty {} }
-    });
+    // One impl per Rust type: `String` stands for a plain and a `date-time` string alike.
+    let rust_types: BTreeMap<String, TokenStream> = unnamed
+        .into_iter()
+        .map(|ty| {
+            let tokens = type_tokens(ty, Scope::Types);
+            (tokens.to_string(), tokens)
+        })
+        .collect();
+    let items = rust_types
+        .values()
+        .map(|ty| quote! { impl crate::runtime::error::ErrorBody for #ty {} });
     quote! { #(#items)* }
 }
 
@@ -116,7 +125,7 @@ pub(super) fn id_type(name: &Ident, resource_type: &str) -> TokenStream {
 
         impl #name {
             /// Wraps an identifier, e.g. one read from a configuration file.
-            pub fn new(id: impl Into<String>) -> Self {
+            pub fn new(id: impl std::convert::Into<String>) -> Self {
                 Self(id.into())
             }
 
@@ -145,7 +154,7 @@ pub(super) fn id_type(name: &Ident, resource_type: &str) -> TokenStream {
             }
         }
 
-        impl AsRef<str> for #name {
+        impl std::convert::AsRef<str> for #name {
             fn as_ref(&self) -> &str {
                 &self.0
             }

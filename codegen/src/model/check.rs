@@ -11,7 +11,8 @@
 use std::collections::BTreeMap;
 
 use super::ir::{
-    Auth, OperationModel, ParamLocation, ParamModel, ScalarText, SendAs, TypeDef, TypeKind, TypeRef,
+    Auth, BodyEncoding, OperationModel, ParamLocation, ParamModel, ScalarText, SendAs, TypeDef,
+    TypeKind, TypeRef,
 };
 use super::passes::resolve_alias;
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
@@ -26,9 +27,20 @@ pub(super) fn check(
     operations: &mut [OperationModel],
 ) -> Vec<Diagnostic> {
     rename_methods(operations);
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = alias_cycles(spec, types, operations);
     for op in operations.iter_mut() {
         rename_arguments(op);
+        if let Some(what) = unsendable_form_body(types, op) {
+            diagnostics.push(spec.diagnostic(
+                push_pointer(&op.pointer, "requestBody"),
+                DiagnosticKind::Unsupported {
+                    what: format!(
+                        "{what}; to generate the rest, leave this operation out: --exclude '{}'",
+                        op.selector
+                    ),
+                },
+            ));
+        }
         for param in &mut op.params {
             if let Err(what) = decide_sending(types, param) {
                 diagnostics.push(spec.diagnostic(
@@ -45,6 +57,137 @@ pub(super) fn check(
         }
     }
     diagnostics
+}
+
+/// Types that contain themselves through lists, maps and aliases only (`Tree: {type: array,
+/// items: {$ref: Tree}}`): Rust has no finite type for them (a struct field would be boxed, an
+/// alias cannot be).
+fn alias_cycles(
+    spec: &LoadedSpec,
+    types: &BTreeMap<String, TypeDef>,
+    operations: &[OperationModel],
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for def in types.values() {
+        if !matches!(def.kind, TypeKind::Alias(_)) || !reaches_through_aliases(types, &def.name) {
+            continue;
+        }
+        let users: Vec<String> = operations
+            .iter()
+            .filter(|op| {
+                operation_types(op)
+                    .iter()
+                    .any(|ty| reaches(types, ty, &def.name))
+            })
+            .take(5)
+            .map(|op| format!("--exclude '{}'", op.selector))
+            .collect();
+        diagnostics.push(spec.diagnostic(
+            push_pointer("/components/schemas", &def.origin),
+            DiagnosticKind::Unsupported {
+                what: format!(
+                    "the schema {:?} contains itself only through lists, maps or `$ref`s, which \
+                     no Rust type can (wrap it in an object); to generate the rest, leave out \
+                     what uses it: {}",
+                    def.origin,
+                    users.join(" ")
+                ),
+            },
+        ));
+    }
+    diagnostics
+}
+
+/// The types an operation names directly.
+fn operation_types(op: &OperationModel) -> Vec<&TypeRef> {
+    op.params
+        .iter()
+        .map(|p| &p.ty)
+        .chain(op.body.iter().map(|b| &b.ty))
+        .chain(op.success.body.iter())
+        .chain(op.errors.iter().filter_map(|case| case.body.as_ref()))
+        .collect()
+}
+
+/// The named types `ty` holds directly (through lists and maps, not struct fields).
+fn direct_names(ty: &TypeRef) -> Vec<&String> {
+    match ty {
+        TypeRef::Named(name) => vec![name],
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => direct_names(inner),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether the alias `name` comes back to itself without passing through a struct or enum.
+fn reaches_through_aliases(types: &BTreeMap<String, TypeDef>, name: &str) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pending: Vec<&String> = match types.get(name).map(|def| &def.kind) {
+        Some(TypeKind::Alias(target)) => direct_names(target),
+        _ => return false,
+    };
+    while let Some(next) = pending.pop() {
+        if next == name {
+            return true;
+        }
+        if !seen.insert(next) {
+            continue;
+        }
+        if let Some(TypeKind::Alias(target)) = types.get(next).map(|def| &def.kind) {
+            pending.extend(direct_names(target));
+        }
+    }
+    false
+}
+
+/// Whether `ty` reaches the named type `target` through any types (fields included).
+fn reaches(types: &BTreeMap<String, TypeDef>, ty: &TypeRef, target: &str) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pending: Vec<&String> = direct_names(ty);
+    while let Some(next) = pending.pop() {
+        if next == target {
+            return true;
+        }
+        if !seen.insert(next) {
+            continue;
+        }
+        match types.get(next).map(|def| &def.kind) {
+            Some(TypeKind::Alias(inner)) => pending.extend(direct_names(inner)),
+            Some(TypeKind::Struct { fields }) => {
+                pending.extend(fields.iter().flat_map(|f| direct_names(&f.ty)))
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Why a form-encoded body cannot be sent: only an object of scalars (and lists of scalars)
+/// has `application/x-www-form-urlencoded` pairs.
+fn unsendable_form_body(types: &BTreeMap<String, TypeDef>, op: &OperationModel) -> Option<String> {
+    let body = op
+        .body
+        .as_ref()
+        .filter(|b| b.encoding == BodyEncoding::Form)?;
+    let flat = |ty: &TypeRef| match signature_type(types, ty) {
+        TypeRef::Vec(item) => scalar_text(types, &item).is_some(),
+        other => scalar_text(types, &other).is_some(),
+    };
+    let fine = match resolve_alias(types, &body.ty) {
+        TypeRef::JsonObject => true,
+        TypeRef::Map(value) => flat(&value),
+        TypeRef::Named(name) => match types.get(&name).map(|def| &def.kind) {
+            Some(TypeKind::Struct { fields }) => fields.iter().all(|f| flat(&f.ty)),
+            // Failed to lower: reported already.
+            None => true,
+            _ => false,
+        },
+        _ => false,
+    };
+    (!fine).then(|| {
+        "a form-encoded body that is not an object of scalars (form pairs cannot hold nested \
+         objects)"
+            .to_string()
+    })
 }
 
 /// Methods named like one of `Client`'s own get `_operation` appended.
@@ -120,6 +263,13 @@ fn signature_type(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> TypeRef {
 /// Decides how `param` is sent, or says why it cannot be.
 fn decide_sending(types: &BTreeMap<String, TypeDef>, param: &mut ParamModel) -> Result<(), String> {
     let ty = signature_type(types, &param.ty);
+    // A type that failed to lower has its own diagnostic already.
+    if direct_names(&ty)
+        .iter()
+        .any(|name| !types.contains_key(*name))
+    {
+        return Ok(());
+    }
     let is_object = |ty: &TypeRef| match ty {
         TypeRef::JsonObject | TypeRef::Map(_) => true,
         TypeRef::Named(name) => matches!(

@@ -26,6 +26,28 @@ pub(super) fn resolve_alias(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> 
     current
 }
 
+/// [`resolve_alias`] at every depth: inside lists and maps too, so that two spellings of one
+/// Rust type compare equal.
+pub(super) fn resolve_alias_deep(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> TypeRef {
+    resolve_alias_deep_at(types, ty, 0)
+}
+
+fn resolve_alias_deep_at(types: &BTreeMap<String, TypeDef>, ty: &TypeRef, depth: usize) -> TypeRef {
+    // A type that contains itself through aliases only is reported by `alias_cycles`; stop.
+    if depth > 64 {
+        return ty.clone();
+    }
+    match resolve_alias(types, ty) {
+        TypeRef::Vec(inner) => {
+            TypeRef::Vec(Box::new(resolve_alias_deep_at(types, &inner, depth + 1)))
+        }
+        TypeRef::Map(inner) => {
+            TypeRef::Map(Box::new(resolve_alias_deep_at(types, &inner, depth + 1)))
+        }
+        other => other,
+    }
+}
+
 /// Puts on each type used as an error body what of the standard error shape it has (only when
 /// the spec follows vCenter's error conventions; otherwise an error body is just its type).
 pub(super) fn summarise_error_bodies(
@@ -225,7 +247,7 @@ pub(super) fn unify_error_bodies(
             .errors
             .iter()
             .filter_map(|case| case.body.as_ref())
-            .map(|ty| canonical(&resolve_alias(types, ty)))
+            .map(|ty| canonical(&resolve_alias_deep(types, ty)))
             .collect();
         let bodies = match widest_compatible(types, &bodies, &canonical) {
             Some(widest) => BTreeSet::from([widest]),

@@ -124,8 +124,13 @@ impl<'a> ModelBuilder<'a> {
             None => None,
             Some(body) => Some(self.request_body(body, &method_name, pointer)?),
         };
-        let (success, errors) = self.responses(operation, &method_name, pointer)?;
+        let (mut success, errors) = self.responses(operation, &method_name, pointer)?;
         let session_action = self.session_action(operation, &success.body, pointer)?;
+        if session_action == Some(SessionAction::Delete) {
+            // Ending the session returns nothing; a body the server sends is not read.
+            success.body = None;
+            success.resource_type = None;
+        }
         Ok(OperationModel {
             method_name,
             http_method: method.to_ascii_uppercase(),

@@ -128,10 +128,20 @@ impl<'d> ModelBuilder<'d> {
                     }
                 }
                 Parameter::Header { .. } => {
-                    if let Some(header) = session_headers
+                    // OpenAPI: these header parameters are ignored (the body's media type and
+                    // the security scheme say what they carry).
+                    if ["accept", "content-type", "authorization"]
+                        .iter()
+                        .any(|ignored| data.name.eq_ignore_ascii_case(ignored))
+                    {
+                        continue;
+                    }
+                    // The session header, unless the operation authenticates otherwise.
+                    let session_header = session_headers
                         .iter()
                         .find(|h| h.eq_ignore_ascii_case(&data.name))
-                    {
+                        .filter(|_| *auth != Auth::Basic);
+                    if let Some(header) = session_header {
                         *auth = Auth::Session {
                             header: header.clone(),
                             required: data.required

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
-    StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, ArrayType, BooleanType, IntegerFormat, IntegerType,
+    NumberFormat, NumberType, ObjectType, ReferenceOr, Schema, SchemaKind, StringFormat,
+    StringType, Type, VariantOrUnknownOrEmpty,
 };
 
 use super::{child, id_type_wanted, name_extension, ModelBuilder};
@@ -66,6 +67,14 @@ impl ModelBuilder<'_> {
         schema: &Schema,
         pointer: &str,
     ) -> Result<TypeDef, Diagnostic> {
+        let schema = &*placed(schema).map_err(|what| {
+            self.error(
+                pointer,
+                DiagnosticKind::Unsupported {
+                    what: what.to_string(),
+                },
+            )
+        })?;
         let kind = match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
                 self.enum_kind(&string.enumeration, pointer)?
@@ -278,6 +287,10 @@ impl ModelBuilder<'_> {
                 },
             ))
         };
+        let schema = &*match placed(schema) {
+            Ok(schema) => schema,
+            Err(what) => return unsupported(self, what),
+        };
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(string)) => {
                 if !string.enumeration.is_empty() {
@@ -376,6 +389,96 @@ impl ModelBuilder<'_> {
         self.types.insert(name.clone(), def);
         Ok(TypeRef::Named(name))
     }
+}
+
+/// What a schema openapiv3 could not place (`SchemaKind::Any`: `properties` without `type`,
+/// `type` beside `oneOf`, ...) is, as one of the kinds lowering reads: `Ok(None)` when it
+/// stays as it is, `Err` naming a construct that is not supported.
+fn any_as_kind(any: &AnySchema) -> Result<Option<SchemaKind>, &'static str> {
+    if !any.one_of.is_empty() {
+        return Err("`oneOf`");
+    }
+    if !any.any_of.is_empty() {
+        return Err("`anyOf`");
+    }
+    if any.not.is_some() {
+        return Err("`not`");
+    }
+    if any.all_of.len() > 1 || (!any.all_of.is_empty() && only_all_of(any).is_none()) {
+        return Err("`allOf` with more than one schema, or beside properties of its own");
+    }
+    if !any.all_of.is_empty() {
+        return Ok(None);
+    }
+    let format = any.format.as_deref();
+    let kind = match any.typ.as_deref() {
+        None | Some("object")
+            if !any.properties.is_empty() || any.additional_properties.is_some() =>
+        {
+            Type::Object(ObjectType {
+                properties: any.properties.clone(),
+                required: any.required.clone(),
+                additional_properties: any.additional_properties.clone(),
+                ..ObjectType::default()
+            })
+        }
+        None | Some("array") if any.items.is_some() => Type::Array(ArrayType {
+            items: any.items.clone(),
+            min_items: None,
+            max_items: None,
+            unique_items: false,
+        }),
+        None | Some("string")
+            if !any.enumeration.is_empty() && any.enumeration.iter().all(|v| v.is_string()) =>
+        {
+            Type::String(StringType {
+                enumeration: any
+                    .enumeration
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                ..StringType::default()
+            })
+        }
+        Some("string") => Type::String(StringType {
+            format: match format {
+                Some("date-time") => VariantOrUnknownOrEmpty::Item(StringFormat::DateTime),
+                _ => VariantOrUnknownOrEmpty::Empty,
+            },
+            ..StringType::default()
+        }),
+        Some("integer") => Type::Integer(IntegerType {
+            format: match format {
+                Some("int32") => VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32),
+                _ => VariantOrUnknownOrEmpty::Empty,
+            },
+            ..IntegerType::default()
+        }),
+        Some("number") => Type::Number(NumberType {
+            format: match format {
+                Some("float") => VariantOrUnknownOrEmpty::Item(NumberFormat::Float),
+                _ => VariantOrUnknownOrEmpty::Empty,
+            },
+            ..NumberType::default()
+        }),
+        Some("boolean") => Type::Boolean(BooleanType::default()),
+        _ => return Ok(None),
+    };
+    Ok(Some(SchemaKind::Type(kind)))
+}
+
+/// `schema`, with a `SchemaKind::Any` read as the kind it stands for (see [`any_as_kind`]).
+fn placed(schema: &Schema) -> Result<std::borrow::Cow<'_, Schema>, &'static str> {
+    let SchemaKind::Any(any) = &schema.schema_kind else {
+        return Ok(std::borrow::Cow::Borrowed(schema));
+    };
+    Ok(match any_as_kind(any)? {
+        Some(schema_kind) => std::borrow::Cow::Owned(Schema {
+            schema_data: schema.schema_data.clone(),
+            schema_kind,
+        }),
+        None => std::borrow::Cow::Borrowed(schema),
+    })
 }
 
 /// The single `allOf` member of a schema that says nothing else of its own shape.
