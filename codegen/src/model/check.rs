@@ -6,13 +6,14 @@
 //! - an argument named like a local of the generated method, the `body` argument or the basic
 //!   authentication arguments gets `_param` appended (`body` -> `body_param`);
 //!
-//! then a numeric suffix if that is taken too. A parameter that cannot be sent is a diagnostic.
+//! an argument then gets a numeric suffix if that is taken too; a method whose new name is
+//! taken is a diagnostic. A parameter that cannot be sent is a diagnostic.
 
 use std::collections::BTreeMap;
 
 use super::ir::{
     Auth, BodyEncoding, OperationModel, ParamLocation, ParamModel, ScalarText, SendAs, TypeDef,
-    TypeKind, TypeRef,
+    TypeKind, TypeRef, NAME_EXTENSION,
 };
 use super::passes::resolve_alias;
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
@@ -26,8 +27,8 @@ pub(super) fn check(
     types: &BTreeMap<String, TypeDef>,
     operations: &mut [OperationModel],
 ) -> Vec<Diagnostic> {
-    rename_methods(operations);
-    let mut diagnostics = alias_cycles(spec, types, operations);
+    let mut diagnostics = rename_methods(spec, operations);
+    diagnostics.extend(alias_cycles(spec, types, operations));
     for op in operations.iter_mut() {
         rename_arguments(op);
         if let Some(what) = unsendable_form_body(types, op) {
@@ -190,29 +191,46 @@ fn unsendable_form_body(types: &BTreeMap<String, TypeDef>, op: &OperationModel) 
     })
 }
 
-/// Methods named like one of `Client`'s own get `_operation` appended.
-fn rename_methods(operations: &mut [OperationModel]) {
+/// Methods named like one of `Client`'s own get `_operation` appended. The new name depends on
+/// the operation alone (adding an operation never renames another); when it is taken after
+/// all, that is a diagnostic, as for any two operations with one name.
+fn rename_methods(spec: &LoadedSpec, operations: &mut [OperationModel]) -> Vec<Diagnostic> {
     let reserved = client_methods();
-    let taken: Vec<&str> = reserved
-        .iter()
-        .map(String::as_str)
-        .chain(operations.iter().map(|op| op.method_name.as_str()))
-        .collect();
-    let mut names = Namespace::with_reserved(&taken);
-    let renames: Vec<(usize, String)> = operations
-        .iter()
-        .enumerate()
-        .filter(|(_, op)| reserved.contains(display_ident(&op.method_name)))
-        .map(|(index, op)| {
-            let wanted = format!("{}_operation", display_ident(&op.method_name));
-            (index, names.claim(&wanted))
-        })
-        .collect();
-    for (index, name) in renames {
-        if let Some(op) = operations.get_mut(index) {
-            op.method_name = name;
+    let mut renamed_from: BTreeMap<usize, String> = BTreeMap::new();
+    for (index, op) in operations.iter_mut().enumerate() {
+        let name = display_ident(&op.method_name).to_string();
+        if reserved.contains(&name) {
+            op.method_name = format!("{name}_operation");
+            renamed_from.insert(index, name);
         }
     }
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    for (index, op) in operations.iter().enumerate() {
+        let Some(&earlier) = first.get(op.method_name.as_str()) else {
+            first.insert(&op.method_name, index);
+            continue;
+        };
+        let why = |i: usize| {
+            renamed_from.get(&i).map_or(String::new(), |from| {
+                format!(" (renamed from `{from}`, a method the client already has)")
+            })
+        };
+        let earlier_pointer = operations.get(earlier).map_or("", |e| e.pointer.as_str());
+        diagnostics.push(spec.diagnostic(
+            op.pointer.clone(),
+            DiagnosticKind::Invalid {
+                what: format!(
+                    "the method name `{}`{} is also the name of the operation at \
+                     {earlier_pointer}{}; give one of them another name with `{NAME_EXTENSION}`",
+                    display_ident(&op.method_name),
+                    why(index),
+                    why(earlier),
+                ),
+            },
+        ));
+    }
+    diagnostics
 }
 
 /// Arguments named like the method's locals or its other arguments get `_param` appended.
