@@ -185,13 +185,14 @@ pub fn push_pointer(pointer: &str, token: &str) -> String {
     format!("{pointer}/{escaped}")
 }
 
+/// One reference token unescaped as RFC 6901 says (`~1` is `/`, then `~0` is `~`).
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 /// Splits a JSON pointer into its unescaped reference tokens.
 pub fn pointer_tokens(pointer: &str) -> Vec<String> {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|token| token.replace("~1", "/").replace("~0", "~"))
-        .collect()
+    pointer.split('/').skip(1).map(unescape_token).collect()
 }
 
 /// 1-based line and column (in characters) of a byte offset.

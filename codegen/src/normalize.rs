@@ -208,11 +208,10 @@ fn resolve_parameter<'a>(
     match parameter {
         ReferenceOr::Item(parameter) => Some(parameter),
         ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            match document.components.as_ref()?.parameters.get(name)? {
-                ReferenceOr::Item(parameter) => Some(parameter),
-                ReferenceOr::Reference { .. } => None,
-            }
+            let parameters = document.components.as_ref().map(|c| &c.parameters);
+            crate::model::refs::resolve(parameters, "parameters", reference)
+                .ok()
+                .map(|(_, parameter)| parameter)
         }
     }
 }

@@ -1031,3 +1031,90 @@ fn vcenter_conventions_follow_the_spec() {
     );
     assert!(!generated_file(&plain, "src/types.rs").contains("fn error_type"));
 }
+
+/// Every name `types.rs` uses without a path (`String`, `Option`, ...) must be one the names
+/// module keeps away from the spec's types (`scope::TYPES_SCOPE_NAMES`), or a type of the
+/// spec could shadow it. Read from what the emitter writes, so a new unqualified name in the
+/// emitter fails here instead of in a user's build.
+#[test]
+fn names_types_rs_uses_unqualified_are_reserved() {
+    use proc_macro2::{TokenStream, TokenTree};
+
+    fn walk(tokens: TokenStream, found: &mut std::collections::BTreeSet<String>) {
+        let mut after_path_separator = false;
+        let mut after_hash = false;
+        // The name a `const`, `fn`, `type`, `struct` or `enum` defines is not a use.
+        let mut defines = false;
+        for tree in tokens {
+            match tree {
+                TokenTree::Group(group) => {
+                    // `#[derive(Debug, ...)]`: macro names, not types.
+                    if !after_hash {
+                        walk(group.stream(), found);
+                    }
+                    after_path_separator = false;
+                    after_hash = false;
+                }
+                TokenTree::Punct(punct) => {
+                    after_path_separator = punct.as_char() == ':';
+                    after_hash = punct.as_char() == '#';
+                }
+                TokenTree::Ident(ident) => {
+                    let name = ident.to_string();
+                    if !after_path_separator
+                        && !defines
+                        && name.starts_with(|c: char| c.is_ascii_uppercase())
+                    {
+                        found.insert(name.clone());
+                    }
+                    defines = matches!(name.as_str(), "const" | "fn" | "type" | "struct" | "enum");
+                    after_path_separator = false;
+                    after_hash = false;
+                }
+                TokenTree::Literal(_) => {
+                    after_path_separator = false;
+                    after_hash = false;
+                }
+            }
+        }
+    }
+
+    for spec in [
+        "../spec/vcenter.yaml",
+        "tests/fixtures/compile/error-shapes.yaml",
+        "tests/fixtures/compile/edge-shapes.yaml",
+    ] {
+        let loaded = codegen::load::load_file(Path::new(spec)).expect("the spec loads");
+        let model = codegen::model::build_model(&loaded, &Default::default())
+            .unwrap_or_else(|err| panic!("{spec} must build a model:\n{err}"));
+        let mut found = std::collections::BTreeSet::new();
+        for part in [
+            codegen::emit::Part::Types(0..model.types.len()),
+            codegen::emit::Part::UnnamedErrorBodies,
+        ] {
+            walk(codegen::emit::part_tokens(&model, &part), &mut found);
+        }
+        let own: std::collections::BTreeSet<String> = model
+            .types
+            .iter()
+            .flat_map(|def| {
+                let mut names = vec![def.name.clone()];
+                if let codegen::model::TypeKind::Enum { values, catch_all } = &def.kind {
+                    names.extend(values.iter().map(|v| v.variant.clone()));
+                    names.push(catch_all.clone());
+                }
+                names
+            })
+            .collect();
+        let unreserved: Vec<&String> = found
+            .iter()
+            .filter(|name| !own.contains(*name) && name.as_str() != "Self")
+            .filter(|name| !codegen::scope::TYPES_SCOPE_NAMES.contains(&name.as_str()))
+            .collect();
+        assert!(
+            unreserved.is_empty(),
+            "{spec}: types.rs uses {unreserved:?} without a path; qualify them in the emitter or \
+             add them to scope::TYPES_SCOPE_NAMES"
+        );
+    }
+}

@@ -23,10 +23,7 @@ pub enum RefError {
     Cycle,
 }
 
-/// One reference token unescaped as RFC 6901 says.
-pub fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
+pub use crate::diagnostic::unescape_token as unescape;
 
 /// The component key that `reference` names in `section` (`schemas`, `parameters`, ...).
 pub fn component_key(reference: &str, section: &str) -> Result<String, RefError> {
