@@ -6,7 +6,6 @@ use openapiv3::{Operation, ReferenceOr, StatusCode};
 use super::{child, schema::resource_type, ModelBuilder};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::ir::{BodyEncoding, BodyModel, ErrorCase, StatusMatch, SuccessModel, TypeRef};
-use crate::model::refs;
 use crate::names::pascal_ident;
 
 impl<'a> ModelBuilder<'a> {
@@ -17,15 +16,9 @@ impl<'a> ModelBuilder<'a> {
         pointer: &str,
     ) -> Result<BodyModel, Diagnostic> {
         let body_pointer = child(pointer, "requestBody");
-        let (body_pointer, body) = match body {
-            ReferenceOr::Item(body) => (body_pointer, body),
-            ReferenceOr::Reference { reference } => {
-                let bodies = self.document.components.as_ref().map(|c| &c.request_bodies);
-                let (key, found) = refs::resolve(bodies, "requestBodies", reference)
-                    .map_err(|err| self.ref_error(err, reference, &child(&body_pointer, "$ref")))?;
-                (child("/components/requestBodies", &key), found)
-            }
-        };
+        let bodies = self.document.components.as_ref().map(|c| &c.request_bodies);
+        let (body_pointer, body) =
+            self.item_or_component(body, bodies, "requestBodies", &body_pointer)?;
         let hint = format!("{}Body", pascal_ident(method_name));
         let form = body
             .content
@@ -198,15 +191,8 @@ impl<'a> ModelBuilder<'a> {
     where
         'a: 'r,
     {
-        match response {
-            ReferenceOr::Item(response) => Ok((pointer.to_string(), response)),
-            ReferenceOr::Reference { reference } => {
-                let responses = self.document.components.as_ref().map(|c| &c.responses);
-                let (key, found) = refs::resolve(responses, "responses", reference)
-                    .map_err(|err| self.ref_error(err, reference, &child(pointer, "$ref")))?;
-                Ok((child("/components/responses", &key), found))
-            }
-        }
+        let responses = self.document.components.as_ref().map(|c| &c.responses);
+        self.item_or_component(response, responses, "responses", pointer)
     }
 }
 

@@ -150,6 +150,25 @@ impl<'a> ModelBuilder<'a> {
         )
     }
 
+    /// `node` itself with its pointer, or the component of `section` its `$ref` (or chain of
+    /// them) leads to, with that component's pointer.
+    fn item_or_component<'n, T>(
+        &self,
+        node: &'n ReferenceOr<T>,
+        components: Option<&'n indexmap::IndexMap<String, ReferenceOr<T>>>,
+        section: &str,
+        pointer: &str,
+    ) -> Result<(String, &'n T), Diagnostic> {
+        match node {
+            ReferenceOr::Item(item) => Ok((pointer.to_string(), item)),
+            ReferenceOr::Reference { reference } => {
+                let (key, found) = super::refs::resolve(components, section, reference)
+                    .map_err(|err| self.ref_error(err, reference, &child(pointer, "$ref")))?;
+                Ok((child(&child("/components", section), &key), found))
+            }
+        }
+    }
+
     /// Records that the current owner refers to the component `key`, and queues it.
     fn use_component(&mut self, key: &str) {
         self.uses

@@ -203,15 +203,8 @@ impl<'d> ModelBuilder<'d> {
         parameter: &'d ReferenceOr<Parameter>,
         pointer: &str,
     ) -> Result<(String, &'d Parameter), Diagnostic> {
-        match parameter {
-            ReferenceOr::Item(parameter) => Ok((pointer.to_string(), parameter)),
-            ReferenceOr::Reference { reference } => {
-                let parameters = self.document.components.as_ref().map(|c| &c.parameters);
-                let (key, found) = refs::resolve(parameters, "parameters", reference)
-                    .map_err(|err| self.ref_error(err, reference, &child(pointer, "$ref")))?;
-                Ok((push_pointer("/components/parameters", &key), found))
-            }
-        }
+        let parameters = self.document.components.as_ref().map(|c| &c.parameters);
+        self.item_or_component(parameter, parameters, "parameters", pointer)
     }
 
     /// The value of a required query parameter whose schema allows exactly one string.
