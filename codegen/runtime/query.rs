@@ -10,7 +10,9 @@ use super::error::Error;
 /// - `deepObject`: one pair per member, `name[key]=value`.
 ///
 /// Absent and `null` members are left out; a list member is one pair per item when exploded
-/// and comma-separated otherwise; a nested object is sent as its JSON text.
+/// and comma-separated otherwise; a nested object is sent as its JSON text. A value that is
+/// not an object (a union's member may be a string or a list) is sent as a parameter of its
+/// own kind would be: one pair, or one pair per item of a list.
 pub(crate) fn object_pairs<T: serde::Serialize, E>(
     name: &str,
     value: &T,
@@ -20,6 +22,14 @@ pub(crate) fn object_pairs<T: serde::Serialize, E>(
     let members = match serde_json::to_value(value).map_err(Error::Encode)? {
         serde_json::Value::Object(members) => members,
         serde_json::Value::Null => return Ok(Vec::new()),
+        serde_json::Value::Array(items) => {
+            let texts = items.iter().map(scalar_text);
+            return Ok(if explode || deep_object {
+                texts.map(|text| (name.to_string(), text)).collect()
+            } else {
+                vec![(name.to_string(), texts.collect::<Vec<_>>().join(","))]
+            });
+        }
         other => return Ok(vec![(name.to_string(), scalar_text(&other))]),
     };
     let mut pairs = Vec::new();

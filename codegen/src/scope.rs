@@ -13,12 +13,14 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("error", include_str!("../runtime/error.rs")),
     ("json_body", include_str!("../runtime/json_body.rs")),
     ("messages", include_str!("../runtime/messages.rs")),
+    ("nullable", include_str!("../runtime/nullable.rs")),
     ("open_enum", include_str!("../runtime/open_enum.rs")),
     ("path", include_str!("../runtime/path.rs")),
     ("query", include_str!("../runtime/query.rs")),
     ("retry", include_str!("../runtime/retry.rs")),
     ("send", include_str!("../runtime/send.rs")),
     ("unexpected", include_str!("../runtime/unexpected.rs")),
+    ("union", include_str!("../runtime/union.rs")),
 ];
 
 /// Names `types.rs` uses unqualified beside the spec's types (the prelude's types and variants

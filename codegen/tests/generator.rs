@@ -143,34 +143,51 @@ fn every_generated_file_starts_with_the_header() {
     }
 }
 
-/// The checked-in `generated-client/` is what the spec produces. Like rust-analyzer's
+/// A checked-in generated crate is what its spec produces. Like rust-analyzer's
 /// `ensure_file_contents`, a stale tree is rewritten (outside CI) and the test fails, so a
 /// local `cargo test` heals it and CI reports it.
-#[test]
-fn checked_in_client_is_fresh() {
+fn check_fresh(spec_label: &str, out_dir: &str, crate_name: &str) {
     let root = workspace_root();
-    let spec = root.join("spec/vcenter.yaml");
-    let out = root.join("generated-client");
-    let stale = match codegen::stale_files(&spec, &out, &options("spec/vcenter.yaml")) {
+    let spec = root.join(spec_label);
+    let out = root.join(out_dir);
+    let options = codegen::Options {
+        crate_name: crate_name.to_string(),
+        ..options(spec_label)
+    };
+    let stale = match codegen::stale_files(&spec, &out, &options) {
         Ok(stale) => stale,
-        Err(err) => panic!("spec/vcenter.yaml must generate, but:\n{err}"),
+        Err(err) => panic!("{spec_label} must generate, but:\n{err}"),
     };
     if stale.is_empty() {
         return;
     }
     let names: Vec<String> = stale
         .iter()
-        .map(|c| format!("generated-client/{} ({:?})", c.path, c.status))
+        .map(|c| format!("{out_dir}/{} ({:?})", c.path, c.status))
         .collect();
     let healed = if std::env::var_os("CI").is_none() {
-        match codegen::regenerate(&spec, &out, &options("spec/vcenter.yaml")) {
+        match codegen::regenerate(&spec, &out, &options) {
             Ok(_) => "they have been regenerated now; review and commit them",
             Err(_) => "regenerating them failed as well",
         }
     } else {
         "run `cargo xtask regenerate` and commit the result"
     };
-    panic!("generated-client/ is stale: {}\n{healed}", names.join(", "));
+    panic!("{out_dir}/ is stale: {}\n{healed}", names.join(", "));
+}
+
+#[test]
+fn checked_in_client_is_fresh() {
+    check_fresh("spec/vcenter.yaml", "generated-client", "vcenter-client");
+}
+
+#[test]
+fn checked_in_shapes_client_is_fresh() {
+    check_fresh(
+        "tests/shapes/shapes.yaml",
+        "tests/shapes/client",
+        "shapes-client",
+    );
 }
 
 #[test]
@@ -988,7 +1005,7 @@ fn a_json_key_given_twice_is_read_not_panicked() {
 /// says.
 #[test]
 fn excluding_what_uses_an_unsupported_component_gets_past_it() {
-    let spec = Path::new("tests/fixtures/broken/unsupported-one-of.yaml");
+    let spec = Path::new("tests/fixtures/broken/unsupported-not.yaml");
     let text = std::fs::read_to_string(spec).expect("read the fixture");
     let text = text.replace(
         "paths:\n",
@@ -997,7 +1014,7 @@ fn excluding_what_uses_an_unsupported_component_gets_past_it() {
     let everything = codegen::generate_from_text(spec, text.clone(), &options("s"));
     assert!(
         matches!(everything, Err(codegen::Error::Spec(_))),
-        "the oneOf component must be refused while operations use it"
+        "the `not` component must be refused while operations use it"
     );
     let mut selected = options("s");
     selected.selection.exclude = vec!["op:listBackings".into(), "op:firstBacking".into()];

@@ -9,9 +9,9 @@ use quote::quote;
 
 use crate::docs::rustdoc_text;
 use crate::model::{
-    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, OperationModel, ParamLocation,
+    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, Nullable, OperationModel, ParamLocation,
     ParamModel, PathPart, ScalarText, SendAs, SessionAction, StatusMatch, TypeDef, TypeKind,
-    TypeRef,
+    TypeRef, UnionModel,
 };
 use crate::names::display_ident;
 use crate::scope::RUNTIME_SOURCES;
@@ -79,6 +79,17 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
     RuntimeFile {
+        module: "nullable",
+        needed: |model| {
+            model.types.iter().any(|def| match &def.kind {
+                TypeKind::Struct { fields } => fields
+                    .iter()
+                    .any(|f| !f.required && f.nullable == Nullable::Optional),
+                _ => false,
+            })
+        },
+    },
+    RuntimeFile {
         module: "open_enum",
         needed: |model| {
             model
@@ -120,6 +131,15 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
                 .operations
                 .iter()
                 .any(|op| response_helpers(op).unexpected)
+        },
+    },
+    RuntimeFile {
+        module: "union",
+        needed: |model| {
+            model
+                .types
+                .iter()
+                .any(|def| matches!(&def.kind, TypeKind::Union(union) if union.tag.is_some()))
         },
     },
 ];
@@ -277,6 +297,11 @@ fn with_rustdoc_text(model: &ApiModel) -> ApiModel {
         if let TypeKind::Struct { fields } = &mut ty.kind {
             for field in fields {
                 fix(&mut field.doc);
+            }
+        }
+        if let TypeKind::Union(union) = &mut ty.kind {
+            for variant in &mut union.variants {
+                fix(&mut variant.doc);
             }
         }
     }

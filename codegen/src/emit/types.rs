@@ -104,9 +104,140 @@ pub(super) fn type_def(def: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Id { resource_type } => id_type(&name, resource_type),
+        TypeKind::Union(union) => union_type(&name, &doc, union),
     };
     let error_impls = error_body_impls(def);
     quote! { #body #error_impls }
+}
+
+/// An enum with a variant per member of a `oneOf` / `anyOf` and an open fallback. Without a
+/// tag, serde tries the variants in document order (`untagged`); with one, the tag's value picks
+/// the variant, and serializing a variant writes the tag when the member's type does not.
+fn union_type(name: &Ident, doc: &TokenStream, union: &UnionModel) -> TokenStream {
+    let fallback = ident(&union.fallback);
+    let variants = union.variants.iter().map(|variant| {
+        let variant_name = ident(&variant.name);
+        let text = variant
+            .doc
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| match (&variant.ty, variant.tags.as_slice()) {
+                (_, [first, ..]) => format!(
+                    "The member whose `{}` is `{}`.",
+                    union.tag.as_deref().unwrap_or_default(),
+                    first.replace('`', "'")
+                ),
+                (TypeRef::Named(target), []) => format!("A [`{target}`]."),
+                _ => "One of the members.".to_string(),
+            });
+        let doc = doc_attrs(&text);
+        let mut ty = type_tokens(&variant.ty, Scope::Types);
+        if variant.boxed {
+            ty = quote! { Box<#ty> };
+        }
+        quote! {
+            #doc
+            #variant_name(#ty),
+        }
+    });
+    let fallback_doc = match &union.tag {
+        Some(tag) => {
+            format!(" A value whose `{tag}` names no member above, as the server sent it.")
+        }
+        None => " A value none of the members above takes, as the server sent it.".to_string(),
+    };
+    let how = match &union.tag {
+        Some(tag) => format!(
+            " The value's `{tag}` property says which member it is; a value with an unknown `{tag}` \
+             (or none) is kept in the fallback variant."
+        ),
+        None => " A value is decoded as the first member, in the order below, that takes it; a \
+                 value no member takes is kept in the fallback variant."
+            .to_string(),
+    };
+    let display = union.text.then(|| {
+        let arms = union.variants.iter().map(|variant| {
+            let variant_name = ident(&variant.name);
+            quote! { Self::#variant_name(value) => std::fmt::Display::fmt(value, f), }
+        });
+        quote! {
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    match self {
+                        #(#arms)*
+                        Self::#fallback(serde_json::Value::String(text)) => f.write_str(text),
+                        Self::#fallback(value) => std::fmt::Display::fmt(value, f),
+                    }
+                }
+            }
+        }
+    });
+    let Some(tag) = &union.tag else {
+        return quote! {
+            #doc
+            ///
+            #[doc = #how]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+                #[doc = #fallback_doc]
+                #fallback(serde_json::Value),
+            }
+
+            #display
+        };
+    };
+    let decode_arms = union.variants.iter().map(|variant| {
+        let variant_name = ident(&variant.name);
+        let tags = &variant.tags;
+        quote! {
+            Some(#(#tags)|*) => serde_json::from_value(value)
+                .map(Self::#variant_name)
+                .map_err(serde::de::Error::custom),
+        }
+    });
+    let encode_arms = union.variants.iter().map(|variant| {
+        let variant_name = ident(&variant.name);
+        let first = variant.tags.first().map(String::as_str).unwrap_or_default();
+        quote! {
+            Self::#variant_name(value) => {
+                crate::runtime::union::serialize_tagged(value, #tag, #first, serializer)
+            }
+        }
+    });
+    quote! {
+        #doc
+        ///
+        #[doc = #how]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            #[doc = #fallback_doc]
+            #fallback(serde_json::Value),
+        }
+
+        #display
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#encode_arms)*
+                    Self::#fallback(value) => serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                match crate::runtime::union::tag_of(&value, #tag) {
+                    #(#decode_arms)*
+                    _ => Ok(Self::#fallback(value)),
+                }
+            }
+        }
+    }
 }
 
 /// A newtype for the identifiers of one resource type: a string on the wire, its own type in Rust.
@@ -185,21 +316,47 @@ pub(super) fn field_tokens(field: &FieldModel) -> TokenStream {
         ty = quote! { Box<#ty> };
     }
     let wire = &field.wire_name;
+    if field.flatten {
+        return quote! {
+            #doc
+            #[serde(flatten)]
+            pub #name: #ty,
+        };
+    }
     let rename = (display_ident(&field.ident) != field.wire_name)
         .then(|| quote! { #[serde(rename = #wire)] });
-    if field.required {
-        quote! {
+    match (field.required, field.nullable) {
+        (true, _) => quote! {
             #doc
             #rename
             pub #name: #ty,
-        }
-    } else {
-        quote! {
+        },
+        (false, Nullable::Required) => quote! {
+            #doc
+            ///
+            /// Always sent; `None` is sent as `null`.
+            #rename
+            #[serde(default)]
+            pub #name: Option<#ty>,
+        },
+        (false, Nullable::Optional) => quote! {
+            #doc
+            ///
+            /// `None`: absent; `Some(None)`: present and `null`.
+            #rename
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::runtime::nullable::present"
+            )]
+            pub #name: Option<Option<#ty>>,
+        },
+        (false, Nullable::No) => quote! {
             #doc
             #rename
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub #name: Option<#ty>,
-        }
+        },
     }
 }
 

@@ -156,6 +156,9 @@ fn reaches(types: &BTreeMap<String, TypeDef>, ty: &TypeRef, target: &str) -> boo
             Some(TypeKind::Struct { fields }) => {
                 pending.extend(fields.iter().flat_map(|f| direct_names(&f.ty)))
             }
+            Some(TypeKind::Union(union)) => {
+                pending.extend(union.variants.iter().flat_map(|v| direct_names(&v.ty)))
+            }
             _ => {}
         }
     }
@@ -262,6 +265,7 @@ fn scalar_text(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> Option<Scalar
         }
         TypeRef::Named(name) => match types.get(name).map(|def| &def.kind) {
             Some(TypeKind::Enum { .. } | TypeKind::Id { .. }) => Some(ScalarText::AsStr),
+            Some(TypeKind::Union(union)) if union.text => Some(ScalarText::Display),
             _ => None,
         },
         TypeRef::JsonObject | TypeRef::Vec(_) | TypeRef::Map(_) => None,
@@ -290,10 +294,16 @@ fn decide_sending(types: &BTreeMap<String, TypeDef>, param: &mut ParamModel) -> 
     }
     let is_object = |ty: &TypeRef| match ty {
         TypeRef::JsonObject | TypeRef::Map(_) => true,
-        TypeRef::Named(name) => matches!(
-            types.get(name).map(|def| &def.kind),
-            Some(TypeKind::Struct { .. })
-        ),
+        // A union that is not text is sent by its JSON form, as an object is.
+        TypeRef::Named(name) => {
+            matches!(
+                types.get(name).map(|def| &def.kind),
+                Some(TypeKind::Struct { .. })
+            ) || matches!(
+                types.get(name).map(|def| &def.kind),
+                Some(TypeKind::Union(union)) if !union.text
+            )
+        }
         _ => false,
     };
     let location = match param.location {

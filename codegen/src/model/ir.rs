@@ -72,12 +72,57 @@ pub enum TypeKind {
     },
     /// Another name for a type.
     Alias(TypeRef),
+    /// One of several shapes (`oneOf` / `anyOf`): an enum with a variant per member and an
+    /// open fallback holding the JSON no variant takes.
+    Union(UnionModel),
     /// A string identifier of one resource type (`x-vcenter-resource-type`): a newtype, so
     /// that an id of one kind cannot be passed where another is expected.
     Id {
         /// The resource type, as the spec names it (e.g. `VirtualMachine`).
         resource_type: String,
     },
+}
+
+/// A `oneOf` or `anyOf`: which member a value is, and how that is told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionModel {
+    /// The members, in document order.
+    pub variants: Vec<VariantModel>,
+    /// The property whose value names the member (`discriminator.propertyName`, or a property
+    /// every member requires with one constant value); `None`: each member is tried in turn.
+    pub tag: Option<String>,
+    /// Name of the variant holding a value no member takes, as raw JSON.
+    pub fallback: String,
+    /// Whether every member is written as text (a string, number, boolean, enum or id), so the
+    /// union is too (`Display`), and can be a path, query or header parameter.
+    pub text: bool,
+}
+
+/// One member of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantModel {
+    /// Rust variant name.
+    pub name: String,
+    /// The member's type.
+    pub ty: TypeRef,
+    /// The tag values that select this member (empty without a tag).
+    pub tags: Vec<String>,
+    /// Description.
+    pub doc: Option<String>,
+    /// Whether the value is boxed to break a cycle of types that contain each other.
+    pub boxed: bool,
+}
+
+/// Whether a field may be `null`, and how that is held apart from an absent field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nullable {
+    /// Never `null` (`null` for an optional field reads as absent).
+    No,
+    /// Always present, maybe `null`: `Option<T>`, whose `None` is sent as `null`.
+    Required,
+    /// Maybe absent, maybe `null`: `Option<Option<T>>`, where `Some(None)` is an explicit
+    /// `null` and `None` an absent field.
+    Optional,
 }
 
 /// One field of a struct.
@@ -91,8 +136,13 @@ pub struct FieldModel {
     pub doc: Option<String>,
     /// Type (without the `Option` of an optional field).
     pub ty: TypeRef,
-    /// Whether the field is always present (not `Option`).
+    /// Whether the field is always present and never `null` (not `Option`).
     pub required: bool,
+    /// Whether the field may be `null` (then `required` is false).
+    pub nullable: Nullable,
+    /// Whether the field holds the properties beyond the named ones (`additionalProperties`
+    /// beside `properties`): a map flattened into the object.
+    pub flatten: bool,
     /// Whether the field is boxed to break a cycle of types that contain each other.
     pub boxed: bool,
     /// The resource type an identifier field belongs to (`x-vcenter-resource-type`).
@@ -272,7 +322,8 @@ pub enum SendAs {
     Scalar(ScalarText),
     /// A list of scalars: repeated pairs (`explode`), or one comma-separated value.
     List(ScalarText),
-    /// An object in the query: its members as pairs (`form`), `name[key]` pairs
+    /// An object (or a union that is not text, by its JSON form) in the query: its members
+    /// as pairs (`form`), `name[key]` pairs
     /// (`deepObject`), or `name=k,v,...` (not exploded).
     Object,
 }

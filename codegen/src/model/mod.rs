@@ -42,6 +42,7 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
     passes::unify_error_bodies(&types, &mut operations);
     passes::keep_used_types(&mut types, &operations);
     passes::mark_boxed_fields(&mut types);
+    passes::mark_text_unions(&mut types);
     let conventions = conventions::detect(&types, &operations);
     passes::summarise_error_bodies(&mut types, &operations, &conventions);
     diagnostics.extend(check::check(spec, &types, &mut operations));

@@ -202,6 +202,11 @@ pub(super) fn keep_used_types(
                 }
             }
             Some(TypeKind::Alias(target)) => named(target, &mut pending),
+            Some(TypeKind::Union(union)) => {
+                for variant in &union.variants {
+                    named(&variant.ty, &mut pending);
+                }
+            }
             _ => {}
         }
     }
@@ -352,9 +357,11 @@ fn shape_classes(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
                     .iter()
                     .map(|f| {
                         format!(
-                            "{}:{}:{}",
+                            "{}:{}:{:?}:{}:{}",
                             f.wire_name,
                             f.required,
+                            f.nullable,
+                            f.flatten,
                             pattern(&f.ty, &mut refs)
                         )
                     })
@@ -367,6 +374,14 @@ fn shape_classes(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
                 format!("enum({})", wires.join(","))
             }
             TypeKind::Alias(target) => format!("alias({})", pattern(target, &mut refs)),
+            TypeKind::Union(union) => {
+                let parts: Vec<String> = union
+                    .variants
+                    .iter()
+                    .map(|v| format!("{}:{}", v.tags.join("|"), pattern(&v.ty, &mut refs)))
+                    .collect();
+                format!("union({:?};{})", union.tag, parts.join(","))
+            }
             TypeKind::Id { resource_type } => format!("id({resource_type})"),
         };
         shallow.insert(name, (signature, refs));
@@ -403,6 +418,49 @@ fn shape_classes(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
         .collect()
 }
 
+/// Marks the unions whose every member is written as text (scalars, enums, ids, and unions
+/// of those), so that they can be parameters. Repeated until nothing changes, for unions of
+/// unions.
+pub(super) fn mark_text_unions(types: &mut BTreeMap<String, TypeDef>) {
+    loop {
+        let is_text =
+            |types: &BTreeMap<String, TypeDef>, ty: &TypeRef| match resolve_alias(types, ty) {
+                TypeRef::String
+                | TypeRef::DateTime
+                | TypeRef::Bool
+                | TypeRef::I32
+                | TypeRef::I64
+                | TypeRef::F32
+                | TypeRef::F64 => true,
+                TypeRef::Named(name) => match types.get(&name).map(|def| &def.kind) {
+                    Some(TypeKind::Enum { .. } | TypeKind::Id { .. }) => true,
+                    Some(TypeKind::Union(union)) => union.text,
+                    _ => false,
+                },
+                _ => false,
+            };
+        let newly: Vec<String> = types
+            .values()
+            .filter_map(|def| match &def.kind {
+                TypeKind::Union(union)
+                    if !union.text && union.variants.iter().all(|v| is_text(types, &v.ty)) =>
+                {
+                    Some(def.name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        if newly.is_empty() {
+            return;
+        }
+        for name in newly {
+            if let Some(TypeKind::Union(union)) = types.get_mut(&name).map(|def| &mut def.kind) {
+                union.text = true;
+            }
+        }
+    }
+}
+
 /// Boxes the fields through which a type contains itself (directly or through other types),
 /// so that every type has a finite size. `Vec` and map fields already allocate and need no box.
 pub(super) fn mark_boxed_fields(types: &mut BTreeMap<String, TypeDef>) {
@@ -422,36 +480,41 @@ pub(super) fn mark_boxed_fields(types: &mut BTreeMap<String, TypeDef>) {
                 edges[i].extend(fields.iter().filter_map(|f| direct_target(&f.ty)));
             }
             TypeKind::Alias(ty) => edges[i].extend(direct_target(ty)),
+            TypeKind::Union(union) => {
+                edges[i].extend(union.variants.iter().filter_map(|v| direct_target(&v.ty)));
+            }
             TypeKind::Enum { .. } | TypeKind::Id { .. } => {}
         }
     }
     let component = strongly_connected_components(&edges);
     let mut boxed: Vec<(String, usize)> = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let Some(TypeDef {
-            kind: TypeKind::Struct { fields },
-            ..
-        }) = types.get(*name)
-        else {
-            continue;
+        let members: Vec<&TypeRef> = match types.get(*name).map(|def| &def.kind) {
+            Some(TypeKind::Struct { fields }) => fields.iter().map(|f| &f.ty).collect(),
+            Some(TypeKind::Union(union)) => union.variants.iter().map(|v| &v.ty).collect(),
+            _ => continue,
         };
-        for (f, field) in fields.iter().enumerate() {
-            if let Some(target) = direct_target(&field.ty) {
+        for (m, ty) in members.into_iter().enumerate() {
+            if let Some(target) = direct_target(ty) {
                 if component[target] == component[i] {
-                    boxed.push(((*name).clone(), f));
+                    boxed.push(((*name).clone(), m));
                 }
             }
         }
     }
-    for (name, f) in boxed {
-        if let Some(TypeDef {
-            kind: TypeKind::Struct { fields },
-            ..
-        }) = types.get_mut(&name)
-        {
-            if let Some(field) = fields.get_mut(f) {
-                field.boxed = true;
+    for (name, m) in boxed {
+        match types.get_mut(&name).map(|def| &mut def.kind) {
+            Some(TypeKind::Struct { fields }) => {
+                if let Some(field) = fields.get_mut(m) {
+                    field.boxed = true;
+                }
             }
+            Some(TypeKind::Union(union)) => {
+                if let Some(variant) = union.variants.get_mut(m) {
+                    variant.boxed = true;
+                }
+            }
+            _ => {}
         }
     }
 }

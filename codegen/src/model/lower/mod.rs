@@ -6,6 +6,7 @@
 
 mod auth;
 mod body;
+mod compose;
 mod operation;
 mod parameters;
 mod schema;

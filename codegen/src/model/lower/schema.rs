@@ -9,12 +9,13 @@ use openapiv3::{
     StringType, Type, VariantOrUnknownOrEmpty,
 };
 
+use super::compose::{admits_null, AllOfParts};
 use super::{child, id_type_wanted, name_extension, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
 use crate::load::LoadedSpec;
 use crate::model::ir::{
-    EnumValue, FieldModel, TypeDef, TypeKind, TypeRef, ID_TYPES_EXTENSION, NAME_EXTENSION,
-    RESOURCE_TYPE_EXTENSION,
+    EnumValue, FieldModel, Nullable, TypeDef, TypeKind, TypeRef, ID_TYPES_EXTENSION,
+    NAME_EXTENSION, RESOURCE_TYPE_EXTENSION,
 };
 use crate::model::refs;
 use crate::names::{display_ident, pascal_ident, snake_ident, Namespace};
@@ -80,22 +81,70 @@ impl ModelBuilder<'_> {
                 self.enum_kind(&string.enumeration, pointer)?
             }
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
-                if matches!(
-                    object.additional_properties,
-                    Some(AdditionalProperties::Schema(_)) | Some(AdditionalProperties::Any(true))
-                ) {
+                let properties: Vec<(String, ReferenceOr<Box<Schema>>, String)> = object
+                    .properties
+                    .iter()
+                    .map(|(wire, property)| {
+                        let at = child(&child(pointer, "properties"), wire);
+                        (wire.clone(), property.clone(), at)
+                    })
+                    .collect();
+                let additional = object
+                    .additional_properties
+                    .as_ref()
+                    .map(|a| (a.clone(), child(pointer, "additionalProperties")));
+                let fields = self.struct_fields(name, &properties, &object.required, additional)?;
+                TypeKind::Struct { fields }
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+                let mut parts = AllOfParts::default();
+                self.all_of_parts(all_of, pointer, &mut parts, 0)?;
+                if parts.properties.is_empty() && parts.additional.is_none() {
+                    match parts.others.as_slice() {
+                        [] => TypeKind::Alias(TypeRef::JsonObject),
+                        [(only, at)] => TypeKind::Alias(self.type_of(only, name, at)?),
+                        _ => {
+                            return Err(self.error(
+                                pointer,
+                                DiagnosticKind::Unsupported {
+                                    what: "`allOf` of several schemas that are not objects"
+                                        .to_string(),
+                                },
+                            ))
+                        }
+                    }
+                } else if let Some((_, at)) = parts.others.first() {
                     return Err(self.error(
-                        &child(pointer, "additionalProperties"),
+                        at,
                         DiagnosticKind::Unsupported {
-                            what: "an object with both `properties` and `additionalProperties`"
+                            what: "`allOf` that combines an object with a schema that is not                                    an object"
                                 .to_string(),
                         },
                     ));
+                } else {
+                    let fields = self.struct_fields(
+                        name,
+                        &parts.properties,
+                        &parts.required,
+                        parts.additional,
+                    )?;
+                    TypeKind::Struct { fields }
                 }
-                let fields =
-                    self.struct_fields(name, &object.properties, &object.required, pointer)?;
-                TypeKind::Struct { fields }
             }
+            SchemaKind::OneOf { one_of } if one_of.len() > 1 => self.union_kind(
+                name,
+                one_of,
+                "oneOf",
+                schema.schema_data.discriminator.as_ref(),
+                pointer,
+            )?,
+            SchemaKind::AnyOf { any_of } if any_of.len() > 1 => self.union_kind(
+                name,
+                any_of,
+                "anyOf",
+                schema.schema_data.discriminator.as_ref(),
+                pointer,
+            )?,
             _ => TypeKind::Alias(self.type_of_schema(schema, &format!("{name}Value"), pointer)?),
         };
         Ok(TypeDef {
@@ -107,18 +156,19 @@ impl ModelBuilder<'_> {
         })
     }
 
-    /// The fields of an object, one per property, in document order.
+    /// The fields of an object, one per property (each with its pointer), in document order,
+    /// and a flattened map of the other properties when `additionalProperties` allows them.
     fn struct_fields(
         &mut self,
         name: &str,
-        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        properties: &[(String, ReferenceOr<Box<Schema>>, String)],
         required: &[String],
-        pointer: &str,
+        additional: Option<(AdditionalProperties, String)>,
     ) -> Result<Vec<FieldModel>, Diagnostic> {
         let mut idents = Namespace::default();
         let mut fields: Vec<FieldModel> = Vec::new();
-        for (wire_name, property) in properties {
-            let field_pointer = child(&child(pointer, "properties"), wire_name);
+        for (wire_name, property, field_pointer) in properties {
+            let field_pointer = field_pointer.clone();
             let wanted = match property {
                 ReferenceOr::Item(inner) => name_extension(&inner.schema_data.extensions)
                     .map_or_else(|| snake_ident(wire_name), |n| snake_ident(&n)),
@@ -146,29 +196,62 @@ impl ModelBuilder<'_> {
             let (ty, nullable, doc, resource_type) = match property {
                 ReferenceOr::Reference { reference } => {
                     let target = self.resolve_schema_ref(reference, &field_pointer)?;
-                    (TypeRef::Named(target), false, None, None)
+                    let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+                    let nullable = refs::resolve(schemas, "schemas", reference)
+                        .is_ok_and(|(_, schema)| admits_null(schema));
+                    (TypeRef::Named(target), nullable, None, None)
                 }
                 ReferenceOr::Item(inner) => (
                     self.type_of_schema(inner, &hint, &field_pointer)?,
-                    inner.schema_data.nullable,
+                    admits_null(inner),
                     inner.schema_data.description.clone(),
                     resource_type(inner),
                 ),
             };
+            let in_required = required.contains(wire_name);
+            // `null` where the type already holds it (any JSON) needs no `Option`.
+            let nullable = nullable && ty != TypeRef::Json;
             fields.push(FieldModel {
                 ident,
                 wire_name: wire_name.clone(),
                 doc,
                 ty,
-                required: required.contains(wire_name) && !nullable,
+                required: in_required && !nullable,
+                nullable: match (nullable, in_required) {
+                    (false, _) => Nullable::No,
+                    (true, true) => Nullable::Required,
+                    (true, false) => Nullable::Optional,
+                },
+                flatten: false,
                 boxed: false,
                 resource_type,
+            });
+        }
+        let value = match additional {
+            Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
+            Some((AdditionalProperties::Schema(value), at)) => {
+                Some(self.type_of(&value, &format!("{name}Value"), &at)?)
+            }
+            _ => None,
+        };
+        if let Some(value) = value {
+            let ident = idents.claim("additional_properties");
+            fields.push(FieldModel {
+                ident,
+                wire_name: "additionalProperties".to_string(),
+                doc: Some("The properties beyond the named ones, by name.".to_string()),
+                ty: TypeRef::Map(Box::new(value)),
+                required: true,
+                nullable: Nullable::No,
+                flatten: true,
+                boxed: false,
+                resource_type: None,
             });
         }
         Ok(fields)
     }
 
-    fn enum_kind(
+    pub(super) fn enum_kind(
         &self,
         enumeration: &[Option<String>],
         pointer: &str,
@@ -340,9 +423,17 @@ impl ModelBuilder<'_> {
                 Some(only) => self.type_of(only, hint, &child(&child(pointer, "allOf"), "0")),
                 None => Ok(TypeRef::Json),
             },
-            SchemaKind::AllOf { .. } => unsupported(self, "`allOf` with more than one schema"),
-            SchemaKind::OneOf { .. } => unsupported(self, "`oneOf`"),
-            SchemaKind::AnyOf { .. } => unsupported(self, "`anyOf`"),
+            SchemaKind::AllOf { .. } => self.inline_type(schema, hint, pointer),
+            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+                let word = match &schema.schema_kind {
+                    SchemaKind::OneOf { .. } => "oneOf",
+                    _ => "anyOf",
+                };
+                match Self::single_member(members, pointer, word) {
+                    Some((only, at)) => self.type_of(only, hint, &at),
+                    None => self.inline_type(schema, hint, pointer),
+                }
+            }
             SchemaKind::Not { .. } => unsupported(self, "`not`"),
             SchemaKind::Any(any) => match only_all_of(any) {
                 // `type: object` beside a one-member `allOf` (VMware's newer specs write every
@@ -377,7 +468,7 @@ impl ModelBuilder<'_> {
         TypeRef::Named(name)
     }
 
-    /// Registers an inline object or enum as a named type.
+    /// Registers an inline object, enum or union as a named type.
     fn inline_type(
         &mut self,
         schema: &Schema,
@@ -395,20 +486,71 @@ impl ModelBuilder<'_> {
 /// `type` beside `oneOf`, ...) is, as one of the kinds lowering reads: `Ok(None)` when it
 /// stays as it is, `Err` naming a construct that is not supported.
 fn any_as_kind(any: &AnySchema) -> Result<Option<SchemaKind>, &'static str> {
-    if !any.one_of.is_empty() {
-        return Err("`oneOf`");
-    }
-    if !any.any_of.is_empty() {
-        return Err("`anyOf`");
-    }
     if any.not.is_some() {
         return Err("`not`");
     }
-    if any.all_of.len() > 1 || (!any.all_of.is_empty() && only_all_of(any).is_none()) {
-        return Err("`allOf` with more than one schema, or beside properties of its own");
+    let own_object = !any.properties.is_empty()
+        || !any.required.is_empty()
+        || any.additional_properties.is_some();
+    let compositions = [&any.all_of, &any.one_of, &any.any_of]
+        .iter()
+        .filter(|members| !members.is_empty())
+        .count();
+    if compositions > 1 {
+        return Err("a schema that combines `allOf`, `oneOf` and `anyOf`");
+    }
+    let members = if any.one_of.is_empty() {
+        &any.any_of
+    } else {
+        &any.one_of
+    };
+    if !any.properties.is_empty() && members.iter().all(|m| constrains_only(m, any)) {
+        // Members that only require or narrow the object's own properties are validation
+        // rules (GitHub: "`conclusion` is required when `status` is `completed`"): the type is
+        // the object.
+        return Ok(Some(SchemaKind::Type(Type::Object(ObjectType {
+            properties: any.properties.clone(),
+            required: any.required.clone(),
+            additional_properties: any.additional_properties.clone(),
+            ..ObjectType::default()
+        }))));
+    }
+    if !members.is_empty() {
+        // `type: object` (or a description) beside the members says nothing they do not.
+        if own_object || any.items.is_some() || !any.enumeration.is_empty() {
+            return Err("`oneOf` / `anyOf` beside properties of its own");
+        }
+        return Ok(Some(if any.one_of.is_empty() {
+            SchemaKind::AnyOf {
+                any_of: any.any_of.clone(),
+            }
+        } else {
+            SchemaKind::OneOf {
+                one_of: any.one_of.clone(),
+            }
+        }));
     }
     if !any.all_of.is_empty() {
-        return Ok(None);
+        if only_all_of(any).is_some() {
+            return Ok(None);
+        }
+        if any.items.is_some() || !any.enumeration.is_empty() {
+            return Err("`allOf` beside `items` or `enum` of its own");
+        }
+        // The schema's own properties are one more member.
+        let mut all_of = any.all_of.clone();
+        if own_object {
+            all_of.push(ReferenceOr::Item(Schema {
+                schema_data: Default::default(),
+                schema_kind: SchemaKind::Type(Type::Object(ObjectType {
+                    properties: any.properties.clone(),
+                    required: any.required.clone(),
+                    additional_properties: any.additional_properties.clone(),
+                    ..ObjectType::default()
+                })),
+            }));
+        }
+        return Ok(Some(SchemaKind::AllOf { all_of }));
     }
     let format = any.format.as_deref();
     let kind = match any.typ.as_deref() {
@@ -467,8 +609,34 @@ fn any_as_kind(any: &AnySchema) -> Result<Option<SchemaKind>, &'static str> {
     Ok(Some(SchemaKind::Type(kind)))
 }
 
+/// Whether a `oneOf` / `anyOf` member of an object with properties of its own only constrains
+/// them: an inline schema with no shape beyond `required` and properties the object already has.
+fn constrains_only(member: &ReferenceOr<Schema>, object: &AnySchema) -> bool {
+    let ReferenceOr::Item(member) = member else {
+        return false;
+    };
+    let (properties, required_only) = match &member.schema_kind {
+        SchemaKind::Type(Type::Object(inner)) => (&inner.properties, true),
+        SchemaKind::Any(inner) => (
+            &inner.properties,
+            inner.items.is_none()
+                && inner.enumeration.is_empty()
+                && inner.all_of.is_empty()
+                && inner.one_of.is_empty()
+                && inner.any_of.is_empty()
+                && inner.not.is_none()
+                && matches!(inner.typ.as_deref(), None | Some("object")),
+        ),
+        _ => return false,
+    };
+    required_only
+        && properties
+            .keys()
+            .all(|key| object.properties.contains_key(key))
+}
+
 /// `schema`, with a `SchemaKind::Any` read as the kind it stands for (see [`any_as_kind`]).
-fn placed(schema: &Schema) -> Result<std::borrow::Cow<'_, Schema>, &'static str> {
+pub(super) fn placed(schema: &Schema) -> Result<std::borrow::Cow<'_, Schema>, &'static str> {
     let SchemaKind::Any(any) = &schema.schema_kind else {
         return Ok(std::borrow::Cow::Borrowed(schema));
     };
@@ -482,7 +650,7 @@ fn placed(schema: &Schema) -> Result<std::borrow::Cow<'_, Schema>, &'static str>
 }
 
 /// The single `allOf` member of a schema that says nothing else of its own shape.
-fn only_all_of(any: &AnySchema) -> Option<&ReferenceOr<Schema>> {
+pub(super) fn only_all_of(any: &AnySchema) -> Option<&ReferenceOr<Schema>> {
     let shapeless = any.properties.is_empty()
         && any.additional_properties.is_none()
         && any.items.is_none()
