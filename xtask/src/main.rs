@@ -7,6 +7,7 @@
 
 mod bench;
 mod conformance;
+mod corpus;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ struct Subcommand {
 }
 
 /// Every command, in the order `--help` lists them.
-const SUBCOMMANDS: [Subcommand; 5] = [
+const SUBCOMMANDS: [Subcommand; 6] = [
     Subcommand {
         name: "regenerate",
         usage: "  cargo xtask regenerate [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
@@ -54,6 +55,15 @@ const SUBCOMMANDS: [Subcommand; 5] = [
       into a required single-value enum query parameter (default: spec/vcenter.yaml ->
       target/conformance/vcenter.normalized.yaml).",
         parse: |parser| Ok(parse_normalize(parser)?.map(Invocation::Normalize)),
+    },
+    Subcommand {
+        name: "corpus",
+        usage: "  cargo xtask corpus [--dir DIR] [--check]
+      Run every spec (.json, .yaml) in DIR and its subfolders through the generator into
+      target/corpus/ and print a table (default DIR: ../shared/specs/corpus); --check also runs
+      `cargo check` and `cargo doc` on each generated crate with warnings denied, in one shared
+      target directory (target/generated-crates), and fails when one does not compile.",
+        parse: |parser| Ok(parse_corpus(parser)?.map(Invocation::Corpus)),
     },
     Subcommand {
         name: "conformance",
@@ -89,6 +99,7 @@ enum Invocation {
     Bench(bench::Flags),
     Normalize(conformance::NormalizeArgs),
     Conformance(Vec<conformance::Stage>),
+    Corpus(corpus::Args),
 }
 
 /// `--spec`, `--out`, `--crate-name` and the selection, as given (unset ones take defaults later).
@@ -194,6 +205,20 @@ fn parse_bench(parser: &mut lexopt::Parser) -> Result<Option<bench::Flags>, lexo
     Ok(Some(flags))
 }
 
+fn parse_corpus(parser: &mut lexopt::Parser) -> Result<Option<corpus::Args>, lexopt::Error> {
+    use lexopt::Arg::{Long, Short};
+    let mut args = corpus::Args::default();
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(None),
+            Long("dir") => args.dir = Some(parser.value()?.into()),
+            Long("check") => args.check = true,
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(Some(args))
+}
+
 fn parse_normalize(
     parser: &mut lexopt::Parser,
 ) -> Result<Option<conformance::NormalizeArgs>, lexopt::Error> {
@@ -258,6 +283,7 @@ fn main() -> ExitCode {
         Invocation::Bench(flags) => bench::run(&flags, &root),
         Invocation::Normalize(args) => conformance::normalize_command(args, &root),
         Invocation::Conformance(stages) => conformance::run(stages, &root),
+        Invocation::Corpus(args) => corpus::run(args, &root),
     }
 }
 
