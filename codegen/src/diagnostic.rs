@@ -18,6 +18,9 @@ pub struct Diagnostic {
     pub pointer: String,
     /// What is wrong.
     pub kind: DiagnosticKind,
+    /// What gets past it, when something does (`--exclude` patterns of what uses a broken
+    /// component), shown as a `note:` line.
+    pub note: Option<String>,
 }
 
 /// A 1-based position in a text file.
@@ -147,6 +150,7 @@ impl Diagnostic {
             location: None,
             pointer: pointer.into(),
             kind,
+            note: None,
         }
     }
 
@@ -173,6 +177,9 @@ impl fmt::Display for Diagnostic {
             &self.pointer
         };
         writeln!(f, "   at {pointer}")?;
+        if let Some(note) = &self.note {
+            writeln!(f, " note: {note}")?;
+        }
         write!(f, " help: {}", self.kind.hint())
     }
 }

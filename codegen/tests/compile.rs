@@ -115,6 +115,21 @@ fn accepted_corpus_specs() -> Vec<GoldenSpec> {
                          but:\n{text}"
                     ));
                 }
+                // Each diagnostic names the `--exclude` patterns that get past it.
+                let exclude: Vec<String> = text
+                    .split("--exclude '")
+                    .skip(1)
+                    .filter_map(|rest| rest.split('\'').next())
+                    .map(str::to_string)
+                    .collect();
+                let mut past = options.clone();
+                past.selection.exclude = exclude.clone();
+                if let Err(err) = codegen::generate(&spec, &past) {
+                    wrong.push(format!(
+                        "{label} with the excludes its diagnostics name ({exclude:?}) must \
+                         generate, but:\n{err}"
+                    ));
+                }
             }
             (Err(codegen::Error::Spec(diagnostics)), None) => {
                 wrong.push(format!("{label} must generate, but:\n{diagnostics}"))

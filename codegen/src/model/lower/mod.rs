@@ -198,9 +198,14 @@ impl<'a> ModelBuilder<'a> {
     /// Names, in an unsupported construct's diagnostic, the `--exclude` patterns of the
     /// operations that reach the broken component `key`.
     fn add_exclude_hint(&self, diagnostic: &mut Diagnostic, key: &str) {
-        let DiagnosticKind::Unsupported { what } = &mut diagnostic.kind else {
+        if !matches!(
+            diagnostic.kind,
+            DiagnosticKind::Unsupported { .. }
+                | DiagnosticKind::UnresolvedRef { .. }
+                | DiagnosticKind::CyclicRef { .. }
+        ) {
             return;
-        };
+        }
         let mut reaching = BTreeSet::new();
         let mut targets = BTreeSet::from([key.to_string()]);
         let mut grew = true;
@@ -231,10 +236,14 @@ impl<'a> ModelBuilder<'a> {
                 0 => String::new(),
                 n => format!(" (and {n} more operations that use it)"),
             };
-            what.push_str(&format!(
-                "; to generate the rest, leave out what uses it: {}{more}",
+            let hint = format!(
+                "to generate the rest, leave out what uses it: {}{more}",
                 patterns.join(" ")
-            ));
+            );
+            match &mut diagnostic.kind {
+                DiagnosticKind::Unsupported { what } => what.push_str(&format!("; {hint}")),
+                _ => diagnostic.note = Some(hint),
+            }
         }
     }
 }
