@@ -20,7 +20,7 @@ pub struct Diagnostic {
     pub kind: DiagnosticKind,
     /// What gets past it, when something does (`--exclude` patterns of what uses a broken
     /// component), shown as a `note:` line.
-    pub note: Option<Box<str>>,
+    pub note: Option<Box<String>>,
 }
 
 /// A 1-based position in a text file.

@@ -242,7 +242,7 @@ impl<'a> ModelBuilder<'a> {
             );
             match &mut diagnostic.kind {
                 DiagnosticKind::Unsupported { what } => what.push_str(&format!("; {hint}")),
-                _ => diagnostic.note = Some(hint.into_boxed_str()),
+                _ => diagnostic.note = Some(Box::new(hint)),
             }
         }
     }
