@@ -80,7 +80,15 @@ fn bench(root: &Path, flags: &Flags) -> Result<(), String> {
     } else {
         None
     };
-    let table = table(&estimates, &scale, builds.as_ref(), full_spec.is_file())?;
+    let nexus = if flags.build_cost {
+        nexus_costs(&target)?
+    } else {
+        None
+    };
+    let mut table = table(&estimates, &scale, builds.as_ref(), full_spec.is_file())?;
+    if let Some(nexus) = nexus_table(&estimates, nexus.as_ref()) {
+        table.push_str(&nexus);
+    }
     println!("\n{table}");
     let table_file = target.join("bench-results/table.md");
     std::fs::write(&table_file, &table)
@@ -156,6 +164,160 @@ fn build_costs(root: &Path, target: &Path) -> Result<[Build; 2], String> {
     Ok([ours, theirs])
 }
 
+/// What one generated crate of `nexus.json` costs.
+struct NexusCost {
+    /// Lines of Rust written.
+    lines: usize,
+    /// A cold `cargo build` (dev profile) from an empty target directory.
+    cold_build: f64,
+    /// `cargo check` of the crate alone, its dependencies already checked.
+    check: f64,
+    /// Distinct packages it depends on.
+    dependencies: usize,
+}
+
+/// The build costs of both generators' crates of `nexus.json`, when the generator benchmark
+/// wrote them (it does when `../shared` is beside the clone).
+fn nexus_costs(target: &Path) -> Result<Option<[NexusCost; 2]>, String> {
+    let results = target.join("bench-results");
+    let ours = results.join("nexus-ours");
+    let theirs = results.join("nexus-progenitor");
+    if !ours.join("Cargo.toml").is_file() || !theirs.join("Cargo.toml").is_file() {
+        return Ok(None);
+    }
+    let mut costs = Vec::new();
+    for dir in [ours, theirs] {
+        let build_dir = results.join("nexus-build");
+        let _ = std::fs::remove_dir_all(&build_dir);
+        status(
+            cargo().current_dir(&dir).arg("fetch").stdout(Stdio::null()),
+            "cargo fetch",
+        )?;
+        println!("== cold cargo build in {}", dir.display());
+        let started = Instant::now();
+        status(
+            cargo()
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", &build_dir)
+                .args(["build", "--quiet"]),
+            "cargo build",
+        )?;
+        let cold_build = started.elapsed().as_secs_f64();
+        // Dependencies checked first; then the crate alone, as after an edit of its source.
+        status(
+            cargo()
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", &build_dir)
+                .args(["check", "--quiet"]),
+            "cargo check",
+        )?;
+        let lib = dir.join("src/lib.rs");
+        let text = std::fs::read_to_string(&lib)
+            .map_err(|err| format!("cannot read {}: {err}", lib.display()))?;
+        std::fs::write(&lib, text)
+            .map_err(|err| format!("cannot touch {}: {err}", lib.display()))?;
+        println!("== cargo check (crate alone) in {}", dir.display());
+        let started = Instant::now();
+        status(
+            cargo()
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", &build_dir)
+                .args(["check", "--quiet"]),
+            "cargo check",
+        )?;
+        let check = started.elapsed().as_secs_f64();
+        let _ = std::fs::remove_dir_all(&build_dir);
+        costs.push(NexusCost {
+            lines: rust_lines(&dir.join("src")),
+            cold_build,
+            check,
+            dependencies: dependency_count(&dir, &[])?,
+        });
+    }
+    match <[NexusCost; 2]>::try_from(costs) {
+        Ok(pair) => Ok(Some(pair)),
+        Err(_) => Err("expected two nexus crates".to_string()),
+    }
+}
+
+/// Lines of the `.rs` files under `dir`.
+fn rust_lines(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .map(|path| {
+            if path.is_dir() {
+                rust_lines(&path)
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                std::fs::read_to_string(&path).map_or(0, |text| text.lines().count())
+            } else {
+                0
+            }
+        })
+        .sum()
+}
+
+/// The head-to-head table on `nexus.json`, when the generator benchmark ran it.
+fn nexus_table(
+    estimates: &BTreeMap<String, f64>,
+    costs: Option<&[NexusCost; 2]>,
+) -> Option<String> {
+    let ours = estimates.get("progenitor/nexus.json/ours")?;
+    let theirs = estimates.get("progenitor/nexus.json/progenitor")?;
+    let mut out = String::from(
+        "\nHead to head on progenitor's flagship, Oxide's `nexus.json` (193 operations):\n\n\
+         | measure | ours | progenitor 0.15.1 | ratio |\n|---|---|---|---|\n",
+    );
+    out.push_str(&format!(
+        "| generate (text in, formatted Rust out) | {} | {} | {:.2} |\n",
+        ms(*ours),
+        ms(*theirs),
+        ours / theirs
+    ));
+    if let Some([a, b]) = costs {
+        out.push_str(&format!(
+            "| lines of Rust written | {} | {} | {:.2} |\n\
+             | cold `cargo build` (dev profile, dependencies included) | {} | {} | {:.2} |\n\
+             | `cargo check` of the crate alone (dependencies checked) | {} | {} | {:.2} |\n\
+             | dependencies (distinct packages, normal edges) | {} | {} | {:.2} |\n",
+            a.lines,
+            b.lines,
+            a.lines as f64 / b.lines as f64,
+            ms(a.cold_build),
+            ms(b.cold_build),
+            a.cold_build / b.cold_build,
+            ms(a.check),
+            ms(b.check),
+            a.check / b.check,
+            a.dependencies,
+            b.dependencies,
+            a.dependencies as f64 / b.dependencies as f64,
+        ));
+    }
+    Some(out)
+}
+
+/// Distinct packages `dir`'s crate depends on (normal edges), from `cargo tree`.
+fn dependency_count(dir: &Path, args: &[&str]) -> Result<usize, String> {
+    let tree = cargo()
+        .current_dir(dir)
+        .args(["tree", "-e", "normal", "--prefix", "none"])
+        .args(args.iter().filter(|a| **a != "--locked"))
+        .output()
+        .map_err(|err| format!("cannot run cargo tree: {err}"))?;
+    let text = String::from_utf8_lossy(&tree.stdout);
+    let mut lines = text.lines();
+    let _root = lines.next();
+    let packages: std::collections::BTreeSet<&str> = lines
+        .map(|line| line.trim_end_matches(" (*)"))
+        .filter(|line| !line.is_empty())
+        .collect();
+    Ok(packages.len())
+}
+
 fn build_cost(dir: &Path, args: &[&str], target: &Path) -> Result<Build, String> {
     let _ = std::fs::remove_dir_all(target);
     status(
@@ -178,22 +340,9 @@ fn build_cost(dir: &Path, args: &[&str], target: &Path) -> Result<Build, String>
     )?;
     let seconds = started.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(target);
-    let tree = cargo()
-        .current_dir(dir)
-        .args(["tree", "-e", "normal", "--prefix", "none"])
-        .args(args.iter().filter(|a| **a != "--locked"))
-        .output()
-        .map_err(|err| format!("cannot run cargo tree: {err}"))?;
-    let text = String::from_utf8_lossy(&tree.stdout);
-    let mut lines = text.lines();
-    let _root = lines.next();
-    let packages: std::collections::BTreeSet<&str> = lines
-        .map(|line| line.trim_end_matches(" (*)"))
-        .filter(|line| !line.is_empty())
-        .collect();
     Ok(Build {
         seconds,
-        dependencies: packages.len(),
+        dependencies: dependency_count(dir, args)?,
     })
 }
 

@@ -5,7 +5,9 @@
 //! progenitor: both generators, text in and formatted Rust out, on the variant of the project's
 //! spec that progenitor accepts (see [`progenitor_variant`]). This benchmark also writes the
 //! progenitor-generated crate to `bench-results/progenitor-client/` for the build-cost row of
-//! `cargo xtask bench`.
+//! `cargo xtask bench`. And head to head on progenitor's flagship, Oxide's `nexus.json` (from
+//! `../shared/specs/corpus/progenitor/`, when present): both generators' times, and both crates
+//! written to `bench-results/nexus-{ours,progenitor}/` for the build rows.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -86,7 +88,7 @@ fn progenitor_variant(spec_yaml: &str) -> String {
 }
 
 fn progenitor_generate(text: &str) -> String {
-    let spec: openapiv3::OpenAPI = serde_json::from_str(text).expect("the variant parses");
+    let spec: openapiv3::OpenAPI = serde_json::from_str(text).expect("the spec parses");
     let mut generator =
         progenitor_impl::Generator::new(&progenitor_impl::GenerationSettings::default());
     let tokens = generator
@@ -96,26 +98,31 @@ fn progenitor_generate(text: &str) -> String {
     prettyplease::unparse(&file)
 }
 
-/// Writes progenitor's client of the variant as a crate, with the dependencies progenitor's
-/// README asks for, minus `futures` (unused by these operations), with TLS on rustls as ours
-/// has, and no other default features.
-fn write_progenitor_crate(text: &str) {
-    let dir = benchmarks::results_dir().join("progenitor-client");
-    let manifest = r#"[package]
-name = "progenitor-vcenter-client"
+/// Writes progenitor's client of `text` as the crate `folder` of the results, with the
+/// dependencies progenitor's README asks for (`futures` only where the code uses it), TLS on
+/// rustls as ours has, and no other default features.
+fn write_progenitor_crate(folder: &str, text: &str, futures: bool) {
+    let dir = benchmarks::results_dir().join(folder);
+    let futures = if futures { "futures = \"0.3\"\n" } else { "" };
+    let manifest = format!(
+        r#"[package]
+name = "progenitor-{folder}"
 version = "0.1.0"
 edition = "2021"
 publish = false
 
 [dependencies]
-chrono = { version = "0.4", default-features = false, features = ["serde"] }
-progenitor-client = "0.15.1"
-reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream", "rustls"] }
-serde = { version = "1", features = ["derive"] }
+bytes = "1"
+chrono = {{ version = "0.4", default-features = false, features = ["serde"] }}
+{futures}progenitor-client = "0.15.1"
+reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "stream", "rustls"] }}
+serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+uuid = {{ version = "1", features = ["serde"] }}
 
 [workspace]
-"#;
+"#
+    );
     let written = std::fs::create_dir_all(dir.join("src"))
         .and_then(|()| std::fs::write(dir.join("Cargo.toml"), manifest))
         .and_then(|()| std::fs::write(dir.join("src/lib.rs"), progenitor_generate(text)));
@@ -124,11 +131,50 @@ serde_json = "1"
     }
 }
 
+/// Writes our client of `file` as the crate `folder` of the results, outside the workspace.
+fn write_our_crate(folder: &str, file: &Path) {
+    let dir = benchmarks::results_dir().join(folder);
+    let options = codegen::Options {
+        crate_name: format!("ours-{folder}"),
+        ..options()
+    };
+    if let Err(err) = codegen::regenerate(file, &dir, &options) {
+        panic!("cannot generate {}: {err}", file.display());
+    }
+    let manifest = dir.join("Cargo.toml");
+    let appended = std::fs::read_to_string(&manifest)
+        .and_then(|text| std::fs::write(&manifest, format!("{text}\n[workspace]\n")));
+    if let Err(err) = appended {
+        panic!("cannot write {}: {err}", manifest.display());
+    }
+}
+
+/// Both generators on Oxide's `nexus.json`, progenitor's own flagship spec.
+fn nexus_against_progenitor(c: &mut Criterion) {
+    let Some(nexus) = benchmarks::shared_file("specs/corpus/progenitor/nexus.json") else {
+        eprintln!(
+            "note: ../shared/specs/corpus/progenitor/nexus.json is absent; its rows are skipped"
+        );
+        return;
+    };
+    let text = std::fs::read_to_string(&nexus).expect("read nexus.json");
+    write_our_crate("nexus-ours", &nexus);
+    write_progenitor_crate("nexus-progenitor", &text, true);
+    let mut group = c.benchmark_group("progenitor/nexus.json");
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(20));
+    group.bench_function("ours", |b| b.iter(|| generate(&nexus, black_box(&text))));
+    group.bench_function("progenitor", |b| {
+        b.iter(|| progenitor_generate(black_box(&text)))
+    });
+    group.finish();
+}
+
 fn against_progenitor(c: &mut Criterion) {
     let root = benchmarks::workspace_root();
     let spec = std::fs::read_to_string(root.join("spec/vcenter.yaml")).expect("spec/vcenter.yaml");
     let variant = progenitor_variant(&spec);
-    write_progenitor_crate(&variant);
+    write_progenitor_crate("progenitor-client", &variant, false);
     let file = Path::new("vcenter-progenitor-variant.json");
     let mut group = c.benchmark_group("progenitor/vcenter-variant.json");
     group.bench_function("ours", |b| b.iter(|| generate(file, black_box(&variant))));
@@ -149,5 +195,10 @@ fn generator(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, generator, against_progenitor);
+criterion_group!(
+    benches,
+    generator,
+    against_progenitor,
+    nexus_against_progenitor
+);
 criterion_main!(benches);

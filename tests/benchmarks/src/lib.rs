@@ -17,7 +17,12 @@ pub fn workspace_root() -> PathBuf {
 
 /// VMware's full vCenter spec, when `../shared/specs` is beside the clone.
 pub fn full_spec() -> Option<PathBuf> {
-    let path = workspace_root().join("../shared/specs/vcenter-7.0.3.json");
+    shared_file("specs/vcenter-7.0.3.json")
+}
+
+/// A file of `../shared/` beside the clone, when it is there.
+pub fn shared_file(relative: &str) -> Option<PathBuf> {
+    let path = workspace_root().join("../shared").join(relative);
     path.is_file().then_some(path)
 }
 
