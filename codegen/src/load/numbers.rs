@@ -30,7 +30,9 @@ pub(super) struct LenientYaml(pub(super) Value);
 
 impl<'de> Deserialize<'de> for LenientYaml {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(LenientVisitor).map(LenientYaml)
+        deserializer
+            .deserialize_any(LenientVisitor)
+            .map(LenientYaml)
     }
 }
 
@@ -229,16 +231,26 @@ mod tests {
         let Value::Mapping(mut expected) = expected else {
             panic!("not a mapping: {expected:?}");
         };
-        expected.insert("default".into(), Value::Number(18446744073709552000f64.into()));
+        expected.insert(
+            "default".into(),
+            Value::Number(18446744073709552000f64.into()),
+        );
         assert_eq!(tree, Value::Mapping(expected));
     }
 
     #[test]
     fn number_bounds_keep_any_size_and_other_keys_are_untouched() {
-        let text = "type: number\nmaximum: 18446744073709552000\nproperties:\n  minimum: {type: string}\n";
+        let text =
+            "type: number\nmaximum: 18446744073709552000\nproperties:\n  minimum: {type: string}\n";
         let tree = relaxed_yaml(text);
-        assert_eq!(tree.get("maximum"), Some(&Value::Number(18446744073709552000f64.into())));
-        assert!(tree.get("properties").and_then(|p| p.get("minimum")).is_some());
+        assert_eq!(
+            tree.get("maximum"),
+            Some(&Value::Number(18446744073709552000f64.into()))
+        );
+        assert!(tree
+            .get("properties")
+            .and_then(|p| p.get("minimum"))
+            .is_some());
     }
 
     #[test]
@@ -258,7 +270,9 @@ mod tests {
             duplicate.is_some_and(|e| e.to_string().contains("duplicate entry with key \"a\"")),
             "a repeated key must be refused"
         );
-        let tagged = serde_yaml::from_str::<LenientYaml>("!thing 3").map(|t| t.0).ok();
+        let tagged = serde_yaml::from_str::<LenientYaml>("!thing 3")
+            .map(|t| t.0)
+            .ok();
         let plain = serde_yaml::from_str::<Value>("!thing 3").ok();
         assert_eq!(tagged, plain);
     }
