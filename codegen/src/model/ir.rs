@@ -273,7 +273,9 @@ pub enum SendAs {
     /// A list of scalars: repeated pairs (`explode`), or one comma-separated value.
     List(ScalarText),
     /// An object in the query: its members as pairs (`form`), `name[key]` pairs
-    /// (`deepObject`), or `name=k,v,...` (not exploded).
+    /// (`deepObject`), or `name=k,v,...` (not exploded); a list of objects: each item's
+    /// members as `name.1.key` pairs (`form`, items counted from 1) or `name[0][key]` pairs
+    /// (`deepObject`, from 0).
     Object,
 }
 
