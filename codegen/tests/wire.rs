@@ -11,7 +11,10 @@ use common::GoldenSpec;
 #[test]
 fn generated_clients_send_what_the_spec_says() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let specs = [("compile/object-parameters.yaml", "wire-objects")];
+    let specs = [
+        ("compile/object-parameters.yaml", "wire-objects"),
+        ("compile/security-schemes.yaml", "wire-security"),
+    ];
     let specs: Vec<GoldenSpec> = specs
         .iter()
         .map(|(spec, crate_name)| GoldenSpec {
