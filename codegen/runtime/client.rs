@@ -124,6 +124,8 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     root_certificates: Vec<Vec<u8>>,
     accept_invalid_certs: bool,
+    /// Credentials per security scheme (`credentials.rs`, in crates whose API has schemes).
+    pub(crate) security: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl ClientBuilder {
@@ -238,6 +240,7 @@ impl ClientBuilder {
                 credentials: self.credentials,
                 retry: self.retry,
                 renewal: tokio::sync::Mutex::new(()),
+                security: self.security,
             }),
         })
     }
@@ -279,6 +282,8 @@ pub(crate) struct ClientInner {
     /// Held while a session is created, so that tasks that all see an expired session log in
     /// once, not once each.
     pub(crate) renewal: tokio::sync::Mutex<()>,
+    /// Credentials per security scheme (`credentials.rs`, in crates whose API has schemes).
+    pub(crate) security: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl fmt::Debug for Client {
@@ -288,6 +293,7 @@ impl fmt::Debug for Client {
             .field("has_session", &self.session().is_some())
             .field("has_credentials", &self.inner.credentials.is_some())
             .field("retry", &self.inner.retry)
+            .field("has_scheme_credentials", &self.inner.security.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -312,6 +318,7 @@ impl Client {
             retry: None,
             root_certificates: Vec::new(),
             accept_invalid_certs: false,
+            security: None,
         }
     }
 

@@ -9,6 +9,8 @@ use serde::de::DeserializeOwned;
 use crate::diagnostic::{line_column, push_pointer, Diagnostic, DiagnosticKind, LineColumn};
 use crate::position::{PositionIndex, SourceFormat};
 
+mod numbers;
+
 /// A parsed spec with the text it came from, kept for locating later diagnostics.
 #[derive(Debug)]
 pub struct LoadedSpec {
@@ -92,7 +94,7 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
         format,
     };
     let document = if format == SourceFormat::Json {
-        let tree: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+        let mut tree: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
             let mut diagnostic = Diagnostic::new(
                 file,
                 "",
@@ -108,9 +110,10 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
             diagnostic
         })?;
         check_version(&source, tree.get("openapi"), tree.get("swagger"))?;
+        numbers::relax_json(&mut tree);
         structure(&source, tree)?
     } else {
-        let tree: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|err| {
+        let tree = serde_yaml::from_str::<numbers::LenientYaml>(&text).map_err(|err| {
             let mut diagnostic = Diagnostic::new(
                 file,
                 "",
@@ -125,9 +128,11 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
             });
             diagnostic
         })?;
+        let mut tree = tree.0;
         let version = tree.get("openapi").map(yaml_to_json);
         let swagger = tree.get("swagger").map(yaml_to_json);
         check_version(&source, version.as_ref(), swagger.as_ref())?;
+        numbers::relax_yaml(&mut tree);
         structure(&source, tree)?
     };
     Ok(LoadedSpec {

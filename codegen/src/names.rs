@@ -1,7 +1,7 @@
 //! Every conversion from a spec's name to a Rust name goes through here: case conversion with
 //! `heck`, Rust keywords, names that do not start with a letter, and collisions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToPascalCase, ToSnakeCase};
 
@@ -140,6 +140,104 @@ pub fn method_name(
     snake_ident(&name.join("_"))
 }
 
+/// Rust names for the members of one scope (an enum's values, a struct's properties), in
+/// document order, distinct by construction:
+///
+/// 1. each member gets `convert` of its spec name (or of its `given` name, an `x-codegen-name`);
+/// 2. members whose name is shared by another spell their punctuation out before converting,
+///    where it is the only difference: `+1` -> `Plus1` / `plus_1`, `-1` -> `Minus1` /
+///    `minus_1` (see [`spell_punctuation`]);
+/// 3. a name still taken (spec names that differ only in case) gets the smallest free number,
+///    in document order: `Foo`, `Foo2`.
+///
+/// Given names are kept as they are; two members given the same name is the one conflict left,
+/// returned as the indices of both.
+pub fn distinct_idents(
+    members: &[(&str, Option<&str>)],
+    convert: fn(&str) -> String,
+) -> Result<Vec<String>, (usize, usize)> {
+    let mut given: BTreeMap<String, usize> = BTreeMap::new();
+    for (index, (_, name)) in members.iter().enumerate() {
+        if let Some(name) = name {
+            if let Some(first) = given.insert(convert(name), index) {
+                return Err((first, index));
+            }
+        }
+    }
+    let plain: Vec<String> = members
+        .iter()
+        .map(|(wire, name)| convert(name.unwrap_or(wire)))
+        .collect();
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in &plain {
+        *uses.entry(name.as_str()).or_default() += 1;
+    }
+    let reserved: Vec<&str> = given.keys().map(String::as_str).collect();
+    let mut scope = Namespace::with_reserved(&reserved);
+    let mut idents = Vec::with_capacity(members.len());
+    for ((wire, name), plain) in members.iter().zip(&plain) {
+        if name.is_some() {
+            idents.push(plain.clone());
+            continue;
+        }
+        let wanted = if uses.get(plain.as_str()).copied().unwrap_or_default() > 1 {
+            convert(&spell_punctuation(wire))
+        } else {
+            plain.clone()
+        };
+        idents.push(scope.claim(&wanted));
+    }
+    Ok(idents)
+}
+
+/// A name with every character other than an ASCII letter or digit spelled out as a word:
+/// `+1` -> `_plus_1`, `a.b` -> `a_dot_b`; a character without a word here becomes its code
+/// point (`é` -> `_u00e9_`).
+pub fn spell_punctuation(name: &str) -> String {
+    let mut spelled = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            spelled.push(c);
+            continue;
+        }
+        let word = match c {
+            '+' => "plus".to_string(),
+            '-' => "minus".to_string(),
+            '.' => "dot".to_string(),
+            '_' => "underscore".to_string(),
+            ' ' => "space".to_string(),
+            '/' => "slash".to_string(),
+            '\\' => "backslash".to_string(),
+            '*' => "star".to_string(),
+            '#' => "hash".to_string(),
+            '@' => "at".to_string(),
+            '!' => "bang".to_string(),
+            '?' => "question".to_string(),
+            '=' => "equals".to_string(),
+            '<' => "lt".to_string(),
+            '>' => "gt".to_string(),
+            '&' => "and".to_string(),
+            '|' => "pipe".to_string(),
+            '%' => "percent".to_string(),
+            '$' => "dollar".to_string(),
+            '~' => "tilde".to_string(),
+            '^' => "caret".to_string(),
+            ':' => "colon".to_string(),
+            ',' => "comma".to_string(),
+            ';' => "semicolon".to_string(),
+            '(' | ')' => "paren".to_string(),
+            '[' | ']' => "bracket".to_string(),
+            '{' | '}' => "brace".to_string(),
+            '\'' | '"' | '`' => "quote".to_string(),
+            other => format!("u{:04x}", u32::from(other)),
+        };
+        spelled.push('_');
+        spelled.push_str(&word);
+        spelled.push('_');
+    }
+    spelled
+}
+
 /// The name without a raw prefix, for messages and docs.
 pub fn display_ident(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
@@ -262,6 +360,55 @@ mod tests {
             "vm_type"
         );
         assert_eq!(method_name(&[], Some("type"), "/api/vm", "get"), "r#type");
+    }
+
+    #[test]
+    fn members_get_distinct_names_by_construction() {
+        fn plain<'a>(names: &[&'a str]) -> Vec<(&'a str, Option<&'a str>)> {
+            names.iter().map(|n| (*n, None)).collect()
+        }
+        // Alone, a value keeps its plain name; punctuation is spelled only where it collides.
+        assert_eq!(
+            distinct_idents(&plain(&["+1", "-1", "laugh", "-2"]), pascal_ident),
+            Ok(vec![
+                "Plus1".into(),
+                "Minus1".into(),
+                "Laugh".into(),
+                "V2".into()
+            ])
+        );
+        assert_eq!(
+            distinct_idents(&plain(&["+1", "-1"]), snake_ident),
+            Ok(vec!["plus_1".into(), "minus_1".into()])
+        );
+        // Differ only in case: a number, in document order.
+        assert_eq!(
+            distinct_idents(&plain(&["vmName", "vm_name", "VmName"]), snake_ident),
+            Ok(vec![
+                "vm_name".into(),
+                "vm_underscore_name".into(),
+                "vm_name2".into()
+            ])
+        );
+        assert_eq!(
+            distinct_idents(&plain(&["POWERED_ON", "powered-on"]), pascal_ident),
+            Ok(vec!["PoweredUnderscoreOn".into(), "PoweredMinusOn".into()])
+        );
+        // A spelled name another member has as its plain name: a number.
+        assert_eq!(
+            distinct_idents(&plain(&["+1", "-1", "plus1"]), pascal_ident),
+            Ok(vec!["Plus1".into(), "Minus1".into(), "Plus12".into()])
+        );
+        // Given names stay; a member whose plain name is given to another yields.
+        assert_eq!(
+            distinct_idents(&[("a", None), ("b", Some("a"))], snake_ident),
+            Ok(vec!["a2".into(), "a".into()])
+        );
+        assert_eq!(
+            distinct_idents(&[("a", Some("x")), ("b", Some("x"))], snake_ident),
+            Err((0, 1))
+        );
+        assert_eq!(spell_punctuation("é"), "_u00e9_");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("api_error", include_str!("../runtime/api_error.rs")),
     ("client", include_str!("../runtime/client.rs")),
+    ("credentials", include_str!("../runtime/credentials.rs")),
     ("decode", include_str!("../runtime/decode.rs")),
     ("error", include_str!("../runtime/error.rs")),
     ("json_body", include_str!("../runtime/json_body.rs")),

@@ -9,14 +9,17 @@ pub(super) fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String
     let description = format!("Typed async client for {}", model.title.trim());
     let description = serde_json::Value::String(description).to_string();
     // `rustls` is reqwest's TLS with the platform's verifier and trust roots; `query` and
-    // `form` only when an operation calls `RequestBuilder::query` or `RequestBuilder::form`.
+    // `form` only when the crate calls `RequestBuilder::query` or `RequestBuilder::form`.
     let mut reqwest_features = vec!["rustls"];
     let operations = &model.operations;
-    if operations.iter().any(|op| {
-        op.params
-            .iter()
-            .any(|param| param.location == ParamLocation::Query)
-    }) {
+    // The credentials runtime may put an API key in the query.
+    if super::uses_scheme_credentials(model)
+        || operations.iter().any(|op| {
+            op.params
+                .iter()
+                .any(|param| param.location == ParamLocation::Query)
+        })
+    {
         reqwest_features.push("query");
     }
     if operations.iter().any(|op| {
@@ -105,7 +108,9 @@ pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> Strin
     doc
 }
 
-pub(super) fn lib_rs(_model: &ApiModel) -> TokenStream {
+pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
+    let credentials = super::uses_scheme_credentials(model)
+        .then(|| quote! { pub use runtime::credentials::{TokenFuture, TokenSource}; });
     // The modules are formatted by the generator (prettyplease), not by rustfmt. `lib.rs`
     // itself is formatted by both, so its lines are short and in rustfmt's order.
     quote! {
@@ -121,6 +126,7 @@ pub(super) fn lib_rs(_model: &ApiModel) -> TokenStream {
         pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
         pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
         pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+        #credentials
         pub use runtime::error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
         pub use runtime::retry::RetryPolicy;
     }

@@ -9,9 +9,9 @@ use quote::quote;
 
 use crate::docs::rustdoc_text;
 use crate::model::{
-    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, Nullable, OperationModel, ParamLocation,
-    ParamModel, PathPart, ScalarText, SendAs, SessionAction, StatusMatch, TypeDef, TypeKind,
-    TypeRef, UnionModel,
+    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, Nullable, OperationModel,
+    ParamLocation, ParamModel, PathPart, ScalarText, SchemeKind, SendAs, SessionAction,
+    StatusMatch, TypeDef, TypeKind, TypeRef, UnionModel,
 };
 use crate::names::display_ident;
 use crate::scope::RUNTIME_SOURCES;
@@ -49,6 +49,10 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
     RuntimeFile {
         module: "client",
         needed: |_| true,
+    },
+    RuntimeFile {
+        module: "credentials",
+        needed: uses_scheme_credentials,
     },
     RuntimeFile {
         module: "decode",
@@ -143,6 +147,14 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
 ];
+
+/// Whether an operation sends credentials the user gives per security scheme.
+pub(crate) fn uses_scheme_credentials(model: &ApiModel) -> bool {
+    model
+        .operations
+        .iter()
+        .any(|op| matches!(op.auth, Auth::Schemes { .. }))
+}
 
 /// The text of the runtime file `module`.
 fn runtime_text(module: &str) -> &'static str {

@@ -133,6 +133,9 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
     if !op.errors.iter().any(|case| case.status.is_none()) {
         doc.push_str("- any other status: [`Error::UnexpectedStatus`]\n");
     }
+    if let Some(schemes) = scheme_doc(&op.auth) {
+        doc.push_str(&schemes);
+    }
     if let Auth::Session { required: true, .. } = op.auth {
         doc.push_str("- [`Error::NoSession`] when the client has no session.\n");
     }
@@ -141,4 +144,36 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
     }
     doc.push_str("- [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.\n");
     doc
+}
+
+/// How an operation with per-scheme credentials authenticates, for its `# Errors` list.
+fn scheme_doc(auth: &Auth) -> Option<String> {
+    let Auth::Schemes {
+        requirements,
+        optional,
+    } = auth
+    else {
+        return None;
+    };
+    let alternatives: Vec<String> = requirements
+        .iter()
+        .map(|schemes| {
+            schemes
+                .iter()
+                .map(|scheme| format!("`{}`", scheme.name))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
+        .collect();
+    let without = if *optional {
+        "the call is also accepted without"
+    } else {
+        "the server answers as it does (usually 401)"
+    };
+    Some(format!(
+        "- Credentials, set on the [`ClientBuilder`](crate::ClientBuilder) by scheme name: {}. \
+         The client sends the first of these it has every credential for; with none, it sends \
+         none and {without}.\n",
+        alternatives.join("; or ")
+    ))
 }

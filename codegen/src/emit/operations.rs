@@ -329,6 +329,31 @@ fn request_statements(op: &OperationModel) -> TokenStream {
             #(#added)*
         }
     };
+    let build = match &op.auth {
+        Auth::Schemes { requirements, .. } => {
+            let requirements = requirements.iter().map(|schemes| {
+                let schemes = schemes.iter().map(|scheme| {
+                    let name = &scheme.name;
+                    let (location, key) = match &scheme.kind {
+                        SchemeKind::Bearer => ("bearer", ""),
+                        SchemeKind::Basic => ("basic", ""),
+                        SchemeKind::Header(key) => ("header", key.as_str()),
+                        SchemeKind::Query(key) => ("query", key.as_str()),
+                        SchemeKind::Cookie(key) => ("cookie", key.as_str()),
+                    };
+                    quote! {
+                        crate::runtime::credentials::Scheme { name: #name, location: #location, key: #key }
+                    }
+                });
+                quote! { &[#(#schemes),*] }
+            });
+            quote! {
+                #build
+                let request = self.add_scheme_credentials(request, &[#(#requirements),*]).await?;
+            }
+        }
+        _ => build,
+    };
     let body = match &op.body {
         Some(body) => {
             let encode = match body.encoding {

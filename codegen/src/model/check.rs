@@ -312,13 +312,27 @@ fn decide_sending(types: &BTreeMap<String, TypeDef>, param: &mut ParamModel) -> 
         ParamLocation::Header => "header",
     };
     let send = match &ty {
-        TypeRef::Vec(item) => scalar_text(types, item).map(SendAs::List).ok_or_else(|| {
-            format!(
-                "the {location} parameter {:?} is a list of objects or lists, which OpenAPI gives \
-                 no way to write in the {location}",
-                param.wire_name
-            )
-        })?,
+        TypeRef::Vec(item) => match scalar_text(types, item) {
+            Some(text) => SendAs::List(text),
+            // A list of objects in the query: each item's members with its index (README).
+            None if param.location == ParamLocation::Query
+                && is_object(&resolve_alias(types, item)) =>
+            {
+                SendAs::Object
+            }
+            None => {
+                return Err(format!(
+                    "the {location} parameter {:?} is a list of {}, which OpenAPI gives no way \
+                     to write in the {location}",
+                    param.wire_name,
+                    if param.location == ParamLocation::Query {
+                        "lists"
+                    } else {
+                        "objects or lists"
+                    }
+                ))
+            }
+        },
         ty if is_object(ty) => {
             if param.location != ParamLocation::Query {
                 return Err(format!(

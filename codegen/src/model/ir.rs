@@ -323,8 +323,9 @@ pub enum SendAs {
     /// A list of scalars: repeated pairs (`explode`), or one comma-separated value.
     List(ScalarText),
     /// An object (or a union that is not text, by its JSON form) in the query: its members
-    /// as pairs (`form`), `name[key]` pairs
-    /// (`deepObject`), or `name=k,v,...` (not exploded).
+    /// as pairs (`form`), `name[key]` pairs (`deepObject`), or `name=k,v,...` (not exploded);
+    /// a list of objects: each item's members as `name.1.key` pairs (`form`, items counted
+    /// from 1) or `name[0][key]` pairs (`deepObject`, from 0).
     Object,
 }
 
@@ -362,8 +363,42 @@ pub enum Auth {
         /// Whether the call fails without a session (otherwise the header is sent when there is one).
         required: bool,
     },
-    /// HTTP basic authentication with a user name and password given to the method.
+    /// HTTP basic authentication with a user name and password given to the method (the
+    /// operation that logs in, in a spec with a session scheme).
     Basic,
+    /// Credentials the user gives the client builder, per security scheme: the first
+    /// requirement (in document order) the client has credentials for is sent, every scheme of
+    /// it; with none, the call is sent without credentials.
+    Schemes {
+        /// The alternatives, each a list of schemes that are sent together.
+        requirements: Vec<Vec<SchemeModel>>,
+        /// Whether the operation also accepts calls without credentials (`{}` among them).
+        optional: bool,
+    },
+}
+
+/// A security scheme whose credential the user supplies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemeModel {
+    /// The scheme's name under `components/securitySchemes`: the name the builder takes.
+    pub name: String,
+    /// Where the credential goes.
+    pub kind: SchemeKind,
+}
+
+/// Where a scheme's credential goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>`: HTTP `bearer`, OAuth2 and OpenID Connect.
+    Bearer,
+    /// HTTP basic authentication.
+    Basic,
+    /// An API key in the header of this name.
+    Header(String),
+    /// An API key in the query parameter of this name.
+    Query(String),
+    /// An API key in the cookie of this name.
+    Cookie(String),
 }
 
 /// Operations that manage the client's session.

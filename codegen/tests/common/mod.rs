@@ -99,3 +99,86 @@ pub fn compile_generated(set: &str, specs: &[GoldenSpec]) {
         );
     }
 }
+
+/// Generates every spec into `<workspace>/target/<set>/<crate name>/` and runs the test files
+/// `tests` (paths of `.rs` files, each a test target) in one more crate of that workspace, which
+/// depends on every generated crate, `tokio`, `serde_json` and `wiremock`: how a generated
+/// client behaves on the wire, for constructs the vCenter spec does not have. `cargo test` runs
+/// once in the shared target directory. Panics with the output when anything fails.
+pub fn test_generated(set: &str, specs: &[GoldenSpec], tests: &[PathBuf]) {
+    let root = workspace_root();
+    let dir = root.join("target").join(set);
+    let mut members = Vec::new();
+    let mut dependencies = String::new();
+    for golden in specs {
+        let out = dir.join(&golden.crate_name);
+        let options = codegen::Options {
+            crate_name: golden.crate_name.clone(),
+            spec_label: golden
+                .spec
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            selection: Default::default(),
+        };
+        if let Err(err) = codegen::regenerate(&golden.spec, &out, &options) {
+            panic!(
+                "{} is a fixture the generator must accept, but:\n{err}",
+                golden.spec.display()
+            );
+        }
+        members.push(format!("{:?}", golden.crate_name));
+        dependencies.push_str(&format!(
+            "{} = {{ path = \"../{}\" }}\n",
+            golden.crate_name, golden.crate_name
+        ));
+    }
+    let runner = dir.join("wire-tests");
+    let _ = std::fs::remove_dir_all(&runner);
+    std::fs::create_dir_all(runner.join("tests")).expect("create the test crate");
+    std::fs::create_dir_all(runner.join("src")).expect("create the test crate");
+    std::fs::write(
+        runner.join("src/lib.rs"),
+        "//! Wire tests of generated crates.\n",
+    )
+    .expect("write the test crate");
+    let mut manifest = format!(
+        "[package]\nname = \"wire-tests\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\n{dependencies}\
+         serde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\
+         wiremock = \"0.6\"\n"
+    );
+    for test in tests {
+        let name = test
+            .file_stem()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        std::fs::copy(test, runner.join("tests").join(format!("{name}.rs")))
+            .expect("copy a wire test");
+        manifest.push_str(&format!(
+            "\n[[test]]\nname = {name:?}\npath = \"tests/{name}.rs\"\n"
+        ));
+    }
+    std::fs::write(runner.join("Cargo.toml"), manifest).expect("write the test crate manifest");
+    members.push("\"wire-tests\"".to_string());
+    let workspace = format!(
+        "# Written by codegen's wire tests: the generated crates and the crate that tests them.\n\
+         [workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+        members.join(", ")
+    );
+    std::fs::write(dir.join("Cargo.toml"), workspace).expect("write the set's workspace manifest");
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
+        .expect("copy the root Cargo.lock");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let output = Command::new(&cargo)
+        .args(["test", "--quiet", "-p", "wire-tests"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", root.join("target/generated-crates"))
+        .output()
+        .expect("run cargo");
+    assert!(
+        output.status.success(),
+        "`cargo test` of the wire tests in {} failed:\n{}\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -140,7 +140,7 @@ impl<'d> ModelBuilder<'d> {
                     let session_header = session_headers
                         .iter()
                         .find(|h| h.eq_ignore_ascii_case(&data.name))
-                        .filter(|_| *auth != Auth::Basic);
+                        .filter(|_| !matches!(auth, Auth::Basic | Auth::Schemes { .. }));
                     if let Some(header) = session_header {
                         *auth = Auth::Session {
                             header: header.clone(),
@@ -232,7 +232,7 @@ impl<'d> ModelBuilder<'d> {
         }
     }
 
-    /// Header names of the apiKey security schemes: these headers carry the session id.
+    /// Header names of the session schemes: these headers carry the session id.
     pub(super) fn session_headers(&self) -> Vec<String> {
         let Some(components) = &self.document.components else {
             return Vec::new();
@@ -241,11 +241,13 @@ impl<'d> ModelBuilder<'d> {
             .security_schemes
             .values()
             .filter_map(|scheme| match scheme {
-                ReferenceOr::Item(SecurityScheme::APIKey {
-                    location: openapiv3::APIKeyLocation::Header,
-                    name,
-                    ..
-                }) => Some(name.clone()),
+                ReferenceOr::Item(
+                    scheme @ SecurityScheme::APIKey {
+                        location: openapiv3::APIKeyLocation::Header,
+                        name,
+                        ..
+                    },
+                ) if super::auth::is_session_scheme(scheme) => Some(name.clone()),
                 _ => None,
             })
             .collect()

@@ -18,7 +18,7 @@ use crate::model::ir::{
     NAME_EXTENSION, RESOURCE_TYPE_EXTENSION,
 };
 use crate::model::refs;
-use crate::names::{display_ident, pascal_ident, snake_ident, Namespace};
+use crate::names::{distinct_idents, pascal_ident, snake_ident, Namespace};
 
 /// How deeply inline schemas may nest.
 const MAX_SCHEMA_DEPTH: usize = 32;
@@ -165,33 +165,39 @@ impl ModelBuilder<'_> {
         required: &[String],
         additional: Option<(AdditionalProperties, String)>,
     ) -> Result<Vec<FieldModel>, Diagnostic> {
-        let mut idents = Namespace::default();
+        let given: Vec<Option<String>> = properties
+            .iter()
+            .map(|(_, property, _)| match property {
+                ReferenceOr::Item(inner) => name_extension(&inner.schema_data.extensions),
+                ReferenceOr::Reference { .. } => None,
+            })
+            .collect();
+        let members: Vec<(&str, Option<&str>)> = properties
+            .iter()
+            .zip(&given)
+            .map(|((wire, _, _), given)| (wire.as_str(), given.as_deref()))
+            .collect();
+        let idents = distinct_idents(&members, snake_ident).map_err(|(first, second)| {
+            let wire = |i: usize| members.get(i).map_or("", |m| m.0);
+            let at = properties.get(second).map_or("", |(_, _, at)| at.as_str());
+            self.error(
+                at,
+                DiagnosticKind::Invalid {
+                    what: format!(
+                        "the properties {:?} and {:?} are both given the Rust name {:?} with \
+                         `{NAME_EXTENSION}`; give one of them another",
+                        wire(first),
+                        wire(second),
+                        given.get(second).cloned().flatten().unwrap_or_default()
+                    ),
+                },
+            )
+        })?;
         let mut fields: Vec<FieldModel> = Vec::new();
-        for (wire_name, property, field_pointer) in properties {
+        let taken: Vec<&str> = idents.iter().map(String::as_str).collect();
+        let mut namespace = Namespace::with_reserved(&taken);
+        for ((wire_name, property, field_pointer), ident) in properties.iter().zip(idents.clone()) {
             let field_pointer = field_pointer.clone();
-            let wanted = match property {
-                ReferenceOr::Item(inner) => name_extension(&inner.schema_data.extensions)
-                    .map_or_else(|| snake_ident(wire_name), |n| snake_ident(&n)),
-                ReferenceOr::Reference { .. } => snake_ident(wire_name),
-            };
-            if idents.contains(&wanted) {
-                let first = fields
-                    .iter()
-                    .find(|f| f.ident == wanted)
-                    .map_or(String::new(), |f| f.wire_name.clone());
-                return Err(self.error(
-                    &field_pointer,
-                    DiagnosticKind::Invalid {
-                        what: format!(
-                            "the properties {first:?} and {wire_name:?} differ only in case or \
-                             punctuation, so both would be the Rust field `{}`; give one of them \
-                             another name with `{NAME_EXTENSION}`",
-                            display_ident(&wanted)
-                        ),
-                    },
-                ));
-            }
-            let ident = idents.claim(&wanted);
             let hint = format!("{name}{}", pascal_ident(wire_name));
             let (ty, nullable, doc, resource_type) = match property {
                 ReferenceOr::Reference { reference } => {
@@ -235,7 +241,7 @@ impl ModelBuilder<'_> {
             _ => None,
         };
         if let Some(value) = value {
-            let ident = idents.claim("additional_properties");
+            let ident = namespace.claim("additional_properties");
             fields.push(FieldModel {
                 ident,
                 wire_name: "additionalProperties".to_string(),
@@ -256,38 +262,35 @@ impl ModelBuilder<'_> {
         enumeration: &[Option<String>],
         pointer: &str,
     ) -> Result<TypeKind, Diagnostic> {
-        let mut variants = Namespace::default();
-        let mut values = Vec::new();
         let mut seen = BTreeSet::new();
         for (index, value) in enumeration.iter().enumerate() {
             let Some(wire) = value else { continue };
-            let value_pointer = child(&child(pointer, "enum"), &index.to_string());
             if !seen.insert(wire.clone()) {
                 return Err(self.error(
-                    &value_pointer,
+                    &child(&child(pointer, "enum"), &index.to_string()),
                     DiagnosticKind::Invalid {
                         what: format!("the enum value {wire:?} is listed twice"),
                     },
                 ));
             }
-            let variant = pascal_ident(wire);
-            if variants.contains(&variant) {
-                return Err(self.error(
-                    &value_pointer,
-                    DiagnosticKind::Unsupported {
-                        what: format!(
-                            "the enum value {wire:?} has the same Rust name `{variant}` as an \
-                             earlier value (they differ only in case or punctuation)"
-                        ),
-                    },
-                ));
-            }
-            let variant = variants.claim(&variant);
-            values.push(EnumValue {
-                variant,
-                wire: wire.clone(),
-            });
         }
+        let wires: Vec<(&str, Option<&str>)> = enumeration
+            .iter()
+            .flatten()
+            .map(|wire| (wire.as_str(), None))
+            .collect();
+        // Without given names there is no conflict left to report.
+        let variant_names = distinct_idents(&wires, pascal_ident).unwrap_or_default();
+        let mut variants =
+            Namespace::with_reserved(&variant_names.iter().map(String::as_str).collect::<Vec<_>>());
+        let values: Vec<EnumValue> = wires
+            .iter()
+            .zip(variant_names.iter())
+            .map(|((wire, _), variant)| EnumValue {
+                variant: variant.clone(),
+                wire: wire.to_string(),
+            })
+            .collect();
         let catch_all = ["Unknown", "UnknownValue", "OtherValue"]
             .into_iter()
             .find(|name| !variants.contains(name))
