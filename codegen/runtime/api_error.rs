@@ -1,34 +1,135 @@
-//! Decoding a documented error body.
+//! Decoding an error body: strictly, or leniently when it names an `error_type` but other
+//! fields are off-spec.
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::client::Client;
-use super::error::{excerpt, Error};
+use super::client::{Client, Received};
+use super::error::{Error, ErrorBody};
 
 impl Client {
-    /// The error for a documented error status.
-    pub(crate) async fn api_error<E>(&self, response: reqwest::Response) -> Error<E>
+    /// The error for an error status with a documented body. A body of the documented shape is
+    /// [`Error::Api`]; so is one that is JSON with an `error_type` though other fields are
+    /// off-spec (read leniently, the JSON kept); anything else is [`Error::Decode`], and an
+    /// empty body [`Error::UnexpectedStatus`].
+    pub(crate) async fn api_error<E>(&self, received: Received) -> Error<E>
     where
-        E: serde::de::DeserializeOwned,
+        E: serde::de::DeserializeOwned + ErrorBody,
     {
-        let status = response.status().as_u16();
-        let body = match self.read_body(response).await {
+        let body = match self.read_body(received).await {
             Ok(body) => body,
             Err(err) => return err,
         };
-        if body.iter().all(u8::is_ascii_whitespace) {
+        let status = body.status;
+        if body.is_blank() {
             return Error::UnexpectedStatus {
                 status,
                 excerpt: String::new(),
             };
         }
-        match serde_json::from_slice(&body) {
-            Ok(body) => Error::Api { status, body },
-            Err(source) => Error::Decode {
+        let value = match body.json_value() {
+            Ok(value) => value,
+            Err(source) => {
+                return Error::Decode {
+                    status,
+                    excerpt: body.excerpt(),
+                    source,
+                }
+            }
+        };
+        let source = match E::deserialize(&value) {
+            Ok(decoded) => {
+                return Error::Api {
+                    status,
+                    body: decoded,
+                    raw: None,
+                }
+            }
+            Err(source) => source,
+        };
+        match E::from_off_spec(&value) {
+            Some(decoded) => Error::Api {
                 status,
-                excerpt: excerpt(&body),
+                body: decoded,
+                raw: (!body.withhold).then_some(value),
+            },
+            None => Error::Decode {
+                status,
+                excerpt: body.excerpt(),
                 source,
             },
         }
     }
+}
+
+/// The field `name` of an off-spec error body, decoded as `T` if it can be: as it is, or, for
+/// a list, with only the items that decode on their own (each as it is, or repaired the way
+/// vCenter's messages need: `args` missing or not all strings, `params` given as bare values).
+pub(crate) fn off_spec_field<T: serde::de::DeserializeOwned>(
+    json: &serde_json::Value,
+    name: &str,
+) -> Option<T> {
+    let value = json.get(name)?;
+    if let Ok(decoded) = T::deserialize(value) {
+        return Some(decoded);
+    }
+    let decodes = |item: &serde_json::Value| {
+        T::deserialize(&serde_json::Value::Array(vec![item.clone()])).is_ok()
+    };
+    let kept: Vec<serde_json::Value> = value
+        .as_array()?
+        .iter()
+        .filter_map(|item| {
+            repairs(item)
+                .into_iter()
+                .find(|candidate| decodes(candidate))
+        })
+        .collect();
+    T::deserialize(&serde_json::Value::Array(kept)).ok()
+}
+
+/// An item of a list as it is, then repaired: a message's `args` made a list of strings and
+/// its `params` objects (`{"s": ...}`, `{"i": ...}`, `{"d": ...}`), then without `params`.
+fn repairs(item: &serde_json::Value) -> Vec<serde_json::Value> {
+    use serde_json::Value;
+    let Value::Object(fields) = item else {
+        return vec![item.clone()];
+    };
+    let text = |value: &Value| match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let mut repaired = fields.clone();
+    let args = match fields.get("args") {
+        Some(Value::Array(args)) => args.iter().map(|arg| Value::String(text(arg))).collect(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(other) => vec![Value::String(text(other))],
+    };
+    repaired.insert("args".to_string(), Value::Array(args));
+    if let Some(Value::Object(params)) = fields.get("params") {
+        let params = params
+            .iter()
+            .filter(|(_, value)| !value.is_null())
+            .map(|(name, value)| {
+                let param = match value {
+                    Value::Object(_) => value.clone(),
+                    Value::Number(number) if number.is_i64() || number.is_u64() => {
+                        serde_json::json!({ "i": number })
+                    }
+                    Value::Number(number) => serde_json::json!({ "d": number }),
+                    other => serde_json::json!({ "s": text(other) }),
+                };
+                (name.clone(), param)
+            })
+            .collect();
+        repaired.insert("params".to_string(), Value::Object(params));
+    } else {
+        repaired.remove("params");
+    }
+    let mut without_params = repaired.clone();
+    without_params.remove("params");
+    vec![
+        item.clone(),
+        Value::Object(repaired),
+        Value::Object(without_params),
+    ]
 }

@@ -16,6 +16,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("open_enum", include_str!("../runtime/open_enum.rs")),
     ("path", include_str!("../runtime/path.rs")),
     ("query", include_str!("../runtime/query.rs")),
+    ("redact", include_str!("../runtime/redact.rs")),
     ("retry", include_str!("../runtime/retry.rs")),
     ("send", include_str!("../runtime/send.rs")),
     ("unexpected", include_str!("../runtime/unexpected.rs")),

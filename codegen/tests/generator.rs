@@ -75,6 +75,7 @@ fn every_file_written_from_the_spec_matches_its_snapshot() {
             "src/runtime/messages.rs",
             "src/runtime/open_enum.rs",
             "src/runtime/path.rs",
+            "src/runtime/redact.rs",
             "src/runtime/retry.rs",
             "src/runtime/send.rs",
             "src/runtime/unexpected.rs",

@@ -300,12 +300,14 @@ fn judge(case: &Case, result: Result<String, Error<StdErrorsError>>) -> Result<S
             let expected: StdErrorsError = serde_json::from_value(example.clone())
                 .map_err(|e| format!("the example is not a Std_Errors_Error: {e}"))?;
             match &err {
-                Error::Api { status, body } if *status == case.code && *body == expected => {
-                    Ok(format!(
-                        "typed error {status} {}",
-                        err.error_type_name().unwrap_or("?")
-                    ))
-                }
+                Error::Api {
+                    status,
+                    body,
+                    raw: None,
+                } if *status == case.code && *body == expected => Ok(format!(
+                    "typed error {status} {}",
+                    err.error_type_name().unwrap_or("?")
+                )),
                 _ => Err(format!(
                     "expected the typed error {} {:?}, got: {err}",
                     case.code,

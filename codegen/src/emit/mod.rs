@@ -106,6 +106,10 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
     RuntimeFile {
+        module: "redact",
+        needed: |_| true,
+    },
+    RuntimeFile {
         module: "retry",
         needed: |_| true,
     },
@@ -144,6 +148,7 @@ fn response_helpers(op: &OperationModel) -> ResponseHelpers {
     ResponseHelpers {
         api_error: op.errors.iter().any(|case| case.has_body),
         unexpected: !default_has_body
+            || operations::accepts_empty_success(op)
             || op
                 .errors
                 .iter()

@@ -10,6 +10,7 @@ pub(crate) mod json_body;
 pub(crate) mod messages;
 pub(crate) mod open_enum;
 pub(crate) mod path;
+pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;
 pub(crate) mod unexpected;
