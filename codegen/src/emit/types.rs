@@ -268,14 +268,7 @@ pub(super) fn error_body_impls(def: &TypeDef) -> TokenStream {
 /// message that decodes on its own; `None` without a string `error_type` or when a required
 /// field (other than the messages, which may be none) does not decode.
 fn off_spec_impl(def: &TypeDef, shape: &ErrorShape) -> TokenStream {
-    let (Some((error_type_field, _)), TypeKind::Struct { fields }) = (&shape.error_type, &def.kind)
-    else {
-        return TokenStream::new();
-    };
-    let Some(error_type_wire) = fields
-        .iter()
-        .find(|field| &field.ident == error_type_field)
-        .map(|field| field.wire_name.as_str())
+    let (Some(error_type_wire), TypeKind::Struct { fields }) = (off_spec_key(def), &def.kind)
     else {
         return TokenStream::new();
     };
@@ -283,7 +276,7 @@ fn off_spec_impl(def: &TypeDef, shape: &ErrorShape) -> TokenStream {
     let inits = fields.iter().map(|field| {
         let name = ident(&field.ident);
         let wire = &field.wire_name;
-        let read = quote! { crate::runtime::api_error::off_spec_field(json, #wire) };
+        let read = quote! { crate::runtime::off_spec::off_spec_field(json, #wire) };
         let value = if !field.required {
             read
         } else if Some(field.ident.as_str()) == messages_field {
@@ -299,6 +292,24 @@ fn off_spec_impl(def: &TypeDef, shape: &ErrorShape) -> TokenStream {
             Some(Self { #(#inits)* })
         }
     }
+}
+
+/// The wire name of the `error_type` field of an error body that gets `from_off_spec` (a struct
+/// with an `error_type`).
+fn off_spec_key(def: &TypeDef) -> Option<&str> {
+    let error_type_field = &def.error_shape.as_ref()?.error_type.as_ref()?.0;
+    let TypeKind::Struct { fields } = &def.kind else {
+        return None;
+    };
+    fields
+        .iter()
+        .find(|field| &field.ident == error_type_field)
+        .map(|field| field.wire_name.as_str())
+}
+
+/// Whether `def` gets a `from_off_spec` impl, which uses the `off_spec` runtime file.
+pub(super) fn has_off_spec_impl(def: &TypeDef) -> bool {
+    off_spec_key(def).is_some()
 }
 
 /// The `messages()` method of an error body with `messages`.

@@ -552,11 +552,6 @@ pub(crate) struct Body {
 }
 
 impl Body {
-    /// Whether the body is empty or only whitespace.
-    pub(crate) fn is_blank(&self) -> bool {
-        self.bytes.iter().all(u8::is_ascii_whitespace)
-    }
-
     /// The body's start for an error: scrubbed of the call's secrets, or withheld.
     pub(crate) fn excerpt(&self) -> String {
         if self.withhold {

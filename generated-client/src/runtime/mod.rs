@@ -8,6 +8,8 @@ pub(crate) mod decode;
 pub(crate) mod error;
 pub(crate) mod json_body;
 pub(crate) mod messages;
+pub(crate) mod no_content;
+pub(crate) mod off_spec;
 pub(crate) mod open_enum;
 pub(crate) mod path;
 pub(crate) mod redact;
