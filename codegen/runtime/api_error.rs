@@ -1,32 +1,60 @@
-//! Decoding a documented error body.
+//! Decoding an error body: strictly, or leniently when it names an `error_type` but other
+//! fields are off-spec.
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::client::Client;
-use super::error::{excerpt, Error};
+use super::client::{Client, Received};
+use super::error::{Error, ErrorBody};
 
 impl Client {
-    /// The error for a documented error status.
-    pub(crate) async fn api_error<E>(&self, response: reqwest::Response) -> Error<E>
+    /// The error for an error status with a documented body. A body of the documented shape is
+    /// [`Error::Api`]; so is one that is JSON with an `error_type` though other fields are
+    /// off-spec (read leniently, the JSON kept); anything else is [`Error::Decode`], and an
+    /// empty body [`Error::UnexpectedStatus`].
+    pub(crate) async fn api_error<E>(&self, received: Received) -> Error<E>
     where
-        E: serde::de::DeserializeOwned,
+        E: serde::de::DeserializeOwned + ErrorBody,
     {
-        let status = response.status().as_u16();
-        let body = match self.read_body(response).await {
+        let body = match self.read_body(received).await {
             Ok(body) => body,
             Err(err) => return err,
         };
-        if body.iter().all(u8::is_ascii_whitespace) {
+        let status = body.status;
+        if body.bytes.iter().all(u8::is_ascii_whitespace) {
             return Error::UnexpectedStatus {
                 status,
                 excerpt: String::new(),
             };
         }
-        match serde_json::from_slice(&body) {
-            Ok(body) => Error::Api { status, body },
-            Err(source) => Error::Decode {
+        let value = match body.json_value() {
+            Ok(value) => value,
+            Err(source) => {
+                return Error::Decode {
+                    status,
+                    excerpt: body.excerpt(),
+                    source,
+                }
+            }
+        };
+        let source = match E::deserialize(&value) {
+            Ok(decoded) => {
+                return Error::Api {
+                    status,
+                    body: decoded,
+                    raw: None,
+                }
+            }
+            Err(source) => source,
+        };
+        match E::from_off_spec(&value) {
+            Some(decoded) => Error::Api {
                 status,
-                excerpt: excerpt(&body),
+                body: decoded,
+                raw: (!body.withhold).then_some(value),
+            },
+            None => Error::Decode {
+                status,
+                excerpt: body.excerpt(),
                 source,
             },
         }

@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use super::error::Error;
+use super::error::{Error, TimeoutPhase};
+use super::redact::{without_userinfo, Secrets};
 use super::retry::RetryPolicy;
 
 /// The largest response body read by default: 32 MiB.
@@ -50,10 +51,17 @@ impl fmt::Debug for SessionId {
 pub enum ClientBuildError {
     /// The base URL is not an absolute `http` or `https` URL.
     InvalidBaseUrl {
-        /// The URL as given.
+        /// The URL as given, with any user name and password replaced by `[redacted]`.
         url: String,
         /// What is wrong with it.
         reason: String,
+    },
+    /// The base URL holds a user name or password (`https://user:password@host`). They are
+    /// not sent from there, and a URL is shown in errors and logs: give them to
+    /// [`ClientBuilder::credentials`] instead.
+    CredentialsInBaseUrl {
+        /// The URL as given, with the user name and password replaced by `[redacted]`.
+        url: String,
     },
     /// A certificate given to [`ClientBuilder::add_root_certificate`] is not PEM, or holds no
     /// certificate.
@@ -71,6 +79,11 @@ impl fmt::Display for ClientBuildError {
             ClientBuildError::InvalidBaseUrl { url, reason } => {
                 write!(f, "invalid base URL {url:?}: {reason}")
             }
+            ClientBuildError::CredentialsInBaseUrl { url } => write!(
+                f,
+                "invalid base URL {url:?}: it holds a user name or password; give them to \
+                 ClientBuilder::credentials instead"
+            ),
             ClientBuildError::InvalidCertificate { reason } => {
                 write!(f, "invalid root certificate: {reason}")
             }
@@ -83,9 +96,9 @@ impl std::error::Error for ClientBuildError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ClientBuildError::Http(err) => Some(err),
-            ClientBuildError::InvalidBaseUrl { .. } | ClientBuildError::InvalidCertificate { .. } => {
-                None
-            }
+            ClientBuildError::InvalidBaseUrl { .. }
+            | ClientBuildError::CredentialsInBaseUrl { .. }
+            | ClientBuildError::InvalidCertificate { .. } => None,
         }
     }
 }
@@ -112,7 +125,10 @@ impl fmt::Debug for Credentials {
 /// system's CA certificates, or those of `SSL_CERT_FILE` and `SSL_CERT_DIR`). A vCenter whose
 /// certificate is signed by its own VMCA is trusted with
 /// [`add_root_certificate`](Self::add_root_certificate).
-#[derive(Debug)]
+///
+/// Redirects are followed only within the base URL's origin (scheme, host and port); one to
+/// another origin is not followed and the call fails with [`Error::Redirect`], so the session
+/// id, the credentials and the request body never reach another server.
 pub struct ClientBuilder {
     base_url: String,
     timeout: Duration,
@@ -126,6 +142,23 @@ pub struct ClientBuilder {
     accept_invalid_certs: bool,
     /// Credentials per security scheme (`credentials.rs`, in crates whose API has schemes).
     pub(crate) security: Option<Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &without_userinfo(&self.base_url))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("http", &self.http)
+            .field("max_response_body", &self.max_response_body)
+            .field("session", &self.session)
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .finish()
+    }
 }
 
 impl ClientBuilder {
@@ -165,6 +198,12 @@ impl ClientBuilder {
     }
 
     /// Sends requests through an existing `reqwest::Client` (its pool, TLS and proxy settings).
+    ///
+    /// This client cannot change the redirect policy of a given one: build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`, or reqwest's default policy follows a
+    /// redirect to another server with the session header and the body. Whatever it does,
+    /// an answer that comes from another origin than the base URL's is never used (it is
+    /// [`Error::Redirect`]; a session it creates is not adopted).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -209,13 +248,25 @@ impl ClientBuilder {
     /// certificates this is [`ClientBuildError::Http`] unless a root was added with
     /// [`add_root_certificate`](Self::add_root_certificate) or verification is off.
     pub fn build(self) -> Result<Client, ClientBuildError> {
-        let base_url = parse_base_url(&self.base_url)?;
-        let http = match self.http {
-            Some(http) => http,
+        let origin = parse_base_url(&self.base_url)?;
+        let base_url = origin.as_str().trim_end_matches('/').to_string();
+        let (http, timeouts) = match self.http {
+            Some(http) => (http, None),
             None => {
+                let same_origin = origin.clone();
+                let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+                    if attempt.previous().len() >= MAX_REDIRECTS
+                        || attempt.url().origin() != same_origin.origin()
+                    {
+                        attempt.stop()
+                    } else {
+                        attempt.follow()
+                    }
+                });
                 let mut http = reqwest::Client::builder()
                     .timeout(self.timeout)
-                    .connect_timeout(self.connect_timeout);
+                    .connect_timeout(self.connect_timeout)
+                    .redirect(redirects);
                 for pem in &self.root_certificates {
                     let invalid = |reason: String| ClientBuildError::InvalidCertificate { reason };
                     let certificates = reqwest::Certificate::from_pem_bundle(pem)
@@ -228,13 +279,19 @@ impl ClientBuilder {
                 if self.accept_invalid_certs {
                     http = http.tls_danger_accept_invalid_certs(true);
                 }
-                http.build().map_err(ClientBuildError::Http)?
+                let timeouts = Timeouts {
+                    connect: self.connect_timeout,
+                    request: self.timeout,
+                };
+                (http.build().map_err(ClientBuildError::Http)?, Some(timeouts))
             }
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
+                origin,
+                timeouts,
                 max_response_body: self.max_response_body,
                 session: RwLock::new(self.session),
                 credentials: self.credentials,
@@ -246,9 +303,12 @@ impl ClientBuilder {
     }
 }
 
-fn parse_base_url(url: &str) -> Result<String, ClientBuildError> {
+/// How many redirects within the base URL's origin one call follows.
+const MAX_REDIRECTS: usize = 10;
+
+fn parse_base_url(url: &str) -> Result<reqwest::Url, ClientBuildError> {
     let invalid = |reason: String| ClientBuildError::InvalidBaseUrl {
-        url: url.to_string(),
+        url: without_userinfo(url),
         reason,
     };
     let parsed = reqwest::Url::parse(url).map_err(|err| invalid(err.to_string()))?;
@@ -261,7 +321,19 @@ fn parse_base_url(url: &str) -> Result<String, ClientBuildError> {
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("a base URL has no query or fragment".to_string()));
     }
-    Ok(parsed.as_str().trim_end_matches('/').to_string())
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(ClientBuildError::CredentialsInBaseUrl {
+            url: without_userinfo(url),
+        });
+    }
+    Ok(parsed)
+}
+
+/// The timeouts of an HTTP client this client built itself.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    connect: Duration,
+    request: Duration,
 }
 
 /// A client of the API: cheap to clone, `Send + Sync`; clones share one connection pool and
@@ -272,9 +344,13 @@ pub struct Client {
 }
 
 pub(crate) struct ClientInner {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     /// Without a trailing `/`; operation paths start with one.
     base_url: String,
+    /// The base URL, parsed: only answers from its origin are used.
+    origin: reqwest::Url,
+    /// `None` for an HTTP client given by the caller.
+    timeouts: Option<Timeouts>,
     max_response_body: usize,
     session: RwLock<Option<SessionId>>,
     pub(crate) credentials: Option<Credentials>,
@@ -361,11 +437,56 @@ impl Client {
             .header(reqwest::header::ACCEPT, "application/json")
     }
 
+    /// The secrets an error about `request` must not show: the client's session id and
+    /// password, and every sensitive header of the request (the session header, the basic
+    /// authentication header and the password inside it).
+    pub(crate) fn secrets_of(&self, request: &reqwest::Request) -> Secrets {
+        let mut secrets = Secrets::default();
+        if let Some(session) = self.session() {
+            secrets.add(session.expose_secret());
+        }
+        if let Some(credentials) = &self.inner.credentials {
+            secrets.add_basic_credentials(&credentials.username, &credentials.password);
+        }
+        for value in request.headers().values() {
+            if value.is_sensitive() {
+                secrets.add_header_value(&String::from_utf8_lossy(value.as_bytes()));
+            }
+        }
+        secrets
+    }
+
+    /// Whether `url`, where an answer came from, has the base URL's origin.
+    pub(crate) fn is_own_origin(&self, url: &reqwest::Url) -> bool {
+        url.origin() == self.inner.origin.origin()
+    }
+
+    /// The error for a failure of the HTTP client while the request was sent and its answer
+    /// awaited: a timeout says which and how long, anything else is [`Error::Transport`].
+    pub(crate) fn send_error<E>(&self, err: reqwest::Error) -> Error<E> {
+        if !err.is_timeout() {
+            return Error::Transport(err);
+        }
+        let (phase, after) = if err.is_connect() {
+            (TimeoutPhase::Connect, self.inner.timeouts.map(|t| t.connect))
+        } else {
+            (TimeoutPhase::Response, self.inner.timeouts.map(|t| t.request))
+        };
+        Error::Timeout {
+            phase,
+            after,
+            status: None,
+            source: err,
+        }
+    }
+
     /// Reads the whole body, up to the client's limit.
-    pub(crate) async fn read_body<E>(
-        &self,
-        mut response: reqwest::Response,
-    ) -> Result<Vec<u8>, Error<E>> {
+    pub(crate) async fn read_body<E>(&self, received: Received) -> Result<Body, Error<E>> {
+        let Received {
+            mut response,
+            secrets,
+            withhold,
+        } = received;
         let status = response.status().as_u16();
         let limit = self.inner.max_response_body;
         let too_large = Error::BodyTooLarge { status, limit };
@@ -375,13 +496,116 @@ impl Client {
         {
             return Err(too_large);
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(Error::Transport)? {
-            if body.len() + chunk.len() > limit {
+        let mut bytes = Vec::new();
+        loop {
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(err) if err.is_timeout() => {
+                    return Err(Error::Timeout {
+                        phase: TimeoutPhase::Body,
+                        after: self.inner.timeouts.map(|t| t.request),
+                        status: Some(status),
+                        source: err,
+                    })
+                }
+                Err(err) => {
+                    return Err(Error::TruncatedBody {
+                        status,
+                        received: bytes.len(),
+                        source: err,
+                    })
+                }
+            };
+            if bytes.len() + chunk.len() > limit {
                 return Err(too_large);
             }
-            body.extend_from_slice(&chunk);
+            bytes.extend_from_slice(&chunk);
         }
-        Ok(body)
+        Ok(Body {
+            status,
+            bytes,
+            secrets,
+            withhold,
+        })
+    }
+}
+
+/// An answer to a call, with what the client needs to turn it into a result or an error.
+#[derive(Debug)]
+pub(crate) struct Received {
+    pub(crate) response: reqwest::Response,
+    /// What no error about this answer may show.
+    pub(crate) secrets: Secrets,
+    /// Whether no error may copy the body: the answer to a session-creation call.
+    pub(crate) withhold: bool,
+}
+
+impl Received {
+    /// The answer's HTTP status.
+    pub(crate) fn status(&self) -> reqwest::StatusCode {
+        self.response.status()
+    }
+}
+
+/// A whole response body, read.
+#[derive(Debug)]
+pub(crate) struct Body {
+    pub(crate) status: u16,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) secrets: Secrets,
+    pub(crate) withhold: bool,
+}
+
+impl Body {
+    /// The body's start for an error: scrubbed of the call's secrets, or withheld.
+    pub(crate) fn excerpt(&self) -> String {
+        if self.withhold {
+            return super::error::WITHHELD.to_string();
+        }
+        super::error::excerpt(&self.bytes, &self.secrets)
+    }
+
+    /// The JSON text: the body without a leading UTF-8 byte order mark.
+    fn json_text(&self) -> &[u8] {
+        self.bytes
+            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+            .unwrap_or(&self.bytes)
+    }
+
+    /// The body as a JSON document, every string scrubbed of the call's secrets.
+    pub(crate) fn json_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        let mut value: serde_json::Value = serde_json::from_slice(self.json_text())?;
+        self.secrets.scrub_json(&mut value);
+        Ok(value)
+    }
+
+    /// The body decoded strictly as `T`. The decoder's message can quote a value of the body,
+    /// so on failure it comes from decoding the scrubbed document, or, for a body that is
+    /// withheld, says only what kind of problem it was.
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        let err = match serde_json::from_slice(self.json_text()) {
+            Ok(value) => return Ok(value),
+            Err(err) => err,
+        };
+        let shape_error = || {
+            <serde_json::Error as serde::de::Error>::custom(
+                "the body does not have the documented shape",
+            )
+        };
+        if self.withhold {
+            return Err(match err.classify() {
+                serde_json::error::Category::Data => shape_error(),
+                _ => <serde_json::Error as serde::de::Error>::custom("the body is not JSON"),
+            });
+        }
+        match err.classify() {
+            // A syntax error names only a line and column.
+            serde_json::error::Category::Data => match self.json_value() {
+                Ok(value) => Err(T::deserialize(&value).err().unwrap_or_else(shape_error)),
+                Err(_) => Err(shape_error()),
+            },
+            _ => Err(err),
+        }
     }
 }

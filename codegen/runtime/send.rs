@@ -7,8 +7,9 @@ use std::future::Future;
 use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
-use super::client::{Client, SessionId};
+use super::client::{Client, Received, SessionId};
 use super::error::{Error, ErrorBody};
+use super::redact::Secrets;
 
 /// What the runtime needs to know of an operation to send it.
 #[derive(Debug)]
@@ -26,6 +27,9 @@ pub(crate) struct Call {
     /// Whether an HTTP 401 makes the client log in again and repeat the call (not for the
     /// calls that create or end a session).
     pub(crate) renews_session: bool,
+    /// Whether the call creates a session: no error ever copies its answer's body, which may
+    /// hold a session id.
+    pub(crate) creates_session: bool,
 }
 
 impl Client {
@@ -57,12 +61,13 @@ impl Client {
     }
 
     /// Sends the request, with the session header when the call uses one, and returns the
-    /// first answer that is not retried.
+    /// first answer that is not retried. An answer from another origin than the base URL's,
+    /// or a redirect the HTTP client did not follow, is [`Error::Redirect`].
     pub(crate) async fn send<E>(
         &self,
         call: &Call,
         request: reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, Error<E>> {
+    ) -> Result<Received, Error<E>> {
         let span = tracing::Span::current();
         let max_attempts = self.inner.retry.as_ref().map_or(1, |p| p.attempts());
         let mut attempt: u32 = 0;
@@ -77,16 +82,26 @@ impl Client {
                 || (call.renews_session && session.is_some() && self.inner.credentials.is_some());
             let copy = if may_repeat { request.try_clone() } else { None };
             let Some(this_try) = copy else {
-                let response = self
+                let request = self
                     .with_session_header(call, request, session.as_ref())
-                    .send()
-                    .await
+                    .build()
                     .map_err(Error::Transport)?;
+                let secrets = self.secrets_of(&request);
+                let response = self
+                    .inner
+                    .http
+                    .execute(request)
+                    .await
+                    .map_err(|err| self.send_error(err))?;
                 span.record("status", response.status().as_u16());
-                return Ok(response);
+                return self.answer(call, response, secrets);
             };
-            let this_try = self.with_session_header(call, this_try, session.as_ref());
-            let response = match this_try.send().await {
+            let this_try = self
+                .with_session_header(call, this_try, session.as_ref())
+                .build()
+                .map_err(Error::Transport)?;
+            let secrets = self.secrets_of(&this_try);
+            let response = match self.inner.http.execute(this_try).await {
                 Ok(response) => response,
                 // Not connected: the request was never sent, so it cannot have taken effect.
                 Err(err) if err.is_connect() && attempt < max_attempts => {
@@ -94,10 +109,11 @@ impl Client {
                     self.wait(attempt).await;
                     continue;
                 }
-                Err(err) => return Err(Error::Transport(err)),
+                Err(err) => return Err(self.send_error(err)),
             };
             let status = response.status().as_u16();
             span.record("status", status);
+            let received = self.answer(call, response, secrets)?;
             if status == 401 && call.renews_session && !renewed {
                 if let (Some(sent), Some(_)) = (&session, &self.inner.credentials) {
                     tracing::debug!("HTTP 401: logging in again");
@@ -107,29 +123,64 @@ impl Client {
                 }
             }
             let Some(policy) = self.inner.retry.as_ref().filter(|_| attempt < max_attempts) else {
-                return Ok(response);
+                return Ok(received);
             };
-            let retry_after = super::retry::retry_after(response.headers());
-            let (response, not_done) = if status == 503 {
-                (response, true)
+            let retry_after = super::retry::retry_after(received.response.headers());
+            let (received, not_done) = if status == 503 {
+                (received, true)
             } else if status >= 400 && policy.checks_error_types() {
-                let (response, error_type) = self.peek_error_type::<E>(response).await?;
+                let (received, error_type) = self.peek_error_type::<E>(received).await?;
                 let not_done = error_type.is_some_and(|t| policy.retries_error_type(&t));
-                (response, not_done)
+                (received, not_done)
             } else {
-                (response, false)
+                (received, false)
             };
             if !not_done {
-                return Ok(response);
+                return Ok(received);
             }
             match policy.delay(attempt, retry_after) {
                 Some(delay) => {
                     tracing::debug!(attempt, status, ?delay, "not done; trying again");
                     tokio::time::sleep(delay).await;
                 }
-                None => return Ok(response),
+                None => return Ok(received),
             }
         }
+    }
+
+    /// The answer to a call, unless it came from another origin than the base URL's (a
+    /// redirect an HTTP client given by the caller followed) or is a redirect that was not
+    /// followed: both are [`Error::Redirect`], so that nothing from another server is used.
+    fn answer<E>(
+        &self,
+        call: &Call,
+        response: reqwest::Response,
+        secrets: Secrets,
+    ) -> Result<Received, Error<E>> {
+        let status = response.status().as_u16();
+        if !self.is_own_origin(response.url()) {
+            return Err(Error::Redirect {
+                status,
+                target_origin: Some(response.url().origin().ascii_serialization()),
+            });
+        }
+        if matches!(status, 301 | 302 | 303 | 307 | 308) {
+            if let Some(location) = response.headers().get(reqwest::header::LOCATION) {
+                let target = location
+                    .to_str()
+                    .ok()
+                    .and_then(|location| response.url().join(location).ok());
+                return Err(Error::Redirect {
+                    status,
+                    target_origin: target.map(|url| url.origin().ascii_serialization()),
+                });
+            }
+        }
+        Ok(Received {
+            response,
+            secrets,
+            withhold: call.creates_session,
+        })
     }
 
     /// The backoff after a failed connection (no answer, so no `Retry-After`).
@@ -147,24 +198,30 @@ impl Client {
     /// The `error_type` of an error answer, and the answer itself, rebuilt from its body.
     async fn peek_error_type<E>(
         &self,
-        response: reqwest::Response,
-    ) -> Result<(reqwest::Response, Option<String>), Error<E>> {
+        received: Received,
+    ) -> Result<(Received, Option<String>), Error<E>> {
         #[derive(serde::Deserialize)]
         struct ErrorTypeOnly {
             error_type: Option<String>,
         }
-        let status = response.status();
-        let version = response.version();
-        let headers = response.headers().clone();
-        let body = self.read_body(response).await?;
-        let error_type = serde_json::from_slice::<ErrorTypeOnly>(&body)
+        let status = received.response.status();
+        let version = received.response.version();
+        let headers = received.response.headers().clone();
+        let body = self.read_body(received).await?;
+        let error_type = body
+            .decode::<ErrorTypeOnly>()
             .ok()
             .and_then(|e| e.error_type);
-        let mut rebuilt = http::Response::new(body);
+        let mut rebuilt = http::Response::new(body.bytes);
         *rebuilt.status_mut() = status;
         *rebuilt.version_mut() = version;
         *rebuilt.headers_mut() = headers;
-        Ok((reqwest::Response::from(rebuilt), error_type))
+        let received = Received {
+            response: reqwest::Response::from(rebuilt),
+            secrets: body.secrets,
+            withhold: body.withhold,
+        };
+        Ok((received, error_type))
     }
 
     /// The session to send with `call`, logging in first when the call needs one, the client
@@ -198,7 +255,7 @@ impl Client {
         }
         self.renew_session(&credentials.username, &credentials.password)
             .await
-            .map_err(Error::Login)
+            .map_err(Error::from)
     }
 
     fn with_session_header(

@@ -43,5 +43,6 @@ pub mod types;
 pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
 pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
 pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-pub use runtime::error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
+pub use runtime::error::{Error, ErrorBody, ResultExt, TimeoutPhase};
+pub use runtime::error::{DISPLAY_LIMIT, EXCERPT_LIMIT, WITHHELD};
 pub use runtime::retry::RetryPolicy;

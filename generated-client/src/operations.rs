@@ -8,7 +8,7 @@ use crate::runtime::error::Error;
 type Renewal<'a> = std::pin::Pin<
     Box<
         dyn std::future::Future<
-            Output = Result<(), Box<dyn std::error::Error + Send + Sync>>,
+            Output = Result<(), crate::runtime::error::LoginFailure>,
         > + Send + 'a,
     >,
 >;
@@ -50,7 +50,7 @@ impl Client {
     /// - 401: [`Error::Api`]. `UNAUTHENTICATED`: if the user name or password is not valid.
     /// - 503: [`Error::Api`]. `SERVICE_UNAVAILABLE`: if the session service is unable to handle the request.
     /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn session_create(
         &self,
         username: &str,
@@ -63,6 +63,7 @@ impl Client {
             session_header: None,
             session_required: false,
             renews_session: false,
+            creates_session: true,
         };
         self.traced(
                 &CALL,
@@ -109,14 +110,13 @@ impl Client {
     ///
     /// # Returns
     ///
-    /// Nothing, on success. The client forgets its session.
+    /// Nothing, on success (any other `2xx` answer with an empty body is a success too). The client forgets its session. An HTTP 401 (the session had already expired or ended) is a success as well: the client forgets the session.
     ///
     /// # Errors
     ///
-    /// - 401: [`Error::Api`]. `UNAUTHENTICATED`: if the session identifier is missing, not valid or expired.
     /// - any other status: [`Error::UnexpectedStatus`]
     /// - [`Error::NoSession`] when the client has no session.
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn session_delete(
         &self,
     ) -> Result<(), Error<crate::types::StdErrorsError>> {
@@ -127,6 +127,7 @@ impl Client {
             session_header: Some("vmware-api-session-id"),
             session_required: true,
             renews_session: false,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -139,7 +140,15 @@ impl Client {
                             self.clear_session();
                             Ok(())
                         }
-                        401 => Err(self.api_error(response).await),
+                        401 => {
+                            self.clear_session();
+                            Ok(())
+                        }
+                        200..=299 => {
+                            self.empty_success(response).await?;
+                            self.clear_session();
+                            Ok(())
+                        }
                         _ => Err(self.unexpected_status(response).await),
                     }
                 },
@@ -178,7 +187,7 @@ impl Client {
     /// - 500: [`Error::Api`]. `RESOURCE_INACCESSIBLE`: the server encountered an unexpected condition which prevented it from fulfilling the request.
     /// - any other status: [`Error::Api`]. The standard error, for every HTTP status not covered individually for this operation.
     /// - [`Error::NoSession`] when the client has no session.
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn iso_image_mount(
         &self,
         body: &crate::types::IsoImageMountRequestBody,
@@ -190,6 +199,7 @@ impl Client {
             session_header: Some("vmware-api-session-id"),
             session_required: true,
             renews_session: true,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -229,7 +239,7 @@ impl Client {
     ///
     /// # Returns
     ///
-    /// Nothing, on success.
+    /// Nothing, on success (any other `2xx` answer with an empty body is a success too).
     ///
     /// # Errors
     ///
@@ -247,7 +257,7 @@ impl Client {
     /// - any other status: [`Error::UnexpectedStatus`]
     /// - [`Error::NoSession`] when the client has no session.
     /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn vm_hardware_cdrom_disconnect(
         &self,
         vm: &crate::types::VmId,
@@ -260,6 +270,7 @@ impl Client {
             session_header: Some("vmware-api-session-id"),
             session_required: true,
             renews_session: true,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -282,6 +293,7 @@ impl Client {
                         400 | 401 | 403 | 404 | 500 | 503 => {
                             Err(self.api_error(response).await)
                         }
+                        200..=299 => self.empty_success(response).await,
                         _ => Err(self.unexpected_status(response).await),
                     }
                 },

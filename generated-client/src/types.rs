@@ -148,7 +148,7 @@ impl crate::runtime::error::ErrorBody for StdErrorsError {
     fn summary(&self) -> Option<String> {
         match (
             self.error_type.as_ref().map(|kind| kind.as_str()),
-            self.messages.first().map(|message| message.default_message.as_str()),
+            self.messages().into_iter().next(),
         ) {
             (Some(kind), Some(message)) => Some(format!("{kind}: {message}")),
             (Some(kind), None) => Some(kind.to_string()),
@@ -175,138 +175,162 @@ impl crate::runtime::error::ErrorBody for StdErrorsError {
             })
             .collect()
     }
+
+    fn from_off_spec(json: &serde_json::Value) -> Option<Self> {
+        json.get("error_type")?.as_str()?;
+        Some(Self {
+            messages: crate::runtime::off_spec::off_spec_field(json, "messages")
+                .unwrap_or_default(),
+            data: crate::runtime::off_spec::off_spec_field(json, "data"),
+            error_type: crate::runtime::off_spec::off_spec_field(json, "error_type"),
+        })
+    }
 }
 
 impl crate::runtime::error::Error<StdErrorsError> {
-    /// The `error_type` of a documented API error; `None` for any other error, or
-    /// when the server sent none.
+    /// The `error_type` of an API error or of a failed login (of a login, a value this client knows); for an HTTP 401 that names none, `UNAUTHENTICATED`; else `None`.
     pub fn error_type(&self) -> Option<&StdErrorsErrorType> {
-        self.api_body()?.error_type.as_ref()
+        let sent = match self {
+            crate::runtime::error::Error::Api { body, .. } => body.error_type.as_ref(),
+            _ => {
+                self.error_type_name()
+                    .and_then(|name| {
+                        <StdErrorsErrorType as crate::runtime::open_enum::OpenEnum>::KNOWN
+                            .iter()
+                            .find(|(_, wire)| *wire == name)
+                            .map(|(kind, _)| kind)
+                    })
+            }
+        };
+        sent.or_else(|| {
+            (self.status() == Some(401)).then_some(&StdErrorsErrorType::Unauthenticated)
+        })
     }
 
-    /// Whether this is a documented API error whose `error_type` is `ERROR`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `ERROR`.
     pub fn is_error(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::Error))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `ALREADY_EXISTS`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `ALREADY_EXISTS`.
     pub fn is_already_exists(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::AlreadyExists))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `ALREADY_IN_DESIRED_STATE`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `ALREADY_IN_DESIRED_STATE`.
     pub fn is_already_in_desired_state(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::AlreadyInDesiredState))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `CANCELED`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `CANCELED`.
     pub fn is_canceled(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::Canceled))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `CONCURRENT_CHANGE`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `CONCURRENT_CHANGE`.
     pub fn is_concurrent_change(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::ConcurrentChange))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `FEATURE_IN_USE`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `FEATURE_IN_USE`.
     pub fn is_feature_in_use(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::FeatureInUse))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `INTERNAL_SERVER_ERROR`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `INTERNAL_SERVER_ERROR`.
     pub fn is_internal_server_error(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::InternalServerError))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `INVALID_ARGUMENT`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `INVALID_ARGUMENT`.
     pub fn is_invalid_argument(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::InvalidArgument))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `INVALID_ELEMENT_CONFIGURATION`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `INVALID_ELEMENT_CONFIGURATION`.
     pub fn is_invalid_element_configuration(&self) -> bool {
         matches!(
             self.error_type(), Some(StdErrorsErrorType::InvalidElementConfiguration)
         )
     }
 
-    /// Whether this is a documented API error whose `error_type` is `INVALID_ELEMENT_TYPE`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `INVALID_ELEMENT_TYPE`.
     pub fn is_invalid_element_type(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::InvalidElementType))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `INVALID_REQUEST`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `INVALID_REQUEST`.
     pub fn is_invalid_request(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::InvalidRequest))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `NOT_ALLOWED_IN_CURRENT_STATE`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `NOT_ALLOWED_IN_CURRENT_STATE`.
     pub fn is_not_allowed_in_current_state(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::NotAllowedInCurrentState))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `NOT_FOUND`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `NOT_FOUND`.
     pub fn is_not_found(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::NotFound))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `OPERATION_NOT_FOUND`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `OPERATION_NOT_FOUND`.
     pub fn is_operation_not_found(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::OperationNotFound))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `RESOURCE_BUSY`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `RESOURCE_BUSY`.
     pub fn is_resource_busy(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::ResourceBusy))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `RESOURCE_IN_USE`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `RESOURCE_IN_USE`.
     pub fn is_resource_in_use(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::ResourceInUse))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `RESOURCE_INACCESSIBLE`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `RESOURCE_INACCESSIBLE`.
     pub fn is_resource_inaccessible(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::ResourceInaccessible))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `SERVICE_UNAVAILABLE`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `SERVICE_UNAVAILABLE`.
     pub fn is_service_unavailable(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::ServiceUnavailable))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `TIMED_OUT`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `TIMED_OUT`.
     pub fn is_timed_out(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::TimedOut))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `UNABLE_TO_ALLOCATE_RESOURCE`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `UNABLE_TO_ALLOCATE_RESOURCE`.
     pub fn is_unable_to_allocate_resource(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::UnableToAllocateResource))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `UNAUTHENTICATED`.
+    /// Whether the server refused the call's credentials or session: any HTTP 401, whatever its body, or an error whose `error_type` is `UNAUTHENTICATED`.
     pub fn is_unauthenticated(&self) -> bool {
-        matches!(self.error_type(), Some(StdErrorsErrorType::Unauthenticated))
+        self.status() == Some(401)
+            || matches!(self.error_type(), Some(StdErrorsErrorType::Unauthenticated))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `UNAUTHORIZED`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `UNAUTHORIZED`.
     pub fn is_unauthorized(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::Unauthorized))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `UNEXPECTED_INPUT`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `UNEXPECTED_INPUT`.
     pub fn is_unexpected_input(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::UnexpectedInput))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `UNSUPPORTED`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `UNSUPPORTED`.
     pub fn is_unsupported(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::Unsupported))
     }
 
-    /// Whether this is a documented API error whose `error_type` is `UNVERIFIED_PEER`.
+    /// Whether this is an API error (or a failed login) whose `error_type` is `UNVERIFIED_PEER`.
     pub fn is_unverified_peer(&self) -> bool {
         matches!(self.error_type(), Some(StdErrorsErrorType::UnverifiedPeer))
     }

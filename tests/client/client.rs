@@ -8,7 +8,7 @@ use serde_json::json;
 use vcenter_client::types::{
     CdromId, IsoImageMountRequestBody, LibraryItemId, StdErrorsError, StdErrorsErrorType, VmId,
 };
-use vcenter_client::{Client, Error, RetryPolicy, SessionId};
+use vcenter_client::{Client, Error, RetryPolicy, SessionId, TimeoutPhase};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -53,7 +53,11 @@ fn error_body(error_type: &str, message: &str) -> serde_json::Value {
 /// The API error inside `err`, or a failure naming what came instead.
 fn api_error(err: &Error<StdErrorsError>) -> (u16, &StdErrorsError) {
     match err {
-        Error::Api { status, body } => (*status, body),
+        Error::Api {
+            status,
+            body,
+            raw: None,
+        } => (*status, body),
         other => panic!("expected a documented API error, got {other:?}"),
     }
 }
@@ -536,7 +540,12 @@ async fn mount_is_never_retried_after_a_timeout() {
         .await;
     let client = retrying_client(&server, Duration::from_millis(200), Duration::from_secs(1));
     match client.iso_image_mount(&mount_body()).await {
-        Err(Error::Transport(err)) => assert!(err.is_timeout(), "{err}"),
+        Err(Error::Timeout {
+            phase: TimeoutPhase::Response,
+            after: Some(after),
+            status: None,
+            ..
+        }) => assert_eq!(after, Duration::from_millis(200)),
         other => panic!("expected a timeout, got {other:?}"),
     }
     // `expect(1)`, checked when the server drops: the mount was sent once, not repeated,

@@ -239,7 +239,19 @@ async fn a_wrong_password_on_renewal_is_a_login_error() {
         .iso_image_mount(&mount_body(ISO, "vm-42"))
         .await
         .expect_err("the login fails");
-    assert!(matches!(err, Error::Login(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Login {
+                status: Some(401),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.status(), Some(401), "the login's own status");
+    assert_eq!(err.error_type_name(), Some("UNAUTHENTICATED"));
+    assert!(err.is_unauthenticated(), "{err}");
     assert!(err.to_string().contains("UNAUTHENTICATED"), "{err}");
     assert!(!err.to_string().contains("not the password"), "{err}");
     assert!(

@@ -53,6 +53,7 @@ description = {description}
 publish = false
 
 [dependencies]
+base64 = "0.23"
 fastrand = "2"
 http = "1"
 {percent_encoding}reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
@@ -127,7 +128,8 @@ pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
         pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
         pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
         #credentials
-        pub use runtime::error::{Error, ErrorBody, ResultExt, EXCERPT_LIMIT};
+        pub use runtime::error::{Error, ErrorBody, ResultExt, TimeoutPhase};
+        pub use runtime::error::{DISPLAY_LIMIT, EXCERPT_LIMIT, WITHHELD};
         pub use runtime::retry::RetryPolicy;
     }
 }

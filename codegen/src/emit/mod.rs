@@ -83,6 +83,15 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
     RuntimeFile {
+        module: "no_content",
+        needed: |model| {
+            model
+                .operations
+                .iter()
+                .any(operations::accepts_empty_success)
+        },
+    },
+    RuntimeFile {
         module: "nullable",
         needed: |model| {
             model.types.iter().any(|def| match &def.kind {
@@ -92,6 +101,10 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
                 _ => false,
             })
         },
+    },
+    RuntimeFile {
+        module: "off_spec",
+        needed: |model| model.types.iter().any(types::has_off_spec_impl),
     },
     RuntimeFile {
         module: "open_enum",
@@ -119,6 +132,10 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
                 .iter()
                 .any(|op| op.params.iter().any(|p| p.send == SendAs::Object))
         },
+    },
+    RuntimeFile {
+        module: "redact",
+        needed: |_| true,
     },
     RuntimeFile {
         module: "retry",

@@ -83,6 +83,9 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
             "The new session id, which the client also keeps and sends with every later call \
              that needs a session.",
         ),
+        (_, None) if super::operations::accepts_empty_success(op) => doc.push_str(
+            "Nothing, on success (any other `2xx` answer with an empty body is a success too).",
+        ),
         (_, None) => doc.push_str("Nothing, on success."),
         (_, Some(_)) => {
             let text = op
@@ -104,8 +107,19 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
     if op.session_action == Some(SessionAction::Delete) {
         doc.push_str(" The client forgets its session.");
     }
+    let expired_logout = super::operations::ends_session_on_401(op);
+    if expired_logout {
+        doc.push_str(
+            " An HTTP 401 (the session had already expired or ended) is a success as well: \
+             the client forgets the session.",
+        );
+    }
     doc.push_str("\n\n# Errors\n\n");
-    for case in &op.errors {
+    for case in op
+        .errors
+        .iter()
+        .filter(|case| !(expired_logout && case.status == Some(StatusMatch::Code(401))))
+    {
         let text = case.doc.as_deref().unwrap_or("").trim();
         let what = if case.has_body {
             "[`Error::Api`]"
@@ -142,7 +156,10 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
     if op.params.iter().any(|p| p.location == ParamLocation::Path) {
         doc.push_str("- [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.\n");
     }
-    doc.push_str("- [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.\n");
+    doc.push_str(
+        "- [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], \
+         [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.\n",
+    );
     doc
 }
 

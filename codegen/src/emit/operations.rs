@@ -33,9 +33,11 @@ pub(super) fn operations_prelude(model: &ApiModel) -> TokenStream {
         }
         None => quote! {
             let _ = (username, password);
-            Box::pin(std::future::ready(Err(
-                "the API has no operation that creates a session with a user name and password".into(),
-            )))
+            Box::pin(std::future::ready(Err(crate::runtime::error::LoginFailure {
+                status: None,
+                error_type: None,
+                source: "the API has no operation that creates a session with a user name and password".into(),
+            })))
         },
     };
     quote! {
@@ -44,7 +46,7 @@ pub(super) fn operations_prelude(model: &ApiModel) -> TokenStream {
 
         /// What [`Client::renew_session`] returns.
         type Renewal<'a> = std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<(), Box<dyn std::error::Error + Send + Sync>>> + Send + 'a>,
+            Box<dyn std::future::Future<Output = Result<(), crate::runtime::error::LoginFailure>> + Send + 'a>,
         >;
 
         impl Client {
@@ -233,6 +235,7 @@ pub(super) fn operation_method(op: &OperationModel) -> TokenStream {
     let http_method = op.http_method.as_str();
     let path_template = path_with_query(op);
     let renews_session = op.session_action.is_none();
+    let creates_session = op.session_action == Some(SessionAction::Create);
     let request = request_statements(op);
     let arms = response_arms(op);
     quote! {
@@ -246,6 +249,7 @@ pub(super) fn operation_method(op: &OperationModel) -> TokenStream {
                 session_header: #session_header,
                 session_required: #session_required,
                 renews_session: #renews_session,
+                creates_session: #creates_session,
             };
             self.traced(&CALL, async {
                 #request
@@ -416,10 +420,21 @@ fn response_arms(op: &OperationModel) -> Vec<TokenStream> {
         (None, None) => quote! { Ok(()) },
     };
     let mut arms = vec![quote! { #success_patterns => #success_arm, }];
+    // Logging out of a session that already expired is done: the client forgets it too.
+    let expired_logout = ends_session_on_401(op);
+    if expired_logout {
+        arms.push(quote! {
+            401 => {
+                self.clear_session();
+                Ok(())
+            }
+        });
+    }
     let documented: Vec<(StatusMatch, bool)> = op
         .errors
         .iter()
         .filter_map(|case| case.status.map(|status| (status, case.has_body)))
+        .filter(|(status, _)| !(expired_logout && *status == StatusMatch::Code(401)))
         .collect();
     let default = op.errors.iter().find(|case| case.status.is_none());
     let fallback_has_body = default.is_some_and(|d| d.has_body);
@@ -460,6 +475,18 @@ fn response_arms(op: &OperationModel) -> Vec<TokenStream> {
             });
         }
     }
+    if accepts_empty_success(op) {
+        arms.push(match op.session_action {
+            Some(SessionAction::Delete) => quote! {
+                200..=299 => {
+                    self.empty_success(response).await?;
+                    self.clear_session();
+                    Ok(())
+                }
+            },
+            _ => quote! { 200..=299 => self.empty_success(response).await, },
+        });
+    }
     let fallback = match default {
         Some(case) if case.has_body => quote! { _ => Err(self.api_error(response).await), },
         _ => quote! { _ => Err(self.unexpected_status(response).await), },
@@ -468,4 +495,27 @@ fn response_arms(op: &OperationModel) -> Vec<TokenStream> {
     arms.push(fallback);
 
     arms
+}
+
+/// Whether an HTTP 401 ends the operation as a success: logging out, when a 401 is not one
+/// of its success statuses.
+pub(super) fn ends_session_on_401(op: &OperationModel) -> bool {
+    op.session_action == Some(SessionAction::Delete)
+        && !op
+            .success
+            .statuses
+            .iter()
+            .any(|status| matches!(status, StatusMatch::Code(401) | StatusMatch::Range(4)))
+}
+
+/// Whether any other `2xx` answer with an empty body is a success too (a `200` where `204` is
+/// documented): for operations without a success body, unless a `2XX` range is documented.
+pub(super) fn accepts_empty_success(op: &OperationModel) -> bool {
+    let two_xx_range = op
+        .success
+        .statuses
+        .iter()
+        .chain(op.errors.iter().filter_map(|case| case.status.as_ref()))
+        .any(|status| matches!(status, StatusMatch::Range(2)));
+    op.success.body.is_none() && op.session_action != Some(SessionAction::Create) && !two_xx_range
 }

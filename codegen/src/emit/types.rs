@@ -386,10 +386,15 @@ pub(super) fn error_body_impls(def: &TypeDef) -> TokenStream {
         }
         None => quote! { None::<&str> },
     };
+    // The summary shows the first message as `messages()` fills it.
     let (message, all_messages) = match messages {
-        Some(messages) => messages_impl(messages),
-        None => (quote! { None::<&str> }, TokenStream::new()),
+        Some(messages) => (
+            quote! { self.messages().into_iter().next() },
+            messages_impl(messages),
+        ),
+        None => (quote! { None::<String> }, TokenStream::new()),
     };
+    let off_spec = off_spec_impl(def, shape);
     let accessors = error_type
         .as_ref()
         .map(|(field, enum_name)| error_type_accessors(&name, field, enum_name, shape));
@@ -409,36 +414,74 @@ pub(super) fn error_body_impls(def: &TypeDef) -> TokenStream {
             }
 
             #all_messages
+
+            #off_spec
         }
         #accessors
     }
 }
 
-/// The first message's text and the `messages()` method of an error body with `messages`.
-fn messages_impl(messages: &MessagesField) -> (TokenStream, TokenStream) {
+/// `from_off_spec` of an error body with an `error_type`: every field that decodes, every
+/// message that decodes on its own; `None` without a string `error_type` or when a required
+/// field (other than the messages, which may be none) does not decode.
+fn off_spec_impl(def: &TypeDef, shape: &ErrorShape) -> TokenStream {
+    let (Some(error_type_wire), TypeKind::Struct { fields }) = (off_spec_key(def), &def.kind)
+    else {
+        return TokenStream::new();
+    };
+    let messages_field = shape.messages.as_ref().map(|m| m.ident.as_str());
+    let inits = fields.iter().map(|field| {
+        let name = ident(&field.ident);
+        let wire = &field.wire_name;
+        let read = quote! { crate::runtime::off_spec::off_spec_field(json, #wire) };
+        let value = if !field.required {
+            read
+        } else if Some(field.ident.as_str()) == messages_field {
+            quote! { #read.unwrap_or_default() }
+        } else {
+            quote! { #read? }
+        };
+        quote! { #name: #value, }
+    });
+    quote! {
+        fn from_off_spec(json: &serde_json::Value) -> Option<Self> {
+            json.get(#error_type_wire)?.as_str()?;
+            Some(Self { #(#inits)* })
+        }
+    }
+}
+
+/// The wire name of the `error_type` field of an error body that gets `from_off_spec` (a struct
+/// with an `error_type`).
+fn off_spec_key(def: &TypeDef) -> Option<&str> {
+    let error_type_field = &def.error_shape.as_ref()?.error_type.as_ref()?.0;
+    let TypeKind::Struct { fields } = &def.kind else {
+        return None;
+    };
+    fields
+        .iter()
+        .find(|field| &field.ident == error_type_field)
+        .map(|field| field.wire_name.as_str())
+}
+
+/// Whether `def` gets a `from_off_spec` impl, which uses the `off_spec` runtime file.
+pub(super) fn has_off_spec_impl(def: &TypeDef) -> bool {
+    off_spec_key(def).is_some()
+}
+
+/// The `messages()` method of an error body with `messages`.
+fn messages_impl(messages: &MessagesField) -> TokenStream {
     let field = ident(&messages.ident);
     let text = ident(&messages.default_message);
-    let (list, iter) = if messages.required {
-        (
-            quote! { self.#field.first() },
-            quote! { self.#field.iter() },
-        )
+    let iter = if messages.required {
+        quote! { self.#field.iter() }
     } else {
-        (
-            quote! { self.#field.as_ref().and_then(|list| list.first()) },
-            quote! { self.#field.iter().flatten() },
-        )
+        quote! { self.#field.iter().flatten() }
     };
-    let (first, template) = if messages.default_message_required {
-        (
-            quote! { #list.map(|message| message.#text.as_str()) },
-            quote! { message.#text.as_str() },
-        )
+    let template = if messages.default_message_required {
+        quote! { message.#text.as_str() }
     } else {
-        (
-            quote! { #list.and_then(|message| message.#text.as_deref()) },
-            quote! { message.#text.as_deref().unwrap_or_default() },
-        )
+        quote! { message.#text.as_deref().unwrap_or_default() }
     };
     let args = match &messages.args {
         Some((args, true)) => {
@@ -463,7 +506,7 @@ fn messages_impl(messages: &MessagesField) -> (TokenStream, TokenStream) {
         }
         None => quote! { |_: &str| None::<&serde_json::Value> },
     };
-    let all = quote! {
+    quote! {
         fn messages(&self) -> Vec<String> {
             #iter
                 .map(|message| {
@@ -471,9 +514,11 @@ fn messages_impl(messages: &MessagesField) -> (TokenStream, TokenStream) {
                 })
                 .collect()
         }
-    };
-    (first, all)
+    }
 }
+
+/// The `error_type` value an HTTP 401 stands for.
+const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
 
 /// `error_type()` and one `is_...` check per value on `Error<name>`.
 fn error_type_accessors(
@@ -485,17 +530,46 @@ fn error_type_accessors(
     let error_type_required = &shape.error_type_required;
     let error_type_values = &shape.error_type_values;
     let field = ident(field);
-    let error_type = if *error_type_required {
-        quote! { Some(&self.api_body()?.#field) }
+    let from_body = if *error_type_required {
+        quote! { Some(&body.#field) }
     } else {
-        quote! { self.api_body()?.#field.as_ref() }
+        quote! { body.#field.as_ref() }
     };
     let enum_ident = ident(enum_name);
+    // vCenter's `UNAUTHENTICATED` is what every HTTP 401 means, whatever its body says.
+    let unauthenticated = error_type_values
+        .iter()
+        .find(|(_, value)| value.wire == UNAUTHENTICATED)
+        .map(|(_, value)| ident(&value.variant));
+    let (error_type, error_type_doc) = match &unauthenticated {
+        Some(variant) => (
+            quote! {
+                sent.or_else(|| (self.status() == Some(401)).then_some(&#enum_ident::#variant))
+            },
+            " The `error_type` of an API error or of a failed login (of a login, a value this client knows); for an HTTP 401 that names none, `UNAUTHENTICATED`; else `None`.",
+        ),
+        None => (
+            quote! { sent },
+            " The `error_type` of an API error or of a failed login (of a login, a value this client knows); `None` for any other error, or when the server sent none.",
+        ),
+    };
     let checks = error_type_values.iter().map(|(method, value)| {
         let variant = ident(&value.variant);
         let method = ident(method);
+        if value.wire == UNAUTHENTICATED {
+            let doc = " Whether the server refused the call's credentials or session: any HTTP \
+                       401, whatever its body, or an error whose `error_type` is \
+                       `UNAUTHENTICATED`.";
+            return quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> bool {
+                    self.status() == Some(401)
+                        || matches!(self.error_type(), Some(#enum_ident::#variant))
+                }
+            };
+        }
         let doc = format!(
-            " Whether this is a documented API error whose `error_type` is `{}`.",
+            " Whether this is an API error (or a failed login) whose `error_type` is `{}`.",
             value.wire.replace('`', "'")
         );
         quote! {
@@ -507,9 +581,17 @@ fn error_type_accessors(
     });
     quote! {
         impl crate::runtime::error::Error<#name> {
-            /// The `error_type` of a documented API error; `None` for any other error, or
-            /// when the server sent none.
+            #[doc = #error_type_doc]
             pub fn error_type(&self) -> Option<&#enum_ident> {
+                let sent = match self {
+                    crate::runtime::error::Error::Api { body, .. } => #from_body,
+                    _ => self.error_type_name().and_then(|name| {
+                        <#enum_ident as crate::runtime::open_enum::OpenEnum>::KNOWN
+                            .iter()
+                            .find(|(_, wire)| *wire == name)
+                            .map(|(kind, _)| kind)
+                    }),
+                };
                 #error_type
             }
 

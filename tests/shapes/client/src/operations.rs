@@ -8,7 +8,7 @@ use crate::runtime::error::Error;
 type Renewal<'a> = std::pin::Pin<
     Box<
         dyn std::future::Future<
-            Output = Result<(), Box<dyn std::error::Error + Send + Sync>>,
+            Output = Result<(), crate::runtime::error::LoginFailure>,
         > + Send + 'a,
     >,
 >;
@@ -24,10 +24,12 @@ impl Client {
         let _ = (username, password);
         Box::pin(
             std::future::ready(
-                Err(
-                    "the API has no operation that creates a session with a user name and password"
+                Err(crate::runtime::error::LoginFailure {
+                    status: None,
+                    error_type: None,
+                    source: "the API has no operation that creates a session with a user name and password"
                         .into(),
-                ),
+                }),
             ),
         )
     }
@@ -48,7 +50,7 @@ impl Client {
     ///
     /// - any other status: [`Error::UnexpectedStatus`]
     /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn get_pet(
         &self,
         id: &str,
@@ -60,6 +62,7 @@ impl Client {
             session_header: None,
             session_required: false,
             renews_session: true,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -89,7 +92,7 @@ impl Client {
     /// # Errors
     ///
     /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn list_shapes(
         &self,
     ) -> Result<Vec<crate::types::Shape>, Error<serde_json::Value>> {
@@ -100,6 +103,7 @@ impl Client {
             session_header: None,
             session_required: false,
             renews_session: true,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -124,12 +128,12 @@ impl Client {
     ///
     /// # Returns
     ///
-    /// Nothing, on success.
+    /// Nothing, on success (any other `2xx` answer with an empty body is a success too).
     ///
     /// # Errors
     ///
     /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn add_shape(
         &self,
         body: &crate::types::Shape,
@@ -141,6 +145,7 @@ impl Client {
             session_header: None,
             session_required: false,
             renews_session: true,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -151,6 +156,7 @@ impl Client {
                     let response = self.send(&CALL, request).await?;
                     match response.status().as_u16() {
                         204 => Ok(()),
+                        200..=299 => self.empty_success(response).await,
                         _ => Err(self.unexpected_status(response).await),
                     }
                 },
@@ -167,7 +173,7 @@ impl Client {
     /// # Errors
     ///
     /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn list_values(
         &self,
     ) -> Result<Vec<crate::types::Value>, Error<serde_json::Value>> {
@@ -178,6 +184,7 @@ impl Client {
             session_header: None,
             session_required: false,
             renews_session: true,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -203,7 +210,7 @@ impl Client {
     /// # Errors
     ///
     /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn get_labels(
         &self,
     ) -> Result<crate::types::Labels, Error<serde_json::Value>> {
@@ -214,6 +221,7 @@ impl Client {
             session_header: None,
             session_required: false,
             renews_session: true,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -245,7 +253,7 @@ impl Client {
     ///
     /// - any other status: [`Error::UnexpectedStatus`]
     /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn put_record(
         &self,
         key: &crate::types::NameOrId,
@@ -258,6 +266,7 @@ impl Client {
             session_header: None,
             session_required: false,
             renews_session: true,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -290,12 +299,12 @@ impl Client {
     ///
     /// # Returns
     ///
-    /// Nothing, on success.
+    /// Nothing, on success (any other `2xx` answer with an empty body is a success too).
     ///
     /// # Errors
     ///
     /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
     pub async fn search(
         &self,
         id: Option<&crate::types::SearchId>,
@@ -307,6 +316,7 @@ impl Client {
             session_header: None,
             session_required: false,
             renews_session: true,
+            creates_session: false,
         };
         self.traced(
                 &CALL,
@@ -326,6 +336,7 @@ impl Client {
                     let response = self.send(&CALL, request).await?;
                     match response.status().as_u16() {
                         204 => Ok(()),
+                        200..=299 => self.empty_success(response).await,
                         _ => Err(self.unexpected_status(response).await),
                     }
                 },

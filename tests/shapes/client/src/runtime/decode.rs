@@ -3,20 +3,19 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::client::Client;
-use super::error::{excerpt, Error};
+use super::client::{Client, Received};
+use super::error::Error;
 
 impl Client {
-    /// Decodes a success body.
-    pub(crate) async fn read_json<T, E>(&self, response: reqwest::Response) -> Result<T, Error<E>>
+    /// Decodes a success body, strictly (a leading UTF-8 byte order mark is skipped).
+    pub(crate) async fn read_json<T, E>(&self, received: Received) -> Result<T, Error<E>>
     where
         T: serde::de::DeserializeOwned,
     {
-        let status = response.status().as_u16();
-        let body = self.read_body(response).await?;
-        serde_json::from_slice(&body).map_err(|source| Error::Decode {
-            status,
-            excerpt: excerpt(&body),
+        let body = self.read_body(received).await?;
+        body.decode().map_err(|source| Error::Decode {
+            status: body.status,
+            excerpt: body.excerpt(),
             source,
         })
     }

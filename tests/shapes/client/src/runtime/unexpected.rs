@@ -3,17 +3,16 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::client::Client;
-use super::error::{excerpt, Error};
+use super::client::{Client, Received};
+use super::error::Error;
 
 impl Client {
     /// The error for a status the operation does not document.
-    pub(crate) async fn unexpected_status<E>(&self, response: reqwest::Response) -> Error<E> {
-        let status = response.status().as_u16();
-        match self.read_body(response).await {
+    pub(crate) async fn unexpected_status<E>(&self, received: Received) -> Error<E> {
+        match self.read_body(received).await {
             Ok(body) => Error::UnexpectedStatus {
-                status,
-                excerpt: excerpt(&body),
+                status: body.status,
+                excerpt: body.excerpt(),
             },
             Err(err) => err,
         }

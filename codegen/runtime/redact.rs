@@ -1,0 +1,125 @@
+//! Keeping the client's secrets out of everything it shows: every excerpt of a response body and
+//! every decoded error body passes through [`Secrets`] before it enters an error or a log line.
+//! This file is part of the generator's runtime: it does not depend on the spec.
+
+use std::fmt;
+
+use base64::Engine as _;
+
+/// What replaces a secret in any text the client shows.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// The secrets of one call: the session id it sent and the client holds, the password it logs
+/// in with, and the values of the request's sensitive headers (for HTTP basic authentication
+/// also the base64 text and the password inside it). Whatever a server echoes, none of these
+/// reaches an error or a log.
+#[derive(Clone, Default)]
+pub(crate) struct Secrets {
+    /// Longest first, so that `Basic xxx` is replaced whole before `xxx`.
+    texts: Vec<String>,
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets({} redacted)", self.texts.len())
+    }
+}
+
+impl Secrets {
+    /// Adds `secret`, as it is and as it appears inside a JSON string.
+    pub(crate) fn add(&mut self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        let mut forms = vec![secret.to_string()];
+        if let Ok(quoted) = serde_json::to_string(secret) {
+            let escaped = quoted.trim_start_matches('"').trim_end_matches('"');
+            forms.push(escaped.to_string());
+        }
+        for form in forms {
+            if !form.is_empty() && !self.texts.contains(&form) {
+                self.texts.push(form);
+            }
+        }
+        self.texts
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    }
+
+    /// Adds the user name and password of HTTP basic authentication: the password, and the
+    /// base64 text and whole header value that carry it.
+    pub(crate) fn add_basic_credentials(&mut self, username: &str, password: &str) {
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+        self.add(password);
+        self.add(&format!("Basic {encoded}"));
+        self.add(&encoded);
+    }
+
+    /// Adds the value of a sensitive header; for `Basic <base64>` also the password inside it.
+    pub(crate) fn add_header_value(&mut self, value: &str) {
+        self.add(value);
+        let Some(encoded) = value
+            .strip_prefix("Basic ")
+            .or_else(|| value.strip_prefix("basic "))
+        else {
+            return;
+        };
+        self.add(encoded.trim());
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        if let Some((username, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) {
+            self.add_basic_credentials(username, password);
+        }
+    }
+
+    /// `text` with every secret replaced by [`REDACTED`].
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for secret in &self.texts {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), REDACTED);
+            }
+        }
+        text
+    }
+
+    /// Scrubs every string of a JSON document, object keys included.
+    pub(crate) fn scrub_json(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => *text = self.scrub(text),
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    self.scrub_json(item);
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                let old = std::mem::take(fields);
+                for (key, mut item) in old {
+                    self.scrub_json(&mut item);
+                    fields.insert(self.scrub(&key), item);
+                }
+            }
+            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+            }
+        }
+    }
+}
+
+/// `url` as text with any user name and password in it replaced by [`REDACTED`], for a URL
+/// that could not be parsed as well as for one that could.
+pub(crate) fn without_userinfo(url: &str) -> String {
+    let start = url.find("://").map_or(0, |at| at + 3);
+    let rest = url.get(start..).unwrap_or_default();
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_end).unwrap_or_default();
+    match authority.rfind('@') {
+        Some(at) => format!(
+            "{}{REDACTED}{}",
+            url.get(..start).unwrap_or_default(),
+            rest.get(at..).unwrap_or_default()
+        ),
+        None => url.to_string(),
+    }
+}
