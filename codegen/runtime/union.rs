@@ -1,7 +1,24 @@
-//! Unions whose members are told apart by a tag property (OpenAPI's `discriminator`): reading
-//! the tag, and writing it beside a member that does not hold it itself.
+//! Unions (`oneOf` / `anyOf`): trying a value on a member, and for members told apart by a tag
+//! property (OpenAPI's `discriminator`) reading the tag and writing it beside a member that
+//! does not hold it itself.
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
-//! copied only into crates that have such unions.
+//! copied only into crates that have unions.
+
+/// `value` as the member type `T`, when it is of a kind `T` takes (`takes`) and decodes.
+pub(crate) fn member<T>(value: &serde_json::Value, takes: fn(&serde_json::Value) -> bool) -> Option<T>
+where
+    T: serde::de::DeserializeOwned,
+{
+    if !takes(value) {
+        return None;
+    }
+    T::deserialize(value).ok()
+}
+
+/// Any value: for members that take every kind.
+pub(crate) fn any(_: &serde_json::Value) -> bool {
+    true
+}
 
 /// The tag property's text in `value`; `None` when `value` is not an object or the tag is not
 /// a string.

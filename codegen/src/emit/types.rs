@@ -7,7 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::*;
-use crate::model::MessagesField;
+use crate::model::{JsonKind, MessagesField};
 
 pub(super) fn unnamed_error_bodies(model: &ApiModel) -> TokenStream {
     // Error bodies that are not named types of their own get their `ErrorBody` impl here.
@@ -151,8 +151,9 @@ fn union_type(name: &Ident, doc: &TokenStream, union: &UnionModel) -> TokenStrea
             " The value's `{tag}` property says which member it is; a value with an unknown `{tag}` \
              (or none) is kept in the fallback variant."
         ),
-        None => " A value is decoded as the first member, in the order below, that takes it; a \
-                 value no member takes is kept in the fallback variant."
+        None => " A value is decoded as the first member, in the order below, that takes it (a \
+                 member is tried only on the kind of JSON it stands for: object, list, string, \
+                 number or boolean); a value no member takes is kept in the fallback variant."
             .to_string(),
     };
     let display = union.text.then(|| {
@@ -173,16 +174,40 @@ fn union_type(name: &Ident, doc: &TokenStream, union: &UnionModel) -> TokenStrea
         }
     });
     let Some(tag) = &union.tag else {
+        let tries = union.variants.iter().map(|variant| {
+            let variant_name = ident(&variant.name);
+            let takes = match variant.takes {
+                JsonKind::Object => quote! { serde_json::Value::is_object },
+                JsonKind::Array => quote! { serde_json::Value::is_array },
+                JsonKind::String => quote! { serde_json::Value::is_string },
+                JsonKind::Number => quote! { serde_json::Value::is_number },
+                JsonKind::Bool => quote! { serde_json::Value::is_boolean },
+                JsonKind::Any => quote! { crate::runtime::union::any },
+            };
+            quote! {
+                if let Some(member) = crate::runtime::union::member(&value, #takes) {
+                    return Ok(Self::#variant_name(member));
+                }
+            }
+        });
         return quote! {
             #doc
             ///
             #[doc = #how]
-            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*
                 #[doc = #fallback_doc]
                 #fallback(serde_json::Value),
+            }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                    #(#tries)*
+                    Ok(Self::#fallback(value))
+                }
             }
 
             #display
@@ -434,7 +459,10 @@ fn off_spec_impl(def: &TypeDef, shape: &ErrorShape) -> TokenStream {
         let name = ident(&field.ident);
         let wire = &field.wire_name;
         let read = quote! { crate::runtime::off_spec::off_spec_field(json, #wire) };
-        let value = if !field.required {
+        let value = if field.flatten {
+            // The properties beyond the named ones are not needed to classify the error.
+            quote! { Default::default() }
+        } else if !field.required {
             read
         } else if Some(field.ident.as_str()) == messages_field {
             quote! { #read.unwrap_or_default() }

@@ -70,7 +70,10 @@ fn alias_cycles(
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for def in types.values() {
-        if !matches!(def.kind, TypeKind::Alias(_)) || !reaches_through_aliases(types, &def.name) {
+        let union_cycle = matches!(def.kind, TypeKind::Union(_)) && is_own_member(types, &def.name);
+        let alias_cycle =
+            matches!(def.kind, TypeKind::Alias(_)) && reaches_through_aliases(types, &def.name);
+        if !union_cycle && !alias_cycle {
             continue;
         }
         let users: Vec<String> = operations
@@ -83,20 +86,60 @@ fn alias_cycles(
             .take(5)
             .map(|op| format!("--exclude '{}'", op.selector))
             .collect();
+        let what = if union_cycle {
+            format!(
+                "the schema {:?} is one of its own `oneOf` / `anyOf` members (directly, or through \
+                 other unions or `$ref`s), so reading a value that no other member takes would \
+                 never end (remove that member); to generate the rest, leave out what uses it: {}",
+                def.origin,
+                users.join(" ")
+            )
+        } else {
+            format!(
+                "the schema {:?} contains itself only through lists, maps or `$ref`s, which \
+                 no Rust type can (wrap it in an object); to generate the rest, leave out \
+                 what uses it: {}",
+                def.origin,
+                users.join(" ")
+            )
+        };
         diagnostics.push(spec.diagnostic(
             push_pointer("/components/schemas", &def.origin),
-            DiagnosticKind::Unsupported {
-                what: format!(
-                    "the schema {:?} contains itself only through lists, maps or `$ref`s, which \
-                     no Rust type can (wrap it in an object); to generate the rest, leave out \
-                     what uses it: {}",
-                    def.origin,
-                    users.join(" ")
-                ),
-            },
+            DiagnosticKind::Unsupported { what },
         ));
     }
     diagnostics
+}
+
+/// Whether the union `name` is a member of itself: through members and aliases that name a
+/// type directly (a list of itself is fine: reading one consumes the input).
+fn is_own_member(types: &BTreeMap<String, TypeDef>, name: &str) -> bool {
+    let direct = |ty: &TypeRef| match ty {
+        TypeRef::Named(target) => Some(target.clone()),
+        _ => None,
+    };
+    let next = |kind: Option<&TypeKind>| -> Vec<String> {
+        match kind {
+            Some(TypeKind::Union(union)) => union
+                .variants
+                .iter()
+                .filter_map(|v| direct(&v.ty))
+                .collect(),
+            Some(TypeKind::Alias(target)) => direct(target).into_iter().collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pending = next(types.get(name).map(|def| &def.kind));
+    while let Some(current) = pending.pop() {
+        if current == name {
+            return true;
+        }
+        if seen.insert(current.clone()) {
+            pending.extend(next(types.get(&current).map(|def| &def.kind)));
+        }
+    }
+    false
 }
 
 /// The types an operation names directly.
@@ -334,6 +377,16 @@ fn decide_sending(types: &BTreeMap<String, TypeDef>, param: &mut ParamModel) -> 
             }
         },
         ty if is_object(ty) => {
+            let union = matches!(ty, TypeRef::Named(name)
+                if matches!(types.get(name).map(|def| &def.kind), Some(TypeKind::Union(_))));
+            if param.location != ParamLocation::Query && union {
+                return Err(format!(
+                    "the {location} parameter {:?} is a `oneOf` / `anyOf` with a member that is \
+                     not a string, number or boolean; only the query can carry such a value (by \
+                     its JSON form)",
+                    param.wire_name
+                ));
+            }
             if param.location != ParamLocation::Query {
                 return Err(format!(
                     "the {location} parameter {:?} is an object; objects are sent in the query only",

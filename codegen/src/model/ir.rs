@@ -111,6 +111,26 @@ pub struct VariantModel {
     pub doc: Option<String>,
     /// Whether the value is boxed to break a cycle of types that contain each other.
     pub boxed: bool,
+    /// What JSON the member's type takes: an untagged union tries a value only on the members
+    /// that can take its kind (a struct would otherwise read a list as its fields in order).
+    pub takes: JsonKind,
+}
+
+/// A kind of JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// An object.
+    Object,
+    /// A list.
+    Array,
+    /// A string.
+    String,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Bool,
+    /// Any value.
+    Any,
 }
 
 /// Whether a field may be `null`, and how that is held apart from an absent field.

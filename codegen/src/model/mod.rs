@@ -43,6 +43,7 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
     passes::keep_used_types(&mut types, &operations);
     passes::mark_boxed_fields(&mut types);
     passes::mark_text_unions(&mut types);
+    passes::mark_member_kinds(&mut types);
     let conventions = conventions::detect(&types, &operations);
     passes::summarise_error_bodies(&mut types, &operations, &conventions);
     diagnostics.extend(check::check(spec, &types, &mut operations));

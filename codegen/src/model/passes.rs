@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ir::{
-    Conventions, ErrorShape, MessagesField, OperationModel, TypeDef, TypeKind, TypeRef,
+    Conventions, ErrorShape, FieldModel, JsonKind, MessagesField, Nullable, OperationModel,
+    TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{snake_ident, Namespace};
 use crate::scope::error_methods;
@@ -89,6 +90,9 @@ pub(super) fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Opti
     let TypeKind::Struct { fields } = &types.get(name)?.kind else {
         return None;
     };
+    // A field held as `Option<Option<T>>` (absent or `null`) is not the standard shape's.
+    let plain = |f: &&FieldModel| f.nullable != Nullable::Optional && !f.flatten;
+    let fields: Vec<&FieldModel> = fields.iter().filter(plain).collect();
     let error_type_field = fields.iter().find(|f| {
         f.wire_name == "error_type"
             && matches!(&f.ty, TypeRef::Named(name)
@@ -109,6 +113,7 @@ pub(super) fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Opti
             else {
                 return None;
             };
+            let message_fields: Vec<&FieldModel> = message_fields.iter().filter(plain).collect();
             let default_message = message_fields
                 .iter()
                 .find(|m| m.wire_name == "default_message" && m.ty == TypeRef::String)?;
@@ -416,6 +421,44 @@ fn shape_classes(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
         .into_iter()
         .map(|(name, id)| (name.clone(), id))
         .collect()
+}
+
+/// Puts on every union member what JSON its type takes (see [`VariantModel::takes`]).
+pub(super) fn mark_member_kinds(types: &mut BTreeMap<String, TypeDef>) {
+    let kind_of = |types: &BTreeMap<String, TypeDef>, ty: &TypeRef| match resolve_alias(types, ty) {
+        TypeRef::String | TypeRef::DateTime => JsonKind::String,
+        TypeRef::Bool => JsonKind::Bool,
+        TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => JsonKind::Number,
+        TypeRef::JsonObject | TypeRef::Map(_) => JsonKind::Object,
+        TypeRef::Vec(_) => JsonKind::Array,
+        TypeRef::Json => JsonKind::Any,
+        TypeRef::Named(name) => match types.get(&name).map(|def| &def.kind) {
+            Some(TypeKind::Struct { .. }) => JsonKind::Object,
+            Some(TypeKind::Enum { .. } | TypeKind::Id { .. }) => JsonKind::String,
+            _ => JsonKind::Any,
+        },
+    };
+    let kinds: Vec<(String, Vec<JsonKind>)> = types
+        .values()
+        .filter_map(|def| match &def.kind {
+            TypeKind::Union(union) => Some((
+                def.name.clone(),
+                union
+                    .variants
+                    .iter()
+                    .map(|v| kind_of(types, &v.ty))
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect();
+    for (name, kinds) in kinds {
+        if let Some(TypeKind::Union(union)) = types.get_mut(&name).map(|def| &mut def.kind) {
+            for (variant, kind) in union.variants.iter_mut().zip(kinds) {
+                variant.takes = kind;
+            }
+        }
+    }
 }
 
 /// Marks the unions whose every member is written as text (scalars, enums, ids, and unions

@@ -7,7 +7,7 @@ use openapiv3::{AdditionalProperties, Discriminator, ReferenceOr, Schema, Schema
 use super::schema::{only_all_of, placed};
 use super::{child, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
-use crate::model::ir::{TypeKind, TypeRef, UnionModel, VariantModel};
+use crate::model::ir::{JsonKind, TypeKind, TypeRef, UnionModel, VariantModel};
 use crate::model::refs;
 use crate::names::{pascal_ident, Namespace};
 
@@ -25,6 +25,8 @@ pub(super) struct AllOfParts {
     pub additional: Option<(AdditionalProperties, String)>,
     /// Members that are not objects (a string, a list, a union ...), with their pointers.
     pub others: Vec<(ReferenceOr<Schema>, String)>,
+    /// The components already added: one reached twice (a diamond) adds nothing new.
+    pub seen: std::collections::BTreeSet<String>,
 }
 
 /// What a union's member is called when nothing better names it.
@@ -86,6 +88,36 @@ fn shapeless(schema: &Schema) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether an untyped schema only lists `required` properties.
+fn requires_only(any: &openapiv3::AnySchema) -> bool {
+    matches!(any.typ.as_deref(), None | Some("object"))
+        && any.properties.is_empty()
+        && any.additional_properties.is_none()
+        && any.items.is_none()
+        && any.enumeration.is_empty()
+        && any.all_of.is_empty()
+        && any.one_of.is_empty()
+        && any.any_of.is_empty()
+        && any.not.is_none()
+}
+
+/// Whether the schema `narrow` is `wide` with an `enum` added (and `type` left out or the same).
+fn narrows(narrow: &serde_json::Value, wide: &serde_json::Value) -> bool {
+    let (Some(narrow), Some(wide)) = (narrow.as_object(), wide.as_object()) else {
+        return false;
+    };
+    if !narrow.contains_key("enum") || wide.contains_key("enum") {
+        return false;
+    }
+    let mut narrow = narrow.clone();
+    let mut wide = wide.clone();
+    narrow.remove("enum");
+    if !narrow.contains_key("type") {
+        wide.remove("type");
+    }
+    narrow == wide
 }
 
 /// A schema as JSON without the texts that only document it, to tell whether two members
@@ -150,6 +182,11 @@ impl ModelBuilder<'_> {
         }
         for (index, member) in members.iter().enumerate() {
             let member_pointer = child(&child(pointer, "allOf"), &index.to_string());
+            if let ReferenceOr::Reference { reference } = member {
+                if !parts.seen.insert(reference.clone()) {
+                    continue;
+                }
+            }
             let (schema, at) = self.schema_behind(member, &member_pointer)?;
             match &schema.schema_kind {
                 SchemaKind::AllOf { all_of } => {
@@ -162,9 +199,20 @@ impl ModelBuilder<'_> {
                     for (name, property) in &object.properties {
                         let property_pointer = child(&child(&at, "properties"), name);
                         if let Some((_, first, first_pointer)) =
-                            parts.properties.iter().find(|(n, _, _)| n == name)
+                            parts.properties.iter_mut().find(|(n, _, _)| n == name)
                         {
-                            if shape_of(first) != shape_of(property) {
+                            let (old, new) = (shape_of(first), shape_of(property));
+                            if old == new {
+                                continue;
+                            }
+                            // A member that only narrows a property to some values (a subtype
+                            // fixing its discriminator) narrows the merged one.
+                            if narrows(&new, &old) {
+                                *first = property.clone();
+                                *first_pointer = property_pointer;
+                                continue;
+                            }
+                            if !narrows(&old, &new) {
                                 return Err(self.error(
                                     &property_pointer,
                                     DiagnosticKind::Invalid {
@@ -199,6 +247,14 @@ impl ModelBuilder<'_> {
                     }
                 }
                 _ if shapeless(&schema) => {}
+                // Only `required` (and no type, or `object`): it requires more of the object.
+                SchemaKind::Any(any) if requires_only(any) => {
+                    for name in &any.required {
+                        if !parts.required.contains(name) {
+                            parts.required.push(name.clone());
+                        }
+                    }
+                }
                 _ => parts.others.push((member.clone(), member_pointer)),
             }
         }
@@ -330,10 +386,13 @@ impl ModelBuilder<'_> {
             if let (Some(tag), ReferenceOr::Item(_), TypeRef::Named(inline)) = (&tag, member, &ty) {
                 // The union writes the tag itself: an inline member's struct (made for this
                 // union alone) does not ask for it.
+                // Not when the struct keeps other properties in a map: the tag would land there.
                 if let Some(TypeKind::Struct { fields }) =
                     self.types.get_mut(inline).map(|def| &mut def.kind)
                 {
-                    fields.retain(|field| field.flatten || &field.wire_name != tag);
+                    if !fields.iter().any(|field| field.flatten) {
+                        fields.retain(|field| &field.wire_name != tag);
+                    }
                 }
             }
             let doc = match member {
@@ -346,6 +405,7 @@ impl ModelBuilder<'_> {
                 tags,
                 doc,
                 boxed: false,
+                takes: JsonKind::Any,
             });
         }
         let fallback = ["Other", "Unknown", "OtherValue"]
@@ -370,6 +430,16 @@ impl ModelBuilder<'_> {
         resolved: &[(Schema, String)],
         discriminator: Option<&Discriminator>,
     ) -> Option<(String, Vec<Vec<String>>)> {
+        // Only objects carry a tag property: otherwise the members are tried in turn.
+        let objects = resolved.iter().all(|(schema, _)| {
+            matches!(
+                schema.schema_kind,
+                SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. }
+            ) || matches!(&schema.schema_kind, SchemaKind::Any(any) if only_all_of(any).is_some())
+        });
+        if !objects {
+            return None;
+        }
         let property = match discriminator {
             Some(discriminator) => discriminator.property_name.clone(),
             None => {

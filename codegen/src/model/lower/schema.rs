@@ -117,7 +117,7 @@ impl ModelBuilder<'_> {
                     return Err(self.error(
                         at,
                         DiagnosticKind::Unsupported {
-                            what: "`allOf` that combines an object with a schema that is not                                    an object"
+                            what: "`allOf` of an object and a schema that is not an object"
                                 .to_string(),
                         },
                     ));

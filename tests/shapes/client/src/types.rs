@@ -71,8 +71,8 @@ pub struct Labels {
 
 /// The `NameOrId` schema.
 ///
-/// A value is decoded as the first member, in the order below, that takes it; a value no member takes is kept in the fallback variant.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// A value is decoded as the first member, in the order below, that takes it (a member is tried only on the kind of JSON it stands for: object, list, string, number or boolean); a value no member takes is kept in the fallback variant.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum NameOrId {
     /// One of the members.
@@ -81,6 +81,29 @@ pub enum NameOrId {
     Name(String),
     /// A value none of the members above takes, as the server sent it.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for NameOrId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_string,
+        ) {
+            return Ok(Self::Id(member));
+        }
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_string,
+        ) {
+            return Ok(Self::Name(member));
+        }
+        Ok(Self::Other(value))
+    }
 }
 
 impl std::fmt::Display for NameOrId {
@@ -198,8 +221,8 @@ pub struct Record {
 
 /// The `SearchId` schema.
 ///
-/// A value is decoded as the first member, in the order below, that takes it; a value no member takes is kept in the fallback variant.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// A value is decoded as the first member, in the order below, that takes it (a member is tried only on the kind of JSON it stands for: object, list, string, number or boolean); a value no member takes is kept in the fallback variant.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum SearchId {
     /// One of the members.
@@ -208,6 +231,29 @@ pub enum SearchId {
     List(Vec<String>),
     /// A value none of the members above takes, as the server sent it.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for SearchId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_string,
+        ) {
+            return Ok(Self::String(member));
+        }
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_array,
+        ) {
+            return Ok(Self::List(member));
+        }
+        Ok(Self::Other(value))
+    }
 }
 
 /// A shape; its `kind` says which.
@@ -308,8 +354,8 @@ pub struct ShapeGroup {
 
 /// A text, a number, a list of texts or a point.
 ///
-/// A value is decoded as the first member, in the order below, that takes it; a value no member takes is kept in the fallback variant.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// A value is decoded as the first member, in the order below, that takes it (a member is tried only on the kind of JSON it stands for: object, list, string, number or boolean); a value no member takes is kept in the fallback variant.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Value {
     /// One of the members.
@@ -322,4 +368,39 @@ pub enum Value {
     Point(Point),
     /// A value none of the members above takes, as the server sent it.
     Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_string,
+        ) {
+            return Ok(Self::String(member));
+        }
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_number,
+        ) {
+            return Ok(Self::Integer(member));
+        }
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_array,
+        ) {
+            return Ok(Self::List(member));
+        }
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_object,
+        ) {
+            return Ok(Self::Point(member));
+        }
+        Ok(Self::Other(value))
+    }
 }
