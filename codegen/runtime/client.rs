@@ -118,7 +118,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     http: Option<reqwest::Client>,
-    max_response_body: usize,
+    pub(crate) max_response_body: usize,
     session: Option<SessionId>,
     credentials: Option<Credentials>,
     retry: Option<RetryPolicy>,
@@ -272,7 +272,7 @@ pub(crate) struct ClientInner {
     http: reqwest::Client,
     /// Without a trailing `/`; operation paths start with one.
     base_url: String,
-    max_response_body: usize,
+    pub(crate) max_response_body: usize,
     session: RwLock<Option<SessionId>>,
     pub(crate) credentials: Option<Credentials>,
     pub(crate) retry: Option<RetryPolicy>,

@@ -8,9 +8,12 @@ use std::sync::OnceLock;
 /// The runtime's source files, by module name, as the generator embeds them.
 pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("api_error", include_str!("../runtime/api_error.rs")),
+    ("byte_stream", include_str!("../runtime/byte_stream.rs")),
     ("client", include_str!("../runtime/client.rs")),
     ("decode", include_str!("../runtime/decode.rs")),
     ("error", include_str!("../runtime/error.rs")),
+    ("error_text", include_str!("../runtime/error_text.rs")),
+    ("error_variant", include_str!("../runtime/error_variant.rs")),
     ("json_body", include_str!("../runtime/json_body.rs")),
     ("messages", include_str!("../runtime/messages.rs")),
     ("open_enum", include_str!("../runtime/open_enum.rs")),
@@ -18,6 +21,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("query", include_str!("../runtime/query.rs")),
     ("retry", include_str!("../runtime/retry.rs")),
     ("send", include_str!("../runtime/send.rs")),
+    ("text_body", include_str!("../runtime/text_body.rs")),
     ("unexpected", include_str!("../runtime/unexpected.rs")),
 ];
 

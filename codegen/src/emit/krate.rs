@@ -32,11 +32,14 @@ pub(super) fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String
         .collect::<Vec<_>>()
         .join(", ");
     // The path module's encoder is the only user of `percent-encoding`.
-    let uses_path_module = RUNTIME_FILES
-        .iter()
-        .any(|runtime| runtime.module == "path" && (runtime.needed)(model));
-    let percent_encoding = if uses_path_module {
+    let percent_encoding = if has_runtime(model, "path") {
         "percent-encoding = \"2.3\"\n"
+    } else {
+        ""
+    };
+    // `ByteStream::chunk` hands out reqwest's own chunks.
+    let bytes = if has_runtime(model, "byte_stream") {
+        "bytes = \"1\"\n"
     } else {
         ""
     };
@@ -50,7 +53,7 @@ description = {description}
 publish = false
 
 [dependencies]
-fastrand = "2"
+{bytes}fastrand = "2"
 http = "1"
 {percent_encoding}reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
 serde = {{ version = "1", features = ["derive"] }}
@@ -105,9 +108,11 @@ pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> Strin
     doc
 }
 
-pub(super) fn lib_rs(_model: &ApiModel) -> TokenStream {
+pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
     // The modules are formatted by the generator (prettyplease), not by rustfmt. `lib.rs`
     // itself is formatted by both, so its lines are short and in rustfmt's order.
+    let byte_stream = has_runtime(model, "byte_stream")
+        .then(|| quote! { pub use runtime::byte_stream::{ByteStream, ByteStreamError}; });
     quote! {
         #![deny(missing_docs)]
 
@@ -118,6 +123,7 @@ pub(super) fn lib_rs(_model: &ApiModel) -> TokenStream {
         #[rustfmt::skip]
         pub mod types;
 
+        #byte_stream
         pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
         pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
         pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};

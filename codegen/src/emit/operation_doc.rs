@@ -71,14 +71,48 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         }
         if let Some(body) = &op.body {
             let text = body.doc.as_deref().unwrap_or("The request body.").trim();
-            doc.push_str(&format!("- `body`: {}\n", text.replace('\n', " ")));
+            let sent = match body.encoding {
+                BodyEncoding::Json | BodyEncoding::Form => String::new(),
+                BodyEncoding::Text => format!(" Sent as text, `{}`.", body.content_type),
+                BodyEncoding::Bytes => format!(
+                    " Sent as it is, `{}`: anything that converts into a `reqwest::Body` \
+                     (`Vec<u8>`, `String`, `bytes::Bytes`, ...).",
+                    body.content_type
+                ),
+            };
+            doc.push_str(&format!("- `body`: {}{sent}\n", text.replace('\n', " ")));
         }
         if op.auth == Auth::Basic {
             doc.push_str("- `username`, `password`: sent with HTTP basic authentication.\n");
         }
     }
     doc.push_str("\n# Returns\n\n");
+    if let Some(responses) = &op.success.responses {
+        doc.push_str(&format!(
+            "One variant of [`{name}`](crate::types::{name}) per success status:\n\n",
+            name = responses.name
+        ));
+        for variant in &responses.variants {
+            let text = variant
+                .doc
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .replace('\n', " ");
+            let line = format!(
+                "- `{}`: [`{}::{}`](crate::types::{}::{}). {text}",
+                status_label(variant.status),
+                responses.name,
+                variant.name,
+                responses.name,
+                variant.name
+            );
+            doc.push_str(line.trim_end());
+            doc.push('\n');
+        }
+    }
     match (&op.session_action, &op.success.body) {
+        _ if op.success.responses.is_some() => {}
         (Some(SessionAction::Create), _) => doc.push_str(
             "The new session id, which the client also keeps and sends with every later call \
              that needs a session.",
@@ -92,6 +126,14 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
                 .unwrap_or("The response body.")
                 .trim();
             doc.push_str(text);
+            match &op.success.body {
+                Some(ResponseBody::Text) => doc.push_str(" Read as text."),
+                Some(ResponseBody::Bytes) => doc.push_str(
+                    " A [`ByteStream`](crate::ByteStream), to be read in chunks or whole up to \
+                     the client's body-size limit.",
+                ),
+                _ => {}
+            }
             if let Some(resource) = &op.success.resource_type {
                 if !text.contains(resource.as_str()) {
                     doc.push_str(&format!(
@@ -107,10 +149,18 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
     doc.push_str("\n\n# Errors\n\n");
     for case in &op.errors {
         let text = case.doc.as_deref().unwrap_or("").trim();
-        let what = if case.has_body {
-            "[`Error::Api`]"
-        } else {
-            "[`Error::UnexpectedStatus`]"
+        let variant = op.error_enum.as_ref().and_then(|errors| {
+            let variant = errors.variants.iter().find(|v| v.status == case.status)?;
+            Some(format!(
+                "[`Error::Api`] with [`{name}::{variant}`](crate::types::{name}::{variant})",
+                name = errors.name,
+                variant = variant.name
+            ))
+        });
+        let what = match variant {
+            Some(variant) => variant,
+            None if case.has_body => "[`Error::Api`]".to_string(),
+            None => "[`Error::UnexpectedStatus`]".to_string(),
         };
         let mut line = format!("- {}: {what}", status_label(case.status));
         let text_lines: Vec<&str> = text
@@ -140,5 +190,11 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         doc.push_str("- [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.\n");
     }
     doc.push_str("- [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.\n");
+    if !op.notes.is_empty() {
+        doc.push_str("\n# Not supported\n\n");
+        for note in &op.notes {
+            doc.push_str(&format!("- {}\n", note.trim().replace('\n', " ")));
+        }
+    }
     doc
 }

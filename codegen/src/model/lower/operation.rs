@@ -124,11 +124,19 @@ impl<'a> ModelBuilder<'a> {
             None => None,
             Some(body) => Some(self.request_body(body, &method_name, pointer)?),
         };
-        let (mut success, errors) = self.responses(operation, &method_name, pointer)?;
-        let session_action = self.session_action(operation, &success.body, pointer)?;
+        let super::body::Responses {
+            mut success,
+            errors,
+            error_enum,
+            notes,
+        } = self.responses(operation, &method_name, pointer)?;
+        let json_body = success.body.as_ref().and_then(|body| body.json()).cloned();
+        let session_action = self.session_action(operation, &json_body, pointer)?;
         if session_action == Some(SessionAction::Delete) {
             // Ending the session returns nothing; a body the server sends is not read.
             success.body = None;
+            success.responses = None;
+            success.accept = None;
             success.resource_type = None;
         }
         Ok(OperationModel {
@@ -144,6 +152,8 @@ impl<'a> ModelBuilder<'a> {
             success,
             errors,
             error_body: None,
+            error_enum,
+            notes,
             pointer: pointer.to_string(),
             selector: String::new(),
             summary: operation.summary.clone(),
