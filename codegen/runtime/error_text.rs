@@ -30,3 +30,11 @@ impl Client {
         }
     }
 }
+
+/// A text error body summarises itself with its first line.
+impl super::error::ErrorBody for String {
+    fn summary(&self) -> Option<String> {
+        let line = self.lines().map(str::trim).find(|line| !line.is_empty())?;
+        Some(super::error::excerpt(line.as_bytes()))
+    }
+}

@@ -148,29 +148,52 @@ fn every_generated_file_starts_with_the_header() {
 /// local `cargo test` heals it and CI reports it.
 #[test]
 fn checked_in_client_is_fresh() {
+    ensure_fresh("spec/vcenter.yaml", "generated-client", "vcenter-client");
+}
+
+/// The checked-in `tests/bodies-client/`, whose run-time behaviour `tests/client/bodies.rs`
+/// tests, is what its fixture produces (healed like `generated-client/`).
+#[test]
+fn checked_in_bodies_client_is_fresh() {
+    ensure_fresh(
+        "codegen/tests/fixtures/compile/bodies.yaml",
+        "tests/bodies-client",
+        "bodies-client",
+    );
+}
+
+/// Fails, naming the stale files and the command that fixes them, when `out` (relative to the
+/// workspace) is not what `spec` produces; outside CI it regenerates `out` first.
+fn ensure_fresh(spec_label: &str, out: &str, crate_name: &str) {
     let root = workspace_root();
-    let spec = root.join("spec/vcenter.yaml");
-    let out = root.join("generated-client");
-    let stale = match codegen::stale_files(&spec, &out, &options("spec/vcenter.yaml")) {
+    let spec = root.join(spec_label);
+    let out_dir = root.join(out);
+    let options = Options {
+        crate_name: crate_name.to_string(),
+        ..options(spec_label)
+    };
+    let stale = match codegen::stale_files(&spec, &out_dir, &options) {
         Ok(stale) => stale,
-        Err(err) => panic!("spec/vcenter.yaml must generate, but:\n{err}"),
+        Err(err) => panic!("{spec_label} must generate, but:\n{err}"),
     };
     if stale.is_empty() {
         return;
     }
     let names: Vec<String> = stale
         .iter()
-        .map(|c| format!("generated-client/{} ({:?})", c.path, c.status))
+        .map(|c| format!("{out}/{} ({:?})", c.path, c.status))
         .collect();
+    let command =
+        format!("cargo xtask regenerate --spec {spec_label} --out {out} --crate-name {crate_name}");
     let healed = if std::env::var_os("CI").is_none() {
-        match codegen::regenerate(&spec, &out, &options("spec/vcenter.yaml")) {
-            Ok(_) => "they have been regenerated now; review and commit them",
-            Err(_) => "regenerating them failed as well",
+        match codegen::regenerate(&spec, &out_dir, &options) {
+            Ok(_) => "they have been regenerated now; review and commit them".to_string(),
+            Err(_) => format!("regenerating them failed as well; run `{command}`"),
         }
     } else {
-        "run `cargo xtask regenerate` and commit the result"
+        format!("run `{command}` and commit the result")
     };
-    panic!("generated-client/ is stale: {}\n{healed}", names.join(", "));
+    panic!("{out}/ is stale: {}\n{healed}", names.join(", "));
 }
 
 #[test]

@@ -25,8 +25,12 @@ pub(super) fn unnamed_error_bodies(model: &ApiModel) -> TokenStream {
             (tokens.to_string(), tokens)
         })
         .collect();
+    // The runtime's text errors bring their own impl for `String`.
+    let text_errors = has_runtime(model, "error_text");
     let items = rust_types
-        .values()
+        .iter()
+        .filter(|(text, _)| !(text_errors && text.as_str() == "String"))
+        .map(|(_, ty)| ty)
         .map(|ty| quote! { impl crate::runtime::error::ErrorBody for #ty {} });
     quote! { #(#items)* }
 }
