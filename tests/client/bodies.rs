@@ -333,3 +333,31 @@ async fn a_default_only_response_is_the_success_body_too() {
         Some(b"{\"user_code\":\"ABCD\"}".to_vec())
     );
 }
+
+#[tokio::test]
+async fn a_body_with_several_media_types_is_json_first_and_text_in_a_second_method() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/notes/n"))
+        .and(header("content-type", "application/json"))
+        .and(body_string(r#"{"id":"t-1","name":"first"}"#))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/notes/n"))
+        .and(header("content-type", "text/plain"))
+        .and(body_string("plain words"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let client = client(&server);
+    let as_json = client.note_put("n", &thing()).await;
+    let as_text = client.note_put_text("n", "plain words").await;
+
+    assert!(as_json.is_ok(), "{as_json:?}");
+    assert!(as_text.is_ok(), "{as_text:?}");
+}

@@ -52,6 +52,17 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         doc.push_str(description.trim());
         doc.push_str("\n\n");
     }
+    if let (Some(main), Some(body)) = (&op.alternative_of, &op.body) {
+        let main = display_ident(main);
+        let sent = match body.encoding {
+            BodyEncoding::Json => "JSON".to_string(),
+            BodyEncoding::Form => "a form".to_string(),
+            BodyEncoding::Text | BodyEncoding::Bytes => format!("`{}`", body.content_type),
+        };
+        doc.push_str(&format!(
+            "Like [`Client::{main}`](crate::Client::{main}), with the body sent as {sent}.\n\n"
+        ));
+    }
     doc.push_str(&format!("`{}`\n", display_path(op)));
     let documented_params: Vec<&ParamModel> = op.params.iter().collect();
     if !documented_params.is_empty() || op.body.is_some() || op.auth == Auth::Basic {

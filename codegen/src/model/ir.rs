@@ -200,6 +200,9 @@ pub struct OperationModel {
     pub error_enum: Option<ResponseEnum>,
     /// What the method leaves out, said in its docs (e.g. a `101 Switching Protocols` answer).
     pub notes: Vec<String>,
+    /// For the extra method that sends the body in another of its media types
+    /// (`<method>_text`, ...): the method that sends the preferred one.
+    pub alternative_of: Option<String>,
     /// JSON pointer of the operation in the spec.
     pub pointer: String,
     /// The `--exclude` pattern that leaves this operation out (`op:<operationId>`, or

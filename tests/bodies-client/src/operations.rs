@@ -146,6 +146,61 @@ impl Client {
             .await
     }
 
+    /// Stores a note sent as text; JSON is offered too, and preferred.
+    ///
+    /// Like [`Client::note_put`](crate::Client::note_put), with the body sent as `text/plain`.
+    ///
+    /// `PUT /notes/{name}`
+    ///
+    /// # Arguments
+    ///
+    /// - `name`:
+    /// - `body`: The request body. Sent as text, `text/plain`.
+    ///
+    /// # Returns
+    ///
+    /// Nothing, on success.
+    ///
+    /// # Errors
+    ///
+    /// - any other status: [`Error::UnexpectedStatus`]
+    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
+    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    pub async fn note_put_text(
+        &self,
+        name: &str,
+        body: &str,
+    ) -> Result<(), Error<serde_json::Value>> {
+        const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
+            operation: "note_put_text",
+            method: "PUT",
+            path: "/notes/{name}",
+            session_header: None,
+            session_required: false,
+            renews_session: true,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = [
+                        "/notes/",
+                        &crate::runtime::path::encode_path_segment("name", name)?,
+                    ]
+                        .concat();
+                    let request = self.request(reqwest::Method::PUT, &path);
+                    let request = request
+                        .header(reqwest::header::CONTENT_TYPE, "text/plain")
+                        .body(body.to_owned());
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        204 => Ok(()),
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
+    }
+
     /// Stores a note sent as text only.
     ///
     /// `PUT /notes/{name}/raw`

@@ -29,6 +29,19 @@ enum MediaKind {
     Multipart,
 }
 
+impl MediaKind {
+    /// The suffix of the extra method that sends a body of this kind.
+    fn suffix(self) -> &'static str {
+        match self {
+            MediaKind::Json => "json",
+            MediaKind::Form => "form",
+            MediaKind::Text => "text",
+            MediaKind::Bytes => "bytes",
+            MediaKind::Multipart => "multipart",
+        }
+    }
+}
+
 /// One response's chosen media type, lowered.
 struct LoweredResponse {
     body: Option<ResponseBody>,
@@ -42,19 +55,22 @@ struct LoweredResponse {
 type SchemaCache = BTreeMap<String, TypeRef>;
 
 impl<'a> ModelBuilder<'a> {
-    pub(super) fn request_body(
+    /// The request body in each way it can be sent: the preferred media type first, then one
+    /// per other kind the body offers (JSON, form, text, bytes), each with the suffix of the
+    /// extra method that sends it (`text`, `bytes`, ...). Multipart is left out when the body
+    /// offers anything else.
+    pub(super) fn request_bodies(
         &mut self,
         body: &ReferenceOr<openapiv3::RequestBody>,
         method_name: &str,
         pointer: &str,
-    ) -> Result<BodyModel, Diagnostic> {
+    ) -> Result<Vec<(&'static str, BodyModel)>, Diagnostic> {
         let body_pointer = child(pointer, "requestBody");
         let bodies = self.document.components.as_ref().map(|c| &c.request_bodies);
         let (body_pointer, body) =
             self.item_or_component(body, bodies, "requestBodies", &body_pointer)?;
-        let hint = format!("{}Body", pascal_ident(method_name));
         let content_pointer = child(&body_pointer, "content");
-        let Some((media, media_type, kind)) = preferred(&body.content) else {
+        let Some((_, _, preferred_kind)) = preferred(&body.content) else {
             return Err(self.error(
                 &content_pointer,
                 DiagnosticKind::Invalid {
@@ -62,19 +78,59 @@ impl<'a> ModelBuilder<'a> {
                 },
             ));
         };
-        let media_pointer = child(&content_pointer, media);
+        let mut lowered = Vec::new();
+        for kind in [
+            MediaKind::Json,
+            MediaKind::Form,
+            MediaKind::Text,
+            MediaKind::Bytes,
+            MediaKind::Multipart,
+        ] {
+            let Some((media, media_type)) = body
+                .content
+                .iter()
+                .find(|(media, _)| media_kind(media) == kind)
+            else {
+                continue;
+            };
+            if kind == MediaKind::Multipart && preferred_kind != MediaKind::Multipart {
+                continue;
+            }
+            let suffix = kind.suffix();
+            let hint = match kind == preferred_kind {
+                true => format!("{}Body", pascal_ident(method_name)),
+                false => format!("{}{}Body", pascal_ident(method_name), pascal_ident(suffix)),
+            };
+            let model =
+                self.request_media(body, media, media_type, kind, &hint, &content_pointer)?;
+            lowered.push((suffix, model));
+        }
+        Ok(lowered)
+    }
+
+    /// The request body sent as `media`.
+    fn request_media(
+        &mut self,
+        body: &openapiv3::RequestBody,
+        media: &str,
+        media_type: &openapiv3::MediaType,
+        kind: MediaKind,
+        hint: &str,
+        content_pointer: &str,
+    ) -> Result<BodyModel, Diagnostic> {
+        let media_pointer = child(content_pointer, media);
         let schema_pointer = child(&media_pointer, "schema");
         let (ty, encoding) = match kind {
             MediaKind::Json => {
                 let ty = match &media_type.schema {
-                    Some(schema) => self.type_of(schema, &hint, &schema_pointer)?,
+                    Some(schema) => self.type_of(schema, hint, &schema_pointer)?,
                     None => TypeRef::Json,
                 };
                 (ty, BodyEncoding::Json)
             }
             MediaKind::Form => {
                 let ty = match &media_type.schema {
-                    Some(schema) => self.type_of(schema, &hint, &schema_pointer)?,
+                    Some(schema) => self.type_of(schema, hint, &schema_pointer)?,
                     None => TypeRef::JsonObject,
                 };
                 if !matches!(
