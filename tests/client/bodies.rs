@@ -361,3 +361,46 @@ async fn a_body_with_several_media_types_is_json_first_and_text_in_a_second_meth
     assert!(as_json.is_ok(), "{as_json:?}");
     assert!(as_text.is_ok(), "{as_text:?}");
 }
+
+#[tokio::test]
+async fn a_multipart_form_sends_its_files_and_values_as_parts() {
+    use bodies_client::types::{Kind, UploadCreateMultipartForm};
+    use reqwest::multipart::Part;
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/uploads"))
+        .and(|request: &wiremock::Request| {
+            let content_type = request
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let body = String::from_utf8_lossy(&request.body);
+            let has = |text: &str| body.contains(text);
+            content_type.starts_with("multipart/form-data; boundary=")
+                && has("name=\"file\"; filename=\"a.txt\"")
+                && has("file contents")
+                && has("name=\"attachments\"; filename=\"b.bin\"")
+                && has("name=\"title\"\r\n\r\nHoliday")
+                && has("name=\"pages\"\r\n\r\n3")
+                && has("name=\"kind\"\r\n\r\nscan")
+                && !has("name=\"meta\"")
+        })
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "u-1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let form = UploadCreateMultipartForm {
+        file: Part::bytes(b"file contents".to_vec()).file_name("a.txt"),
+        attachments: Some(vec![Part::bytes(vec![0u8, 1]).file_name("b.bin")]),
+        title: "Holiday".to_string(),
+        pages: Some(3),
+        kind: Some(Kind::Scan),
+        meta: None,
+    };
+    let stored = client(&server).upload_create_multipart(form).await;
+
+    assert_eq!(stored.ok().map(|thing| thing.id), Some("u-1".to_string()));
+}

@@ -26,6 +26,13 @@ pub(super) fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String
     }) {
         reqwest_features.push("form");
     }
+    if operations.iter().any(|op| {
+        op.body
+            .as_ref()
+            .is_some_and(|body| body.encoding == BodyEncoding::Multipart)
+    }) {
+        reqwest_features.push("multipart");
+    }
     let reqwest_features = reqwest_features
         .iter()
         .map(|feature| format!("\"{feature}\""))

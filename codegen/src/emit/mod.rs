@@ -196,7 +196,7 @@ pub enum Part {
     Types(Range<usize>),
     /// `ErrorBody` impls for error bodies that are not named types.
     UnnamedErrorBodies,
-    /// The operations' own response and error enums.
+    /// The operations' own types: response and error enums, multipart forms.
     ResponseEnums,
     /// The `use` lines of `operations.rs` (and an empty `impl Client {}` without operations).
     OperationsPrelude,
@@ -330,11 +330,7 @@ pub fn emit_crate(
         .map(Part::Types)
         .collect();
     types.push(Part::UnnamedErrorBodies);
-    if model
-        .operations
-        .iter()
-        .any(|op| op.success.responses.is_some() || op.error_enum.is_some())
-    {
+    if model.operations.iter().any(responses::has_operation_types) {
         types.push(Part::ResponseEnums);
     }
     let mut files = vec![

@@ -57,6 +57,7 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         let sent = match body.encoding {
             BodyEncoding::Json => "JSON".to_string(),
             BodyEncoding::Form => "a form".to_string(),
+            BodyEncoding::Multipart => "`multipart/form-data`".to_string(),
             BodyEncoding::Text | BodyEncoding::Bytes => format!("`{}`", body.content_type),
         };
         doc.push_str(&format!(
@@ -84,6 +85,7 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
             let text = body.doc.as_deref().unwrap_or("The request body.").trim();
             let sent = match body.encoding {
                 BodyEncoding::Json | BodyEncoding::Form => String::new(),
+                BodyEncoding::Multipart => " Sent as `multipart/form-data`.".to_string(),
                 BodyEncoding::Text => format!(" Sent as text, `{}`.", body.content_type),
                 BodyEncoding::Bytes => format!(
                     " Sent as it is, `{}`: anything that converts into a `reqwest::Body` \

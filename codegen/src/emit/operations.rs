@@ -284,6 +284,7 @@ fn signature_args(op: &OperationModel) -> Vec<TokenStream> {
             }
             BodyEncoding::Text => quote! { &str },
             BodyEncoding::Bytes => quote! { impl Into<reqwest::Body> },
+            BodyEncoding::Multipart => type_tokens(&body.ty, Scope::Crate),
         };
         args.push(if body.required {
             quote! { body: #ty }
@@ -358,6 +359,9 @@ fn request_statements(op: &OperationModel) -> TokenStream {
                     quote! { crate::runtime::json_body::json_body(request, body)? }
                 }
                 BodyEncoding::Form => quote! { request.form(body) },
+                BodyEncoding::Multipart => {
+                    quote! { request.multipart(body.into_form().map_err(Error::Encode)?) }
+                }
                 BodyEncoding::Text | BodyEncoding::Bytes => {
                     let content_type = &body.content_type;
                     let value = if body.encoding == BodyEncoding::Text {

@@ -1,14 +1,15 @@
 //! How each response of an operation is read: the plan of the method's `match` on the status
 //! (which runtime helper reads which statuses), the arms written from it, and the
-//! per-operation enums of `types.rs` (success responses with different bodies, error bodies of
-//! different shapes). The runtime files a crate needs are read off the same plan.
+//! per-operation types of `types.rs` (enums of success responses with different bodies and of
+//! error bodies of different shapes, multipart forms). The runtime files a crate needs are read
+//! off the same plan.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::operations::{covered, status_patterns};
 use super::*;
-use crate::model::{ResponseBody, ResponseEnum, ResponseVariant};
+use crate::model::{MultipartForm, PartKind, ResponseBody, ResponseEnum, ResponseVariant};
 
 /// How one arm reads the response.
 #[derive(Debug, Clone, PartialEq)]
@@ -315,10 +316,123 @@ fn variant_tokens(variant: &ResponseVariant, what: &str) -> TokenStream {
     }
 }
 
-/// The success and error enums of every operation that has one.
+/// The struct of a multipart form, and its conversion into `reqwest`'s form.
+fn multipart_form(model: &ApiModel, method: &str, form: &MultipartForm) -> TokenStream {
+    let name = ident(&form.name);
+    let doc = doc_attrs(&format!(
+        "The `multipart/form-data` body of [`Client::{method}`](crate::Client::{method}), one \
+         field per part."
+    ));
+    let fields = form.fields.iter().map(|field| {
+        let field_ident = ident(&field.ident);
+        let mut text = field
+            .doc
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| format!("The `{}` part.", field.wire_name));
+        let ty = match &field.kind {
+            PartKind::File => {
+                text.push_str(
+                    "\n\nA file: `reqwest::multipart::Part::bytes(..)` or `Part::stream(..)`, \
+                     with its `file_name` and `mime_str`.",
+                );
+                quote! { reqwest::multipart::Part }
+            }
+            PartKind::Files => {
+                text.push_str("\n\nFiles, each sent as a part of this name.");
+                quote! { Vec<reqwest::multipart::Part> }
+            }
+            PartKind::Value(ty) => type_tokens(ty, Scope::Types),
+        };
+        let doc = doc_attrs(&text);
+        if field.required {
+            quote! { #doc pub #field_ident: #ty, }
+        } else {
+            quote! { #doc pub #field_ident: Option<#ty>, }
+        }
+    });
+    let adds = form.fields.iter().map(|field| {
+        let field_ident = ident(&field.ident);
+        let wire = &field.wire_name;
+        let add = |value: TokenStream| match &field.kind {
+            PartKind::File => quote! { form = form.part(#wire, #value); },
+            PartKind::Files => quote! {
+                for part in #value {
+                    form = form.part(#wire, part);
+                }
+            },
+            PartKind::Value(ty) => {
+                let text = part_text(model, ty, value);
+                quote! { form = form.text(#wire, #text); }
+            }
+        };
+        if field.required {
+            add(quote! { self.#field_ident })
+        } else {
+            let each = add(quote! { value });
+            quote! {
+                if let Some(value) = self.#field_ident {
+                    #each
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            /// The parts as `reqwest`'s form.
+            pub(crate) fn into_form(self) -> Result<reqwest::multipart::Form, serde_json::Error> {
+                let mut form = reqwest::multipart::Form::new();
+                #(#adds)*
+                Ok(form)
+            }
+        }
+    }
+}
+
+/// The text of a value part: text as it is, numbers and booleans as their text, an enum or id
+/// as its wire text, anything else as JSON.
+fn part_text(model: &ApiModel, ty: &TypeRef, value: TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String | TypeRef::DateTime => value,
+        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
+            quote! { #value.to_string() }
+        }
+        TypeRef::Named(name)
+            if model.types.iter().any(|def| {
+                def.name == *name && matches!(def.kind, TypeKind::Enum { .. } | TypeKind::Id { .. })
+            }) =>
+        {
+            quote! { #value.as_str().to_string() }
+        }
+        _ => quote! { serde_json::to_string(&#value)? },
+    }
+}
+
+/// Whether an operation has types of its own in `types.rs`.
+pub(super) fn has_operation_types(op: &OperationModel) -> bool {
+    op.success.responses.is_some()
+        || op.error_enum.is_some()
+        || op
+            .body
+            .as_ref()
+            .is_some_and(|body| body.multipart.is_some())
+}
+
+/// The success and error enums and the multipart forms of every operation that has one.
 pub(super) fn response_enums(model: &ApiModel) -> TokenStream {
     let items = model.operations.iter().map(|op| {
         let method = display_ident(&op.method_name);
+        let form = op
+            .body
+            .as_ref()
+            .and_then(|body| body.multipart.as_ref())
+            .map(|form| multipart_form(model, &method, form));
         let success = op.success.responses.as_ref().map(|responses| {
             let name = ident(&responses.name);
             let doc = doc_attrs(&format!(
@@ -385,7 +499,7 @@ pub(super) fn response_enums(model: &ApiModel) -> TokenStream {
                 }
             }
         });
-        quote! { #success #errors }
+        quote! { #form #success #errors }
     });
     quote! { #(#items)* }
 }

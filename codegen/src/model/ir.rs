@@ -337,6 +337,44 @@ pub struct BodyModel {
     /// The `Content-Type` sent with a text or byte body (a wildcard media type such as `*/*`
     /// is sent as `application/octet-stream`).
     pub content_type: String,
+    /// The form of a `multipart/form-data` body.
+    pub multipart: Option<MultipartForm>,
+}
+
+/// A `multipart/form-data` body: a struct of its own, one field per part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartForm {
+    /// The struct's Rust name (a type of `types.rs`).
+    pub name: String,
+    /// The parts, in document order.
+    pub fields: Vec<MultipartField>,
+}
+
+/// One part of a multipart form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartField {
+    /// Rust identifier.
+    pub ident: String,
+    /// The part's name.
+    pub wire_name: String,
+    /// Description.
+    pub doc: Option<String>,
+    /// What the part holds.
+    pub kind: PartKind,
+    /// Whether the part must be sent.
+    pub required: bool,
+}
+
+/// What one part of a multipart form holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartKind {
+    /// A file (`format: binary`): a `reqwest::multipart::Part` the caller builds from bytes or
+    /// a stream, with its file name and media type.
+    File,
+    /// Several files under one name (an array of `format: binary`).
+    Files,
+    /// A value: text as it is, numbers and booleans as their text, anything else as JSON.
+    Value(TypeRef),
 }
 
 /// How a request body is encoded.
@@ -350,6 +388,8 @@ pub enum BodyEncoding {
     Text,
     /// Any other media type: bytes, anything that converts into a `reqwest::Body`.
     Bytes,
+    /// `multipart/form-data`: the [`BodyModel::multipart`] form.
+    Multipart,
 }
 
 /// How a response body is read.

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ir::{
-    Conventions, ErrorShape, MessagesField, OperationModel, ResponseBody, TypeDef, TypeKind,
-    TypeRef,
+    Conventions, ErrorShape, MessagesField, OperationModel, PartKind, ResponseBody, TypeDef,
+    TypeKind, TypeRef,
 };
 use crate::names::{snake_ident, Namespace};
 use crate::scope::error_methods;
@@ -184,6 +184,11 @@ pub(super) fn keep_used_types(
         }
         if let Some(body) = &op.body {
             named(&body.ty, &mut pending);
+            for field in body.multipart.iter().flat_map(|form| &form.fields) {
+                if let PartKind::Value(ty) = &field.kind {
+                    named(ty, &mut pending);
+                }
+            }
         }
         for ty in op.success_json_types() {
             named(ty, &mut pending);

@@ -875,6 +875,97 @@ impl Client {
             .await
     }
 
+    /// A multipart form with files and values; JSON is offered too.
+    ///
+    /// `POST /uploads`
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: The request body.
+    ///
+    /// # Returns
+    ///
+    /// Stored.
+    ///
+    /// # Errors
+    ///
+    /// - any other status: [`Error::UnexpectedStatus`]
+    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    pub async fn upload_create(
+        &self,
+        body: &crate::types::Thing,
+    ) -> Result<crate::types::Thing, Error<serde_json::Value>> {
+        const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
+            operation: "upload_create",
+            method: "POST",
+            path: "/uploads",
+            session_header: None,
+            session_required: false,
+            renews_session: true,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = "/uploads";
+                    let request = self.request(reqwest::Method::POST, path);
+                    let request = crate::runtime::json_body::json_body(request, body)?;
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        201 => self.read_json(response).await,
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
+    }
+
+    /// A multipart form with files and values; JSON is offered too.
+    ///
+    /// Like [`Client::upload_create`](crate::Client::upload_create), with the body sent as `multipart/form-data`.
+    ///
+    /// `POST /uploads`
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: The request body. Sent as `multipart/form-data`.
+    ///
+    /// # Returns
+    ///
+    /// Stored.
+    ///
+    /// # Errors
+    ///
+    /// - any other status: [`Error::UnexpectedStatus`]
+    /// - [`Error::Transport`], [`Error::Decode`] and [`Error::BodyTooLarge`] as for every call.
+    pub async fn upload_create_multipart(
+        &self,
+        body: crate::types::UploadCreateMultipartForm,
+    ) -> Result<crate::types::Thing, Error<serde_json::Value>> {
+        const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
+            operation: "upload_create_multipart",
+            method: "POST",
+            path: "/uploads",
+            session_header: None,
+            session_required: false,
+            renews_session: true,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = "/uploads";
+                    let request = self.request(reqwest::Method::POST, path);
+                    let request = request
+                        .multipart(body.into_form().map_err(Error::Encode)?);
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        201 => self.read_json(response).await,
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
+    }
+
     /// Only a `default` response, of any media type.
     ///
     /// `POST /device`

@@ -24,6 +24,40 @@ pub struct Job {
     pub job: i64,
 }
 
+/// The `Kind` schema.
+///
+/// The enum is open: a value this client does not know is kept in the catch-all
+/// variant instead of failing to decode.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// The value `photo`.
+    Photo,
+    /// The value `scan`.
+    Scan,
+    /// A value this client does not know, as the server sent it.
+    Unknown(String),
+}
+
+impl crate::runtime::open_enum::OpenEnum for Kind {
+    const KNOWN: &'static [(Self, &'static str)] = &[
+        (Self::Photo, "photo"),
+        (Self::Scan, "scan"),
+    ];
+
+    fn unknown(value: String) -> Self {
+        Self::Unknown(value)
+    }
+
+    fn as_unknown(&self) -> Option<&str> {
+        match self {
+            Self::Unknown(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+crate::runtime::open_enum::open_enum_impls!(Kind);
+
 /// The `Thing` schema.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Thing {
@@ -43,6 +77,14 @@ pub struct ThingExportConflict {
 }
 
 impl crate::runtime::error::ErrorBody for ThingExportConflict {}
+/// The `UploadCreateMultipartFormMeta` schema.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UploadCreateMultipartFormMeta {
+    /// The `tag` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
 /// The `ValidationError` schema.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ValidationError {
@@ -157,5 +199,52 @@ impl crate::runtime::error::ErrorBody for ThingExportError {
             Self::Conflict(body) => crate::runtime::error::ErrorBody::messages(body),
             Self::Default(body) => crate::runtime::error::ErrorBody::messages(body),
         }
+    }
+}
+
+/// The `multipart/form-data` body of [`Client::upload_create_multipart`](crate::Client::upload_create_multipart), one field per part.
+#[derive(Debug)]
+pub struct UploadCreateMultipartForm {
+    /// The main file.
+    ///
+    /// A file: `reqwest::multipart::Part::bytes(..)` or `Part::stream(..)`, with its `file_name` and `mime_str`.
+    pub file: reqwest::multipart::Part,
+    /// The `attachments` part.
+    ///
+    /// Files, each sent as a part of this name.
+    pub attachments: Option<Vec<reqwest::multipart::Part>>,
+    /// The `title` part.
+    pub title: String,
+    /// The `pages` part.
+    pub pages: Option<i64>,
+    /// The `kind` part.
+    pub kind: Option<Kind>,
+    /// The `meta` part.
+    pub meta: Option<UploadCreateMultipartFormMeta>,
+}
+
+impl UploadCreateMultipartForm {
+    /// The parts as `reqwest`'s form.
+    pub(crate) fn into_form(
+        self,
+    ) -> Result<reqwest::multipart::Form, serde_json::Error> {
+        let mut form = reqwest::multipart::Form::new();
+        form = form.part("file", self.file);
+        if let Some(value) = self.attachments {
+            for part in value {
+                form = form.part("attachments", part);
+            }
+        }
+        form = form.text("title", self.title);
+        if let Some(value) = self.pages {
+            form = form.text("pages", value.to_string());
+        }
+        if let Some(value) = self.kind {
+            form = form.text("kind", value.as_str().to_string());
+        }
+        if let Some(value) = self.meta {
+            form = form.text("meta", serde_json::to_string(&value)?);
+        }
+        Ok(form)
     }
 }

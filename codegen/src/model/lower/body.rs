@@ -5,19 +5,20 @@
 //! Media types, in order of preference when a body offers several: JSON (`application/json`,
 //! `+json`), then form (`application/x-www-form-urlencoded`, requests only), then text
 //! (`text/*`, `application/xml`, `+xml`: a `String`), then bytes (anything else, `*/*` and
-//! images included). `multipart/form-data` requests are not supported yet.
+//! images included), then `multipart/form-data` (requests only: a form struct of its own).
 
 use std::collections::BTreeMap;
 
-use openapiv3::{Operation, ReferenceOr, StatusCode};
+use openapiv3::{Operation, ReferenceOr, Schema, SchemaKind, StatusCode, StringFormat, Type};
 
 use super::{child, schema::resource_type, ModelBuilder};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::model::ir::{
-    BodyEncoding, BodyModel, ErrorCase, ResponseBody, ResponseEnum, ResponseVariant, StatusMatch,
-    SuccessModel, TypeRef,
+    BodyEncoding, BodyModel, ErrorCase, MultipartField, MultipartForm, PartKind, ResponseBody,
+    ResponseEnum, ResponseVariant, StatusMatch, SuccessModel, TypeRef,
 };
-use crate::names::pascal_ident;
+use crate::model::refs;
+use crate::names::{pascal_ident, snake_ident, Namespace};
 
 /// What a media type is read or written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,9 +57,8 @@ type SchemaCache = BTreeMap<String, TypeRef>;
 
 impl<'a> ModelBuilder<'a> {
     /// The request body in each way it can be sent: the preferred media type first, then one
-    /// per other kind the body offers (JSON, form, text, bytes), each with the suffix of the
-    /// extra method that sends it (`text`, `bytes`, ...). Multipart is left out when the body
-    /// offers anything else.
+    /// per other kind the body offers (JSON, form, text, bytes, multipart), each with the
+    /// suffix of the extra method that sends it (`text`, `bytes`, ...).
     pub(super) fn request_bodies(
         &mut self,
         body: &ReferenceOr<openapiv3::RequestBody>,
@@ -93,9 +93,6 @@ impl<'a> ModelBuilder<'a> {
             else {
                 continue;
             };
-            if kind == MediaKind::Multipart && preferred_kind != MediaKind::Multipart {
-                continue;
-            }
             let suffix = kind.suffix();
             let hint = match kind == preferred_kind {
                 true => format!("{}Body", pascal_ident(method_name)),
@@ -149,12 +146,15 @@ impl<'a> ModelBuilder<'a> {
             MediaKind::Text => (TypeRef::String, BodyEncoding::Text),
             MediaKind::Bytes => (TypeRef::String, BodyEncoding::Bytes),
             MediaKind::Multipart => {
-                return Err(self.error(
-                    &media_pointer,
-                    DiagnosticKind::Unsupported {
-                        what: format!("the request media type `{media}` (multipart bodies)"),
-                    },
-                ))
+                let form = self.multipart_form(media_type, hint, &media_pointer)?;
+                return Ok(BodyModel {
+                    ty: TypeRef::Named(form.name.clone()),
+                    required: body.required,
+                    doc: body.description.clone(),
+                    encoding: BodyEncoding::Multipart,
+                    content_type: String::new(),
+                    multipart: Some(form),
+                });
             }
         };
         let content_type = match encoding {
@@ -162,7 +162,7 @@ impl<'a> ModelBuilder<'a> {
                 self.header_safe(media, &media_pointer)?;
                 sent_content_type(media, encoding)
             }
-            BodyEncoding::Json | BodyEncoding::Form => String::new(),
+            BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => String::new(),
         };
         Ok(BodyModel {
             ty,
@@ -170,7 +170,91 @@ impl<'a> ModelBuilder<'a> {
             doc: body.description.clone(),
             encoding,
             content_type,
+            multipart: None,
         })
+    }
+
+    /// The form of a `multipart/form-data` body: its schema must be an object (inline or a
+    /// `$ref`); `format: binary` properties (and arrays of them) are file parts.
+    fn multipart_form(
+        &mut self,
+        media_type: &openapiv3::MediaType,
+        hint: &str,
+        media_pointer: &str,
+    ) -> Result<MultipartForm, Diagnostic> {
+        let schema_pointer = child(media_pointer, "schema");
+        let not_object = |builder: &Self| {
+            builder.error(
+                &schema_pointer,
+                DiagnosticKind::Unsupported {
+                    what: "a multipart body whose schema is not an object with properties"
+                        .to_string(),
+                },
+            )
+        };
+        let schema = match &media_type.schema {
+            Some(ReferenceOr::Item(schema)) => schema,
+            Some(ReferenceOr::Reference { reference }) => {
+                self.schema_behind(reference, &schema_pointer)?
+            }
+            None => return Err(not_object(self)),
+        };
+        let (properties, required) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
+                (&object.properties, &object.required)
+            }
+            _ => return Err(not_object(self)),
+        };
+        // The schema's own pointer, where its properties are (a `$ref`'s component or inline).
+        let properties_pointer = match &media_type.schema {
+            Some(ReferenceOr::Reference { reference }) => {
+                let key = refs::component_key(reference, "schemas").unwrap_or_default();
+                child(&child("/components/schemas", &key), "properties")
+            }
+            _ => child(&schema_pointer, "properties"),
+        };
+        let stem = hint.strip_suffix("Body").unwrap_or(hint);
+        let name = self.type_names.claim(&format!("{stem}Form"));
+        let mut idents = Namespace::default();
+        let mut fields = Vec::new();
+        for (wire_name, property) in properties {
+            let pointer = child(&properties_pointer, wire_name);
+            let resolved = match property {
+                ReferenceOr::Item(schema) => schema.as_ref(),
+                ReferenceOr::Reference { reference } => self.schema_behind(reference, &pointer)?,
+            };
+            let kind = match &resolved.schema_kind {
+                _ if is_binary(resolved) => PartKind::File,
+                SchemaKind::Type(Type::Array(array))
+                    if array.items.as_ref().is_some_and(|items| match items {
+                        ReferenceOr::Item(item) => is_binary(item),
+                        ReferenceOr::Reference { .. } => false,
+                    }) =>
+                {
+                    PartKind::Files
+                }
+                _ => {
+                    let field_hint = format!("{name}{}", pascal_ident(wire_name));
+                    PartKind::Value(self.type_of(property, &field_hint, &pointer)?)
+                }
+            };
+            fields.push(MultipartField {
+                ident: idents.claim(&snake_ident(wire_name)),
+                wire_name: wire_name.clone(),
+                doc: resolved.schema_data.description.clone(),
+                kind,
+                required: required.contains(wire_name),
+            });
+        }
+        Ok(MultipartForm { name, fields })
+    }
+
+    /// The schema a `$ref` to `#/components/schemas/...` leads to.
+    fn schema_behind(&self, reference: &str, pointer: &str) -> Result<&'a Schema, Diagnostic> {
+        let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+        refs::resolve(schemas, "schemas", reference)
+            .map(|(_, schema)| schema)
+            .map_err(|err| self.ref_error(err, reference, &child(pointer, "$ref")))
     }
 
     /// A media type that goes into a header must be visible ASCII (spaces allowed).
@@ -581,6 +665,15 @@ fn preferred(content: &openapiv3::Content) -> Option<(&String, &openapiv3::Media
         .iter()
         .map(|(media, media_type)| (media, media_type, media_kind(media)))
         .min_by_key(|(_, _, kind)| *kind)
+}
+
+/// Whether a schema is a file: a string of `format: binary`.
+fn is_binary(schema: &Schema) -> bool {
+    matches!(
+        &schema.schema_kind,
+        SchemaKind::Type(Type::String(string))
+            if string.format == openapiv3::VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+    )
 }
 
 fn media_kind(media: &str) -> MediaKind {

@@ -10,6 +10,7 @@ pub(crate) mod error;
 pub(crate) mod error_text;
 pub(crate) mod error_variant;
 pub(crate) mod json_body;
+pub(crate) mod open_enum;
 pub(crate) mod path;
 pub(crate) mod retry;
 pub(crate) mod send;
