@@ -432,7 +432,7 @@ pub(super) fn response_enums(model: &ApiModel) -> TokenStream {
             .body
             .as_ref()
             .and_then(|body| body.multipart.as_ref())
-            .map(|form| multipart_form(model, &method, form));
+            .map(|form| multipart_form(model, method, form));
         let success = op.success.responses.as_ref().map(|responses| {
             let name = ident(&responses.name);
             let doc = doc_attrs(&format!(

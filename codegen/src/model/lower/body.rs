@@ -295,13 +295,15 @@ impl<'a> ModelBuilder<'a> {
             MediaKind::Json => {
                 let ty = match &media_type.schema {
                     Some(schema) => {
-                        let key = serde_json::to_string(schema).unwrap_or_default();
-                        match cache.get(&key) {
+                        let key = serde_json::to_string(schema).ok();
+                        match key.as_ref().and_then(|key| cache.get(key)) {
                             Some(ty) => ty.clone(),
                             None => {
                                 let ty =
                                     self.type_of(schema, hint, &child(&media_pointer, "schema"))?;
-                                cache.insert(key, ty.clone());
+                                if let Some(key) = key {
+                                    cache.insert(key, ty.clone());
+                                }
                                 ty
                             }
                         }
