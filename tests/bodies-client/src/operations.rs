@@ -841,7 +841,7 @@ impl Client {
     ///
     /// # Not supported
     ///
-    /// - The `101` response (Switching to the WebSocket protocol.) is not supported by this client: the call returns it as an unexpected status.
+    /// - The `101` response (Switching to the WebSocket protocol.) is not supported: this client does not switch protocols, and such an answer is returned as an error.
     pub async fn thing_console(
         &self,
         id: &str,

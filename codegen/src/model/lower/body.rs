@@ -362,8 +362,8 @@ impl<'a> ModelBuilder<'a> {
                 // An upgrade (`101 Switching Protocols`, e.g. a WebSocket) is a different
                 // protocol from then on, which this client does not speak.
                 notes.push(format!(
-                    "The `{key}` response ({}) is not supported by this client: the call \
-                     returns it as an unexpected status.",
+                    "The `{key}` response ({}) is not supported: this client does not switch \
+                     protocols, and such an answer is returned as an error.",
                     non_empty(&response.description).unwrap_or_else(|| "informational".into())
                 ));
                 continue;
