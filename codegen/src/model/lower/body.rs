@@ -586,7 +586,7 @@ fn status_key(status: Option<StatusMatch>) -> String {
 
 /// The enum variant for a status: its reason phrase (`NotFound`), `Status418` for a code
 /// without a well-known one, `ClientError` for `4XX`, `Default` for `default`.
-pub(crate) fn status_variant(status: Option<StatusMatch>) -> String {
+fn status_variant(status: Option<StatusMatch>) -> String {
     let name = match status {
         None => "Default",
         Some(StatusMatch::Range(1)) => "Informational",
@@ -710,5 +710,62 @@ fn sent_content_type(media: &str, encoding: BodyEncoding) -> String {
     match encoding {
         BodyEncoding::Text => "text/plain".to_string(),
         _ => "application/octet-stream".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_are_read_by_kind() {
+        let cases = [
+            ("application/json", MediaKind::Json),
+            ("application/json; charset=utf-8", MediaKind::Json),
+            ("application/scim+json", MediaKind::Json),
+            ("application/x-www-form-urlencoded", MediaKind::Form),
+            ("text/plain", MediaKind::Text),
+            ("text/html; charset=utf-8", MediaKind::Text),
+            ("application/xml", MediaKind::Text),
+            ("application/atom+xml", MediaKind::Text),
+            ("application/json+sarif", MediaKind::Bytes),
+            ("application/octet-stream", MediaKind::Bytes),
+            ("image/png", MediaKind::Bytes),
+            ("*/*", MediaKind::Bytes),
+            ("multipart/form-data", MediaKind::Multipart),
+        ];
+        for (media, kind) in cases {
+            assert_eq!(media_kind(media), kind, "{media}");
+        }
+    }
+
+    #[test]
+    fn wildcards_are_sent_as_a_concrete_type() {
+        assert_eq!(
+            sent_content_type("*/*", BodyEncoding::Bytes),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            sent_content_type("text/*", BodyEncoding::Text),
+            "text/plain"
+        );
+        assert_eq!(
+            sent_content_type("text/plain; charset=utf-8", BodyEncoding::Text),
+            "text/plain; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn variants_are_named_by_reason_phrase() {
+        let cases = [
+            (Some(StatusMatch::Code(201)), "Created"),
+            (Some(StatusMatch::Code(422)), "UnprocessableEntity"),
+            (Some(StatusMatch::Code(299)), "Status299"),
+            (Some(StatusMatch::Range(4)), "ClientError"),
+            (None, "Default"),
+        ];
+        for (status, name) in cases {
+            assert_eq!(status_variant(status), name);
+        }
     }
 }
