@@ -134,7 +134,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     http: Option<reqwest::Client>,
-    max_response_body: usize,
+    pub(crate) max_response_body: usize,
     session: Option<SessionId>,
     credentials: Option<Credentials>,
     retry: Option<RetryPolicy>,
@@ -351,7 +351,7 @@ pub(crate) struct ClientInner {
     origin: reqwest::Url,
     /// `None` for an HTTP client given by the caller.
     timeouts: Option<Timeouts>,
-    max_response_body: usize,
+    pub(crate) max_response_body: usize,
     session: RwLock<Option<SessionId>>,
     pub(crate) credentials: Option<Credentials>,
     pub(crate) retry: Option<RetryPolicy>,

@@ -8,10 +8,13 @@ use std::sync::OnceLock;
 /// The runtime's source files, by module name, as the generator embeds them.
 pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("api_error", include_str!("../runtime/api_error.rs")),
+    ("byte_stream", include_str!("../runtime/byte_stream.rs")),
     ("client", include_str!("../runtime/client.rs")),
     ("credentials", include_str!("../runtime/credentials.rs")),
     ("decode", include_str!("../runtime/decode.rs")),
     ("error", include_str!("../runtime/error.rs")),
+    ("error_text", include_str!("../runtime/error_text.rs")),
+    ("error_variant", include_str!("../runtime/error_variant.rs")),
     ("json_body", include_str!("../runtime/json_body.rs")),
     ("messages", include_str!("../runtime/messages.rs")),
     ("no_content", include_str!("../runtime/no_content.rs")),
@@ -23,6 +26,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("redact", include_str!("../runtime/redact.rs")),
     ("retry", include_str!("../runtime/retry.rs")),
     ("send", include_str!("../runtime/send.rs")),
+    ("text_body", include_str!("../runtime/text_body.rs")),
     ("unexpected", include_str!("../runtime/unexpected.rs")),
     ("union", include_str!("../runtime/union.rs")),
 ];

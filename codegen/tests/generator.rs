@@ -149,15 +149,43 @@ fn every_generated_file_starts_with_the_header() {
 /// A checked-in generated crate is what its spec produces. Like rust-analyzer's
 /// `ensure_file_contents`, a stale tree is rewritten (outside CI) and the test fails, so a
 /// local `cargo test` heals it and CI reports it.
-fn check_fresh(spec_label: &str, out_dir: &str, crate_name: &str) {
+#[test]
+fn checked_in_client_is_fresh() {
+    ensure_fresh("spec/vcenter.yaml", "generated-client", "vcenter-client");
+}
+
+/// The checked-in `tests/shapes/client/`, whose run-time behaviour `tests/client/shapes.rs`
+/// tests, is what its spec produces (healed like `generated-client/`).
+#[test]
+fn checked_in_shapes_client_is_fresh() {
+    ensure_fresh(
+        "tests/shapes/shapes.yaml",
+        "tests/shapes/client",
+        "shapes-client",
+    );
+}
+/// The checked-in `tests/bodies-client/`, whose run-time behaviour `tests/client/bodies.rs`
+/// tests, is what its fixture produces (healed like `generated-client/`).
+#[test]
+fn checked_in_bodies_client_is_fresh() {
+    ensure_fresh(
+        "codegen/tests/fixtures/compile/bodies.yaml",
+        "tests/bodies-client",
+        "bodies-client",
+    );
+}
+
+/// Fails, naming the stale files and the command that fixes them, when `out` (relative to the
+/// workspace) is not what `spec` produces; outside CI it regenerates `out` first.
+fn ensure_fresh(spec_label: &str, out: &str, crate_name: &str) {
     let root = workspace_root();
     let spec = root.join(spec_label);
-    let out = root.join(out_dir);
-    let options = codegen::Options {
+    let out_dir = root.join(out);
+    let options = Options {
         crate_name: crate_name.to_string(),
         ..options(spec_label)
     };
-    let stale = match codegen::stale_files(&spec, &out, &options) {
+    let stale = match codegen::stale_files(&spec, &out_dir, &options) {
         Ok(stale) => stale,
         Err(err) => panic!("{spec_label} must generate, but:\n{err}"),
     };
@@ -166,31 +194,19 @@ fn check_fresh(spec_label: &str, out_dir: &str, crate_name: &str) {
     }
     let names: Vec<String> = stale
         .iter()
-        .map(|c| format!("{out_dir}/{} ({:?})", c.path, c.status))
+        .map(|c| format!("{out}/{} ({:?})", c.path, c.status))
         .collect();
+    let command =
+        format!("cargo xtask regenerate --spec {spec_label} --out {out} --crate-name {crate_name}");
     let healed = if std::env::var_os("CI").is_none() {
-        match codegen::regenerate(&spec, &out, &options) {
-            Ok(_) => "they have been regenerated now; review and commit them",
-            Err(_) => "regenerating them failed as well",
+        match codegen::regenerate(&spec, &out_dir, &options) {
+            Ok(_) => "they have been regenerated now; review and commit them".to_string(),
+            Err(_) => format!("regenerating them failed as well; run `{command}`"),
         }
     } else {
-        "run `cargo xtask regenerate` and commit the result"
+        format!("run `{command}` and commit the result")
     };
-    panic!("{out_dir}/ is stale: {}\n{healed}", names.join(", "));
-}
-
-#[test]
-fn checked_in_client_is_fresh() {
-    check_fresh("spec/vcenter.yaml", "generated-client", "vcenter-client");
-}
-
-#[test]
-fn checked_in_shapes_client_is_fresh() {
-    check_fresh(
-        "tests/shapes/shapes.yaml",
-        "tests/shapes/client",
-        "shapes-client",
-    );
+    panic!("{out}/ is stale: {}\n{healed}", names.join(", "));
 }
 
 #[test]

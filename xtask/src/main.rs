@@ -28,7 +28,8 @@ const SUBCOMMANDS: [Subcommand; 6] = [
         name: "regenerate",
         usage: "  cargo xtask regenerate [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
       Generate the client crate (default: spec/vcenter.yaml -> generated-client/, vcenter-client;
-      without options, every checked-in crate: also tests/shapes/shapes.yaml -> tests/shapes/client/).
+      without options, every checked-in crate: also tests/shapes/shapes.yaml -> tests/shapes/client/
+      and codegen/tests/fixtures/compile/bodies.yaml -> tests/bodies-client/).
       A pattern P is `tag:NAME`, `path:PREFIX` (or `/PREFIX`), or `op:GLOB` (operationId, `*` wildcard);
       with --include only matching operations are generated, --exclude leaves matching ones out.",
         parse: |parser| Ok(parse_target(parser)?.map(Invocation::Regenerate)),
@@ -300,6 +301,11 @@ const CHECKED_IN: &[(&str, &str, &str)] = &[
         "tests/shapes/shapes.yaml",
         "tests/shapes/client",
         "shapes-client",
+    ),
+    (
+        "codegen/tests/fixtures/compile/bodies.yaml",
+        "tests/bodies-client",
+        "bodies-client",
     ),
 ];
 

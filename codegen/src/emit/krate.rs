@@ -29,17 +29,27 @@ pub(super) fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String
     }) {
         reqwest_features.push("form");
     }
+    if operations.iter().any(|op| {
+        op.body
+            .as_ref()
+            .is_some_and(|body| body.encoding == BodyEncoding::Multipart)
+    }) {
+        reqwest_features.push("multipart");
+    }
     let reqwest_features = reqwest_features
         .iter()
         .map(|feature| format!("\"{feature}\""))
         .collect::<Vec<_>>()
         .join(", ");
     // The path module's encoder is the only user of `percent-encoding`.
-    let uses_path_module = RUNTIME_FILES
-        .iter()
-        .any(|runtime| runtime.module == "path" && (runtime.needed)(model));
-    let percent_encoding = if uses_path_module {
+    let percent_encoding = if has_runtime(model, "path") {
         "percent-encoding = \"2.3\"\n"
+    } else {
+        ""
+    };
+    // `ByteStream::chunk` hands out reqwest's own chunks.
+    let bytes = if has_runtime(model, "byte_stream") {
+        "bytes = \"1\"\n"
     } else {
         ""
     };
@@ -54,7 +64,7 @@ publish = false
 
 [dependencies]
 base64 = "0.23"
-fastrand = "2"
+{bytes}fastrand = "2"
 http = "1"
 {percent_encoding}reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
 serde = {{ version = "1", features = ["derive"] }}
@@ -114,6 +124,8 @@ pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
         .then(|| quote! { pub use runtime::credentials::{TokenFuture, TokenSource}; });
     // The modules are formatted by the generator (prettyplease), not by rustfmt. `lib.rs`
     // itself is formatted by both, so its lines are short and in rustfmt's order.
+    let byte_stream = has_runtime(model, "byte_stream")
+        .then(|| quote! { pub use runtime::byte_stream::{ByteStream, ByteStreamError}; });
     quote! {
         #![deny(missing_docs)]
 
@@ -124,6 +136,7 @@ pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
         #[rustfmt::skip]
         pub mod types;
 
+        #byte_stream
         pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
         pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
         pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};

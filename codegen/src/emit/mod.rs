@@ -10,8 +10,8 @@ use quote::quote;
 use crate::docs::rustdoc_text;
 use crate::model::{
     ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, Nullable, OperationModel, ParamLocation,
-    ParamModel, PathPart, ScalarText, SchemeKind, SendAs, SessionAction, StatusMatch, TypeDef,
-    TypeKind, TypeRef, UnionModel,
+    ParamModel, PathPart, ResponseBody, ScalarText, SchemeKind, SendAs, SessionAction, StatusMatch,
+    TypeDef, TypeKind, TypeRef, UnionModel,
 };
 use crate::names::display_ident;
 use crate::scope::RUNTIME_SOURCES;
@@ -19,11 +19,13 @@ use crate::scope::RUNTIME_SOURCES;
 mod krate;
 mod operation_doc;
 mod operations;
+mod responses;
 mod types;
 
 use krate::{crate_doc, lib_rs, manifest, runtime_modules};
 use operation_doc::{constant_query_text, operation_doc, path_with_query};
 use operations::{operation_method, operations_prelude};
+use responses::{response_enums, response_helpers, ResponseHelpers};
 use types::{type_def, unnamed_error_bodies};
 
 /// A spec-independent source file copied into generated crates.
@@ -35,16 +37,31 @@ pub struct RuntimeFile {
     pub needed: fn(&ApiModel) -> bool,
 }
 
+/// Whether some operation of `model` reads its responses with a helper.
+fn uses(model: &ApiModel, helper: fn(&ResponseHelpers) -> bool) -> bool {
+    model
+        .operations
+        .iter()
+        .any(|op| helper(&response_helpers(op)))
+}
+
+/// Whether some operation of `model` sends a body encoded as `encoding`.
+fn sends(model: &ApiModel, encoding: BodyEncoding) -> bool {
+    model
+        .operations
+        .iter()
+        .any(|op| op.body.as_ref().is_some_and(|b| b.encoding == encoding))
+}
+
 /// The runtime files, in the order they are declared.
 pub const RUNTIME_FILES: &[RuntimeFile] = &[
     RuntimeFile {
         module: "api_error",
-        needed: |model| {
-            model
-                .operations
-                .iter()
-                .any(|op| response_helpers(op).api_error)
-        },
+        needed: |model| uses(model, |h| h.api_error),
+    },
+    RuntimeFile {
+        module: "byte_stream",
+        needed: |model| uses(model, |h| h.byte_stream),
     },
     RuntimeFile {
         module: "client",
@@ -56,21 +73,23 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
     },
     RuntimeFile {
         module: "decode",
-        needed: |model| model.operations.iter().any(|op| op.success.body.is_some()),
+        needed: |model| uses(model, |h| h.read_json),
     },
     RuntimeFile {
         module: "error",
         needed: |_| true,
     },
     RuntimeFile {
+        module: "error_text",
+        needed: |model| uses(model, |h| h.error_text),
+    },
+    RuntimeFile {
+        module: "error_variant",
+        needed: |model| uses(model, |h| h.error_variant),
+    },
+    RuntimeFile {
         module: "json_body",
-        needed: |model| {
-            model.operations.iter().any(|op| {
-                op.body
-                    .as_ref()
-                    .is_some_and(|b| b.encoding == BodyEncoding::Json)
-            })
-        },
+        needed: |model| sends(model, BodyEncoding::Json),
     },
     RuntimeFile {
         module: "messages",
@@ -146,13 +165,12 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         needed: |_| true,
     },
     RuntimeFile {
+        module: "text_body",
+        needed: |model| uses(model, |h| h.read_text),
+    },
+    RuntimeFile {
         module: "unexpected",
-        needed: |model| {
-            model
-                .operations
-                .iter()
-                .any(|op| response_helpers(op).unexpected)
-        },
+        needed: |model| uses(model, |h| h.unexpected),
     },
     RuntimeFile {
         module: "union",
@@ -173,31 +191,19 @@ pub(crate) fn uses_scheme_credentials(model: &ApiModel) -> bool {
         .any(|op| matches!(op.auth, Auth::Schemes { .. }))
 }
 
+/// Whether the crate has the runtime file `module`.
+fn has_runtime(model: &ApiModel, module: &str) -> bool {
+    RUNTIME_FILES
+        .iter()
+        .any(|runtime| runtime.module == module && (runtime.needed)(model))
+}
+
 /// The text of the runtime file `module`.
 fn runtime_text(module: &str) -> &'static str {
     RUNTIME_SOURCES
         .iter()
         .find(|(name, _)| *name == module)
         .map_or("", |(_, text)| text)
-}
-
-/// Which response helpers an operation's `match` calls.
-struct ResponseHelpers {
-    api_error: bool,
-    unexpected: bool,
-}
-
-fn response_helpers(op: &OperationModel) -> ResponseHelpers {
-    let default = op.errors.iter().find(|case| case.status.is_none());
-    let default_has_body = default.is_some_and(|d| d.has_body);
-    ResponseHelpers {
-        api_error: op.errors.iter().any(|case| case.has_body),
-        unexpected: !default_has_body
-            || op
-                .errors
-                .iter()
-                .any(|case| case.status.is_some() && !case.has_body),
-    }
 }
 
 /// One file of the generated crate, before rendering.
@@ -239,6 +245,8 @@ pub enum Part {
     Types(Range<usize>),
     /// `ErrorBody` impls for error bodies that are not named types.
     UnnamedErrorBodies,
+    /// The operations' own types: response and error enums, multipart forms.
+    ResponseEnums,
     /// The `use` lines of `operations.rs` (and an empty `impl Client {}` without operations).
     OperationsPrelude,
     /// The methods for `model.operations[range]`, members of `impl Client`: consecutive
@@ -292,6 +300,7 @@ pub fn part_tokens(model: &ApiModel, part: &Part) -> TokenStream {
             quote! { #(#items)* }
         }
         Part::UnnamedErrorBodies => unnamed_error_bodies(model),
+        Part::ResponseEnums => response_enums(model),
         Part::OperationsPrelude => operations_prelude(model),
         Part::Methods(range) => {
             let ops = model.operations.get(range.clone()).unwrap_or_default();
@@ -347,6 +356,17 @@ fn with_rustdoc_text(model: &ApiModel) -> ApiModel {
         for case in &mut op.errors {
             fix(&mut case.doc);
         }
+        for note in &mut op.notes {
+            *note = rustdoc_text(note);
+        }
+        let enums = op
+            .success
+            .responses
+            .iter_mut()
+            .chain(op.error_enum.iter_mut());
+        for variant in enums.flat_map(|e| e.variants.iter_mut()) {
+            fix(&mut variant.doc);
+        }
     }
     model
 }
@@ -364,6 +384,9 @@ pub fn emit_crate(
         .map(Part::Types)
         .collect();
     types.push(Part::UnnamedErrorBodies);
+    if model.operations.iter().any(responses::has_operation_types) {
+        types.push(Part::ResponseEnums);
+    }
     let mut files = vec![
         EmittedFile::Text {
             path: "Cargo.toml".to_string(),

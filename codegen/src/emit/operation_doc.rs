@@ -52,6 +52,18 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         doc.push_str(description.trim());
         doc.push_str("\n\n");
     }
+    if let (Some(main), Some(body)) = (&op.alternative_of, &op.body) {
+        let main = display_ident(main);
+        let sent = match body.encoding {
+            BodyEncoding::Json => "JSON".to_string(),
+            BodyEncoding::Form => "a form".to_string(),
+            BodyEncoding::Multipart => "`multipart/form-data`".to_string(),
+            BodyEncoding::Text | BodyEncoding::Bytes => format!("`{}`", body.content_type),
+        };
+        doc.push_str(&format!(
+            "Like [`Client::{main}`](crate::Client::{main}), with the body sent as {sent}.\n\n"
+        ));
+    }
     doc.push_str(&format!("`{}`\n", display_path(op)));
     let documented_params: Vec<&ParamModel> = op.params.iter().collect();
     if !documented_params.is_empty() || op.body.is_some() || op.auth == Auth::Basic {
@@ -71,14 +83,49 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         }
         if let Some(body) = &op.body {
             let text = body.doc.as_deref().unwrap_or("The request body.").trim();
-            doc.push_str(&format!("- `body`: {}\n", text.replace('\n', " ")));
+            let sent = match body.encoding {
+                BodyEncoding::Json | BodyEncoding::Form => String::new(),
+                BodyEncoding::Multipart => " Sent as `multipart/form-data`.".to_string(),
+                BodyEncoding::Text => format!(" Sent as text, `{}`.", body.content_type),
+                BodyEncoding::Bytes => format!(
+                    " Sent as it is, `{}`: anything that converts into a `reqwest::Body` \
+                     (`Vec<u8>`, `String`, `bytes::Bytes`, ...).",
+                    body.content_type
+                ),
+            };
+            doc.push_str(&format!("- `body`: {}{sent}\n", text.replace('\n', " ")));
         }
         if op.auth == Auth::Basic {
             doc.push_str("- `username`, `password`: sent with HTTP basic authentication.\n");
         }
     }
     doc.push_str("\n# Returns\n\n");
+    if let Some(responses) = &op.success.responses {
+        doc.push_str(&format!(
+            "One variant of [`{name}`](crate::types::{name}) per success status:\n\n",
+            name = responses.name
+        ));
+        for variant in &responses.variants {
+            let text = variant
+                .doc
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .replace('\n', " ");
+            let line = format!(
+                "- `{}`: [`{}::{}`](crate::types::{}::{}). {text}",
+                status_label(variant.status),
+                responses.name,
+                variant.name,
+                responses.name,
+                variant.name
+            );
+            doc.push_str(line.trim_end());
+            doc.push('\n');
+        }
+    }
     match (&op.session_action, &op.success.body) {
+        _ if op.success.responses.is_some() => {}
         (Some(SessionAction::Create), _) => doc.push_str(
             "The new session id, which the client also keeps and sends with every later call \
              that needs a session.",
@@ -95,6 +142,14 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
                 .unwrap_or("The response body.")
                 .trim();
             doc.push_str(text);
+            match &op.success.body {
+                Some(ResponseBody::Text) => doc.push_str(" Read as text."),
+                Some(ResponseBody::Bytes) => doc.push_str(
+                    " A [`ByteStream`](crate::ByteStream), to be read in chunks or whole up to \
+                     the client's body-size limit.",
+                ),
+                _ => {}
+            }
             if let Some(resource) = &op.success.resource_type {
                 if !text.contains(resource.as_str()) {
                     doc.push_str(&format!(
@@ -121,10 +176,18 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         .filter(|case| !(expired_logout && case.status == Some(StatusMatch::Code(401))))
     {
         let text = case.doc.as_deref().unwrap_or("").trim();
-        let what = if case.has_body {
-            "[`Error::Api`]"
-        } else {
-            "[`Error::UnexpectedStatus`]"
+        let variant = op.error_enum.as_ref().and_then(|errors| {
+            let variant = errors.variants.iter().find(|v| v.status == case.status)?;
+            Some(format!(
+                "[`Error::Api`] with [`{name}::{variant}`](crate::types::{name}::{variant})",
+                name = errors.name,
+                variant = variant.name
+            ))
+        });
+        let what = match variant {
+            Some(variant) => variant,
+            None if case.has_body => "[`Error::Api`]".to_string(),
+            None => "[`Error::UnexpectedStatus`]".to_string(),
         };
         let mut line = format!("- {}: {what}", status_label(case.status));
         let text_lines: Vec<&str> = text
@@ -160,6 +223,12 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         "- [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], \
          [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.\n",
     );
+    if !op.notes.is_empty() {
+        doc.push_str("\n# Not supported\n\n");
+        for note in &op.notes {
+            doc.push_str(&format!("- {}\n", note.trim().replace('\n', " ")));
+        }
+    }
     doc
 }
 

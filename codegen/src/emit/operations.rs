@@ -183,7 +183,7 @@ pub(super) fn add_param(param: &ParamModel) -> TokenStream {
 }
 
 /// Whether one of `statuses` is a range that holds `code`.
-fn covered(statuses: &[StatusMatch], code: u16) -> bool {
+pub(super) fn covered(statuses: &[StatusMatch], code: u16) -> bool {
     statuses
         .iter()
         .any(|status| matches!(status, StatusMatch::Range(digit) if code / 100 == *digit))
@@ -222,10 +222,16 @@ pub(super) fn operation_method(op: &OperationModel) -> TokenStream {
         Some(ty) => type_tokens(ty, Scope::Crate),
         None => quote! { serde_json::Value },
     };
-    let success_type = match (&op.session_action, &op.success.body) {
-        (Some(SessionAction::Create), _) => quote! { crate::runtime::client::SessionId },
-        (_, Some(ty)) => type_tokens(ty, Scope::Crate),
-        (_, None) => quote! { () },
+    let success_type = match (&op.session_action, &op.success.body, &op.success.responses) {
+        (Some(SessionAction::Create), _, _) => quote! { crate::runtime::client::SessionId },
+        (_, _, Some(responses)) => {
+            let name = ident(&responses.name);
+            quote! { crate::types::#name }
+        }
+        (_, Some(ResponseBody::Json(ty)), _) => type_tokens(ty, Scope::Crate),
+        (_, Some(ResponseBody::Text), _) => quote! { String },
+        (_, Some(ResponseBody::Bytes), _) => quote! { crate::runtime::byte_stream::ByteStream },
+        (_, None, _) => quote! { () },
     };
     let (session_header, session_required) = match &op.auth {
         Auth::Session { header, required } => (quote! { Some(#header) }, *required),
@@ -237,7 +243,7 @@ pub(super) fn operation_method(op: &OperationModel) -> TokenStream {
     let renews_session = op.session_action.is_none();
     let creates_session = op.session_action == Some(SessionAction::Create);
     let request = request_statements(op);
-    let arms = response_arms(op);
+    let arms = super::responses::response_arms(op);
     quote! {
         #doc
         #deprecated
@@ -275,11 +281,19 @@ fn signature_args(op: &OperationModel) -> Vec<TokenStream> {
         })
         .collect();
     if let Some(body) = &op.body {
-        let ty = type_tokens(&body.ty, Scope::Crate);
+        let ty = match body.encoding {
+            BodyEncoding::Json | BodyEncoding::Form => {
+                let ty = type_tokens(&body.ty, Scope::Crate);
+                quote! { &#ty }
+            }
+            BodyEncoding::Text => quote! { &str },
+            BodyEncoding::Bytes => quote! { impl Into<reqwest::Body> },
+            BodyEncoding::Multipart => type_tokens(&body.ty, Scope::Crate),
+        };
         args.push(if body.required {
-            quote! { body: &#ty }
+            quote! { body: #ty }
         } else {
-            quote! { body: Option<&#ty> }
+            quote! { body: Option<#ty> }
         });
     }
     if op.auth == Auth::Basic {
@@ -325,6 +339,15 @@ fn request_statements(op: &OperationModel) -> TokenStream {
     if op.auth == Auth::Basic {
         chain.push(quote! { .basic_auth(username, Some(password)) });
     }
+    if let Some(accept) = &op.success.accept {
+        // Replaces the client's `Accept: application/json`.
+        chain.push(quote! {
+            .headers(reqwest::header::HeaderMap::from_iter([(
+                reqwest::header::ACCEPT,
+                reqwest::header::HeaderValue::from_static(#accept),
+            )]))
+        });
+    }
     let build = if added.is_empty() {
         quote! { let request = #(#chain)*; }
     } else {
@@ -365,6 +388,22 @@ fn request_statements(op: &OperationModel) -> TokenStream {
                     quote! { crate::runtime::json_body::json_body(request, body)? }
                 }
                 BodyEncoding::Form => quote! { request.form(body) },
+                BodyEncoding::Multipart => {
+                    quote! { request.multipart(body.into_form().map_err(Error::Encode)?) }
+                }
+                BodyEncoding::Text | BodyEncoding::Bytes => {
+                    let content_type = &body.content_type;
+                    let value = if body.encoding == BodyEncoding::Text {
+                        quote! { body.to_owned() }
+                    } else {
+                        quote! { body }
+                    };
+                    quote! {
+                        request
+                            .header(reqwest::header::CONTENT_TYPE, #content_type)
+                            .body(#value)
+                    }
+                }
             };
             if body.required {
                 quote! { let request = #encode; }
@@ -386,117 +425,6 @@ fn request_statements(op: &OperationModel) -> TokenStream {
         #body
     }
 }
-
-/// The arms of the `match` on the response's status: success, documented errors, the rest.
-fn response_arms(op: &OperationModel) -> Vec<TokenStream> {
-    let success_patterns = status_patterns(&op.success.statuses);
-    let success_arm = match (&op.session_action, &op.success.body) {
-        (Some(SessionAction::Create), _) => quote! {
-            {
-                let status = response.status().as_u16();
-                let id: String = self.read_json(response).await?;
-                match crate::runtime::client::SessionId::new(id) {
-                    Some(session) => {
-                        self.set_session(session.clone());
-                        Ok(session)
-                    }
-                    None => Err(Error::Decode {
-                        status,
-                        excerpt: String::from("(the session id is withheld)"),
-                        source: serde::de::Error::custom(
-                            "the session id is empty or not visible ASCII, so it cannot be sent in a header",
-                        ),
-                    }),
-                }
-            }
-        },
-        (Some(SessionAction::Delete), _) => quote! {
-            {
-                self.clear_session();
-                Ok(())
-            }
-        },
-        (None, Some(_)) => quote! { self.read_json(response).await },
-        (None, None) => quote! { Ok(()) },
-    };
-    let mut arms = vec![quote! { #success_patterns => #success_arm, }];
-    // Logging out of a session that already expired is done: the client forgets it too.
-    let expired_logout = ends_session_on_401(op);
-    if expired_logout {
-        arms.push(quote! {
-            401 => {
-                self.clear_session();
-                Ok(())
-            }
-        });
-    }
-    let documented: Vec<(StatusMatch, bool)> = op
-        .errors
-        .iter()
-        .filter_map(|case| case.status.map(|status| (status, case.has_body)))
-        .filter(|(status, _)| !(expired_logout && *status == StatusMatch::Code(401)))
-        .collect();
-    let default = op.errors.iter().find(|case| case.status.is_none());
-    let fallback_has_body = default.is_some_and(|d| d.has_body);
-    // A range that is read unlike the fallback gets an arm; the single codes it covers that
-    // are read like the fallback need an arm before it, or the range would take them.
-    let ranges_against_fallback: Vec<StatusMatch> = documented
-        .iter()
-        .filter(|(status, body)| {
-            matches!(status, StatusMatch::Range(_)) && *body != fallback_has_body
-        })
-        .map(|(status, _)| *status)
-        .collect();
-    let needs_arm = |status: &StatusMatch, has_body: bool| match status {
-        _ if has_body != fallback_has_body => true,
-        StatusMatch::Code(code) => covered(&ranges_against_fallback, *code),
-        StatusMatch::Range(_) => false,
-    };
-    // Single codes before ranges, so that `404` wins over `4XX`.
-    for single in [true, false] {
-        for has_body in [true, false] {
-            let statuses: Vec<StatusMatch> = documented
-                .iter()
-                .filter(|(status, body)| {
-                    *body == has_body
-                        && matches!(status, StatusMatch::Code(_)) == single
-                        && needs_arm(status, has_body)
-                })
-                .map(|(status, _)| *status)
-                .collect();
-            if statuses.is_empty() {
-                continue;
-            }
-            let patterns = status_patterns(&statuses);
-            arms.push(if has_body {
-                quote! { #patterns => Err(self.api_error(response).await), }
-            } else {
-                quote! { #patterns => Err(self.unexpected_status(response).await), }
-            });
-        }
-    }
-    if accepts_empty_success(op) {
-        arms.push(match op.session_action {
-            Some(SessionAction::Delete) => quote! {
-                200..=299 => {
-                    self.empty_success(response).await?;
-                    self.clear_session();
-                    Ok(())
-                }
-            },
-            _ => quote! { 200..=299 => self.empty_success(response).await, },
-        });
-    }
-    let fallback = match default {
-        Some(case) if case.has_body => quote! { _ => Err(self.api_error(response).await), },
-        _ => quote! { _ => Err(self.unexpected_status(response).await), },
-    };
-    // Documented codes with a body, when `default` has a body too, share its arm.
-    arms.push(fallback);
-
-    arms
-}
-
 /// Whether an HTTP 401 ends the operation as a success: logging out, when a 401 is not one
 /// of its success statuses.
 pub(super) fn ends_session_on_401(op: &OperationModel) -> bool {
@@ -517,5 +445,8 @@ pub(super) fn accepts_empty_success(op: &OperationModel) -> bool {
         .iter()
         .chain(op.errors.iter().filter_map(|case| case.status.as_ref()))
         .any(|status| matches!(status, StatusMatch::Range(2)));
-    op.success.body.is_none() && op.session_action != Some(SessionAction::Create) && !two_xx_range
+    op.success.body.is_none()
+        && op.success.responses.is_none()
+        && op.session_action != Some(SessionAction::Create)
+        && !two_xx_range
 }

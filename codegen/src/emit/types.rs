@@ -11,22 +11,26 @@ use crate::model::{JsonKind, MessagesField};
 
 pub(super) fn unnamed_error_bodies(model: &ApiModel) -> TokenStream {
     // Error bodies that are not named types of their own get their `ErrorBody` impl here.
-    let unnamed: BTreeSet<&TypeRef> = model
+    let unnamed: BTreeSet<TypeRef> = model
         .operations
         .iter()
-        .filter_map(|op| op.error_body.as_ref())
+        .flat_map(OperationModel::error_body_types)
         .filter(|ty| !matches!(ty, TypeRef::Named(_) | TypeRef::Json))
         .collect();
     // One impl per Rust type: `String` stands for a plain and a `date-time` string alike.
     let rust_types: BTreeMap<String, TokenStream> = unnamed
         .into_iter()
         .map(|ty| {
-            let tokens = type_tokens(ty, Scope::Types);
+            let tokens = type_tokens(&ty, Scope::Types);
             (tokens.to_string(), tokens)
         })
         .collect();
+    // The runtime's text errors bring their own impl for `String`.
+    let text_errors = has_runtime(model, "error_text");
     let items = rust_types
-        .values()
+        .iter()
+        .filter(|(text, _)| !(text_errors && text.as_str() == "String"))
+        .map(|(_, ty)| ty)
         .map(|ty| quote! { impl crate::runtime::error::ErrorBody for #ty {} });
     quote! { #(#items)* }
 }

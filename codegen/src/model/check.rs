@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 
 use super::ir::{
-    Auth, BodyEncoding, OperationModel, ParamLocation, ParamModel, ScalarText, SendAs, TypeDef,
-    TypeKind, TypeRef, NAME_EXTENSION,
+    Auth, BodyEncoding, OperationModel, ParamLocation, ParamModel, ResponseBody, ScalarText,
+    SendAs, TypeDef, TypeKind, TypeRef, NAME_EXTENSION,
 };
 use super::passes::resolve_alias;
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
@@ -148,8 +148,12 @@ fn operation_types(op: &OperationModel) -> Vec<&TypeRef> {
         .iter()
         .map(|p| &p.ty)
         .chain(op.body.iter().map(|b| &b.ty))
-        .chain(op.success.body.iter())
-        .chain(op.errors.iter().filter_map(|case| case.body.as_ref()))
+        .chain(op.success_json_types())
+        .chain(
+            op.errors
+                .iter()
+                .filter_map(|case| case.body.as_ref().and_then(ResponseBody::json)),
+        )
         .collect()
 }
 

@@ -19,8 +19,9 @@ pub(super) fn detect(
 ) -> Conventions {
     let error_type_enums: BTreeSet<String> = operations
         .iter()
-        .filter_map(|op| match &op.error_body {
-            Some(TypeRef::Named(name)) => error_shape(types, name)?.error_type,
+        .flat_map(OperationModel::error_body_types)
+        .filter_map(|ty| match ty {
+            TypeRef::Named(name) => error_shape(types, &name)?.error_type,
             _ => None,
         })
         .map(|(_, enum_name)| enum_name)

@@ -252,7 +252,7 @@ pub struct OperationModel {
     pub constant_query: Vec<(String, String)>,
     /// Parameters in signature order.
     pub params: Vec<ParamModel>,
-    /// The JSON request body.
+    /// The request body.
     pub body: Option<BodyModel>,
     /// How the operation authenticates.
     pub auth: Auth,
@@ -262,8 +262,17 @@ pub struct OperationModel {
     pub success: SuccessModel,
     /// Documented error responses, explicit statuses first in document order, then `default`.
     pub errors: Vec<ErrorCase>,
-    /// The type of documented error bodies; `None` when no error response has a body.
+    /// The type of documented error bodies; `None` when no error response has a body. With
+    /// [`OperationModel::error_enum`] it names that enum.
     pub error_body: Option<TypeRef>,
+    /// Error bodies of different shapes: the operation's own error enum, one variant per
+    /// status.
+    pub error_enum: Option<ResponseEnum>,
+    /// What the method leaves out, said in its docs (e.g. a `101 Switching Protocols` answer).
+    pub notes: Vec<String>,
+    /// For the extra method that sends the body in another of its media types
+    /// (`<method>_text`, ...): the method that sends the preferred one.
+    pub alternative_of: Option<String>,
     /// JSON pointer of the operation in the spec.
     pub pointer: String,
     /// The `--exclude` pattern that leaves this operation out (`op:<operationId>`, or
@@ -275,6 +284,43 @@ pub struct OperationModel {
     pub description: Option<String>,
     /// `deprecated`.
     pub deprecated: bool,
+}
+
+impl OperationModel {
+    /// The Rust types documented error bodies decode into: the error body, or each variant's
+    /// body of the error enum (text bodies are `String`).
+    pub fn error_body_types(&self) -> Vec<TypeRef> {
+        match &self.error_enum {
+            Some(errors) => errors
+                .variants
+                .iter()
+                .filter_map(|variant| match &variant.body {
+                    Some(ResponseBody::Json(ty)) => Some(ty.clone()),
+                    Some(_) => Some(TypeRef::String),
+                    None => None,
+                })
+                .collect(),
+            None => self.error_body.iter().cloned().collect(),
+        }
+    }
+
+    /// The JSON types of the success bodies (one, or each variant's).
+    pub fn success_json_types(&self) -> Vec<&TypeRef> {
+        match &self.success.responses {
+            Some(responses) => responses
+                .variants
+                .iter()
+                .filter_map(|variant| variant.body.as_ref().and_then(ResponseBody::json))
+                .collect(),
+            None => self
+                .success
+                .body
+                .as_ref()
+                .and_then(ResponseBody::json)
+                .into_iter()
+                .collect(),
+        }
+    }
 }
 
 /// A piece of a path template.
@@ -349,10 +395,10 @@ pub enum SendAs {
     Object,
 }
 
-/// A JSON request body.
+/// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BodyModel {
-    /// Its type.
+    /// Its type (`String` for text and bytes, which are not typed by a schema).
     pub ty: TypeRef,
     /// Whether it must be given.
     pub required: bool,
@@ -360,6 +406,47 @@ pub struct BodyModel {
     pub doc: Option<String>,
     /// How the body is encoded.
     pub encoding: BodyEncoding,
+    /// The `Content-Type` sent with a text or byte body (a wildcard media type such as `*/*`
+    /// is sent as `application/octet-stream`).
+    pub content_type: String,
+    /// The form of a `multipart/form-data` body.
+    pub multipart: Option<MultipartForm>,
+}
+
+/// A `multipart/form-data` body: a struct of its own, one field per part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartForm {
+    /// The struct's Rust name (a type of `types.rs`).
+    pub name: String,
+    /// The parts, in document order.
+    pub fields: Vec<MultipartField>,
+}
+
+/// One part of a multipart form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultipartField {
+    /// Rust identifier.
+    pub ident: String,
+    /// The part's name.
+    pub wire_name: String,
+    /// Description.
+    pub doc: Option<String>,
+    /// What the part holds.
+    pub kind: PartKind,
+    /// Whether the part must be sent.
+    pub required: bool,
+}
+
+/// What one part of a multipart form holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartKind {
+    /// A file (`format: binary`): a `reqwest::multipart::Part` the caller builds from bytes or
+    /// a stream, with its file name and media type.
+    File,
+    /// Several files under one name (an array of `format: binary`).
+    Files,
+    /// A value: text as it is, numbers and booleans as their text, anything else as JSON.
+    Value(TypeRef),
 }
 
 /// How a request body is encoded.
@@ -369,6 +456,56 @@ pub enum BodyEncoding {
     Json,
     /// `application/x-www-form-urlencoded`.
     Form,
+    /// `text/*` and XML: a string, sent as it is.
+    Text,
+    /// Any other media type: bytes, anything that converts into a `reqwest::Body`.
+    Bytes,
+    /// `multipart/form-data`: the [`BodyModel::multipart`] form.
+    Multipart,
+}
+
+/// How a response body is read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ResponseBody {
+    /// JSON (`application/json`, `+json`), decoded as this type.
+    Json(TypeRef),
+    /// Text (`text/*`, XML): a `String`.
+    Text,
+    /// Any other media type: a stream of bytes, read in chunks.
+    Bytes,
+}
+
+impl ResponseBody {
+    /// The JSON type, for a JSON body.
+    pub fn json(&self) -> Option<&TypeRef> {
+        match self {
+            ResponseBody::Json(ty) => Some(ty),
+            _ => None,
+        }
+    }
+}
+
+/// The responses of one operation as an enum of its own: success responses with different
+/// bodies, or error responses with differently shaped bodies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseEnum {
+    /// The enum's Rust name (a type of `types.rs`).
+    pub name: String,
+    /// One variant per status, in document order (`default` last).
+    pub variants: Vec<ResponseVariant>,
+}
+
+/// One variant of a [`ResponseEnum`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseVariant {
+    /// Rust variant name, from the status (`Created`, `NotFound`, `Default`).
+    pub name: String,
+    /// The status; `None` for `default`.
+    pub status: Option<StatusMatch>,
+    /// The body; `None` for a response without one.
+    pub body: Option<ResponseBody>,
+    /// The response's description.
+    pub doc: Option<String>,
 }
 
 /// How an operation authenticates.
@@ -444,8 +581,12 @@ pub enum StatusMatch {
 pub struct SuccessModel {
     /// Success statuses.
     pub statuses: Vec<StatusMatch>,
-    /// The JSON body type; `None` for no body.
-    pub body: Option<TypeRef>,
+    /// The body; `None` for no body (and with [`SuccessModel::responses`]).
+    pub body: Option<ResponseBody>,
+    /// Success responses with different bodies: the enum the method returns.
+    pub responses: Option<ResponseEnum>,
+    /// The `Accept` header, when the success bodies are not JSON alone.
+    pub accept: Option<String>,
     /// Description of the success response.
     pub doc: Option<String>,
     /// The resource type of an identifier result (`x-vcenter-resource-type`).
@@ -457,10 +598,11 @@ pub struct SuccessModel {
 pub struct ErrorCase {
     /// The status, or `None` for `default`.
     pub status: Option<StatusMatch>,
-    /// Whether the response declares a JSON body.
+    /// Whether the response declares a body.
     pub has_body: bool,
-    /// The declared body's type, before error schemas of the same shape are unified.
-    pub body: Option<TypeRef>,
+    /// The declared body (JSON or text; any other media type is read as text), before error
+    /// schemas of the same shape are unified.
+    pub body: Option<ResponseBody>,
     /// Description.
     pub doc: Option<String>,
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::ir::{
     Conventions, ErrorShape, FieldModel, JsonKind, MessagesField, Nullable, OperationModel,
-    TypeDef, TypeKind, TypeRef,
+    PartKind, ResponseBody, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{snake_ident, Namespace};
 use crate::scope::error_methods;
@@ -58,8 +58,9 @@ pub(super) fn summarise_error_bodies(
 ) {
     let used_as_errors: BTreeSet<String> = operations
         .iter()
-        .filter_map(|op| match &op.error_body {
-            Some(TypeRef::Named(name)) => Some(name.clone()),
+        .flat_map(OperationModel::error_body_types)
+        .filter_map(|ty| match ty {
+            TypeRef::Named(name) => Some(name),
             _ => None,
         })
         .collect();
@@ -187,12 +188,17 @@ pub(super) fn keep_used_types(
         }
         if let Some(body) = &op.body {
             named(&body.ty, &mut pending);
+            for field in body.multipart.iter().flat_map(|form| &form.fields) {
+                if let PartKind::Value(ty) = &field.kind {
+                    named(ty, &mut pending);
+                }
+            }
         }
-        if let Some(ty) = &op.success.body {
+        for ty in op.success_json_types() {
             named(ty, &mut pending);
         }
-        if let Some(ty) = &op.error_body {
-            named(ty, &mut pending);
+        for ty in op.error_body_types() {
+            named(&ty, &mut pending);
         }
     }
     let mut used = BTreeSet::new();
@@ -223,7 +229,8 @@ pub(super) fn keep_used_types(
 /// one with the shortest name (then the first by name) stands for all of them.
 ///
 /// An error body is first followed through aliases (a one-member `allOf` is an alias of its
-/// member). Bodies of one operation that no one body takes in decode as `serde_json::Value`.
+/// member). Bodies of one operation that no one body takes in are the operation's error enum
+/// (one variant per status), whose name lowering claimed.
 pub(super) fn unify_error_bodies(
     types: &BTreeMap<String, TypeDef>,
     operations: &mut [OperationModel],
@@ -252,22 +259,43 @@ pub(super) fn unify_error_bodies(
                 .map_or_else(|| name.clone(), |rep| (*rep).clone())
         })
     };
+    let unified = |body: &ResponseBody| match body {
+        ResponseBody::Json(ty) => ResponseBody::Json(canonical(&resolve_alias_deep(types, ty))),
+        other => other.clone(),
+    };
     for op in operations.iter_mut() {
-        let bodies: BTreeSet<TypeRef> = op
+        let bodies: BTreeSet<ResponseBody> = op
             .errors
             .iter()
             .filter_map(|case| case.body.as_ref())
-            .map(|ty| canonical(&resolve_alias_deep(types, ty)))
+            .map(unified)
             .collect();
-        let bodies = match widest_compatible(types, &bodies, &canonical) {
-            Some(widest) => BTreeSet::from([widest]),
-            None => bodies,
+        let json: BTreeSet<TypeRef> = bodies
+            .iter()
+            .filter_map(ResponseBody::json)
+            .cloned()
+            .collect();
+        let bodies = match widest_compatible(types, &json, &canonical) {
+            Some(widest) if json.len() == bodies.len() => {
+                BTreeSet::from([ResponseBody::Json(widest)])
+            }
+            _ => bodies,
         };
-        if bodies.len() > 1 {
-            op.error_body = Some(TypeRef::Json);
-            continue;
+        match op.error_enum.take() {
+            Some(mut errors) if bodies.len() > 1 => {
+                for variant in &mut errors.variants {
+                    variant.body = variant.body.as_ref().map(unified);
+                }
+                op.error_body = Some(TypeRef::Named(errors.name.clone()));
+                op.error_enum = Some(errors);
+            }
+            _ => {
+                op.error_body = bodies.into_iter().next().map(|body| match body {
+                    ResponseBody::Json(ty) => ty,
+                    ResponseBody::Text | ResponseBody::Bytes => TypeRef::String,
+                });
+            }
         }
-        op.error_body = bodies.into_iter().next();
     }
 }
 

@@ -1,186 +1,529 @@
-//! Request bodies and responses: the JSON (or form) media type of each, its type, and which
-//! statuses are success and which are documented errors.
+//! Request bodies and responses: which media type of each is used and how it is read or
+//! written (JSON, form, text or bytes), its type, which statuses are success and which are
+//! documented errors, and the per-operation enums when success (or error) bodies differ.
+//!
+//! Media types, in order of preference when a body offers several: JSON (`application/json`,
+//! `+json`), then form (`application/x-www-form-urlencoded`, requests only), then text
+//! (`text/*`, `application/xml`, `+xml`: a `String`), then bytes (anything else, `*/*` and
+//! images included), then `multipart/form-data` (requests only: a form struct of its own).
 
-use openapiv3::{Operation, ReferenceOr, StatusCode};
+use std::collections::BTreeMap;
+
+use openapiv3::{Operation, ReferenceOr, Schema, SchemaKind, StatusCode, StringFormat, Type};
 
 use super::{child, schema::resource_type, ModelBuilder};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::model::ir::{BodyEncoding, BodyModel, ErrorCase, StatusMatch, SuccessModel, TypeRef};
-use crate::names::pascal_ident;
+use crate::model::ir::{
+    BodyEncoding, BodyModel, ErrorCase, MultipartField, MultipartForm, PartKind, ResponseBody,
+    ResponseEnum, ResponseVariant, StatusMatch, SuccessModel, TypeRef,
+};
+use crate::model::refs;
+use crate::names::{pascal_ident, snake_ident, Namespace};
+
+/// What a media type is read or written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum MediaKind {
+    Json,
+    Form,
+    Text,
+    Bytes,
+    Multipart,
+}
+
+impl MediaKind {
+    /// The suffix of the extra method that sends a body of this kind.
+    fn suffix(self) -> &'static str {
+        match self {
+            MediaKind::Json => "json",
+            MediaKind::Form => "form",
+            MediaKind::Text => "text",
+            MediaKind::Bytes => "bytes",
+            MediaKind::Multipart => "multipart",
+        }
+    }
+}
+
+/// One response's chosen media type, lowered.
+struct LoweredResponse {
+    body: Option<ResponseBody>,
+    /// The media type the body is read as (for the `Accept` header).
+    media: Option<String>,
+    resource_type: Option<String>,
+}
+
+/// The lowered JSON types of one operation's schemas, by their text: a schema repeated under
+/// several statuses (or under a success and `default`) is one type, not one per status.
+type SchemaCache = BTreeMap<String, TypeRef>;
 
 impl<'a> ModelBuilder<'a> {
-    pub(super) fn request_body(
+    /// The request body in each way it can be sent: the preferred media type first, then one
+    /// per other kind the body offers (JSON, form, text, bytes, multipart), each with the
+    /// suffix of the extra method that sends it (`text`, `bytes`, ...).
+    pub(super) fn request_bodies(
         &mut self,
         body: &ReferenceOr<openapiv3::RequestBody>,
         method_name: &str,
         pointer: &str,
-    ) -> Result<BodyModel, Diagnostic> {
+    ) -> Result<Vec<(&'static str, BodyModel)>, Diagnostic> {
         let body_pointer = child(pointer, "requestBody");
         let bodies = self.document.components.as_ref().map(|c| &c.request_bodies);
         let (body_pointer, body) =
             self.item_or_component(body, bodies, "requestBodies", &body_pointer)?;
-        let hint = format!("{}Body", pascal_ident(method_name));
-        let form = body
-            .content
-            .iter()
-            .find(|(media, _)| is_form_media_type(media));
-        let has_json = body.content.keys().any(|media| is_json_media_type(media));
-        if let (Some((media, media_type)), false) = (form, has_json) {
-            let schema_pointer = child(&child(&child(&body_pointer, "content"), media), "schema");
-            let ty = match &media_type.schema {
-                Some(schema) => self.type_of(schema, &hint, &schema_pointer)?,
-                None => TypeRef::JsonObject,
-            };
-            if !matches!(
-                ty,
-                TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::JsonObject
-            ) {
-                return Err(self.error(
-                    &schema_pointer,
-                    DiagnosticKind::Unsupported {
-                        what: "a form-encoded body whose schema is not an object".to_string(),
-                    },
-                ));
-            }
-            return Ok(BodyModel {
-                ty,
-                required: body.required,
-                doc: body.description.clone(),
-                encoding: BodyEncoding::Form,
-            });
-        }
-        let ty = self.json_content(&body.content, &hint, &body_pointer)?;
-        let Some(ty) = ty else {
+        let content_pointer = child(&body_pointer, "content");
+        let Some((_, _, preferred_kind)) = preferred(&body.content) else {
             return Err(self.error(
-                &child(&body_pointer, "content"),
+                &content_pointer,
                 DiagnosticKind::Invalid {
                     what: "the request body declares no media type".to_string(),
                 },
             ));
         };
+        let mut lowered = Vec::new();
+        for kind in [
+            MediaKind::Json,
+            MediaKind::Form,
+            MediaKind::Text,
+            MediaKind::Bytes,
+            MediaKind::Multipart,
+        ] {
+            let Some((media, media_type)) = body
+                .content
+                .iter()
+                .find(|(media, _)| media_kind(media) == kind)
+            else {
+                continue;
+            };
+            let suffix = kind.suffix();
+            let hint = match kind == preferred_kind {
+                true => format!("{}Body", pascal_ident(method_name)),
+                false => format!("{}{}Body", pascal_ident(method_name), pascal_ident(suffix)),
+            };
+            let model =
+                self.request_media(body, media, media_type, kind, &hint, &content_pointer)?;
+            lowered.push((suffix, model));
+        }
+        Ok(lowered)
+    }
+
+    /// The request body sent as `media`.
+    fn request_media(
+        &mut self,
+        body: &openapiv3::RequestBody,
+        media: &str,
+        media_type: &openapiv3::MediaType,
+        kind: MediaKind,
+        hint: &str,
+        content_pointer: &str,
+    ) -> Result<BodyModel, Diagnostic> {
+        let media_pointer = child(content_pointer, media);
+        let schema_pointer = child(&media_pointer, "schema");
+        let (ty, encoding) = match kind {
+            MediaKind::Json => {
+                let ty = match &media_type.schema {
+                    Some(schema) => self.type_of(schema, hint, &schema_pointer)?,
+                    None => TypeRef::Json,
+                };
+                (ty, BodyEncoding::Json)
+            }
+            MediaKind::Form => {
+                let ty = match &media_type.schema {
+                    Some(schema) => self.type_of(schema, hint, &schema_pointer)?,
+                    None => TypeRef::JsonObject,
+                };
+                if !matches!(
+                    ty,
+                    TypeRef::Named(_) | TypeRef::Map(_) | TypeRef::JsonObject
+                ) {
+                    return Err(self.error(
+                        &schema_pointer,
+                        DiagnosticKind::Unsupported {
+                            what: "a form-encoded body whose schema is not an object".to_string(),
+                        },
+                    ));
+                }
+                (ty, BodyEncoding::Form)
+            }
+            MediaKind::Text => (TypeRef::String, BodyEncoding::Text),
+            MediaKind::Bytes => (TypeRef::String, BodyEncoding::Bytes),
+            MediaKind::Multipart => {
+                let form = self.multipart_form(media_type, hint, &media_pointer)?;
+                return Ok(BodyModel {
+                    ty: TypeRef::Named(form.name.clone()),
+                    required: body.required,
+                    doc: body.description.clone(),
+                    encoding: BodyEncoding::Multipart,
+                    content_type: String::new(),
+                    multipart: Some(form),
+                });
+            }
+        };
+        let content_type = match encoding {
+            BodyEncoding::Text | BodyEncoding::Bytes => {
+                self.header_safe(media, &media_pointer)?;
+                sent_content_type(media, encoding)
+            }
+            BodyEncoding::Json | BodyEncoding::Form | BodyEncoding::Multipart => String::new(),
+        };
         Ok(BodyModel {
             ty,
             required: body.required,
             doc: body.description.clone(),
-            encoding: BodyEncoding::Json,
+            encoding,
+            content_type,
+            multipart: None,
         })
     }
 
-    /// The type of the JSON media type in `content`: `None` when there is no content at all.
-    fn json_content(
+    /// The form of a `multipart/form-data` body: its schema must be an object (inline or a
+    /// `$ref`); `format: binary` properties (and arrays of them) are file parts.
+    fn multipart_form(
+        &mut self,
+        media_type: &openapiv3::MediaType,
+        hint: &str,
+        media_pointer: &str,
+    ) -> Result<MultipartForm, Diagnostic> {
+        let schema_pointer = child(media_pointer, "schema");
+        let not_object = |builder: &Self| {
+            builder.error(
+                &schema_pointer,
+                DiagnosticKind::Unsupported {
+                    what: "a multipart body whose schema is not an object with properties"
+                        .to_string(),
+                },
+            )
+        };
+        let schema = match &media_type.schema {
+            Some(ReferenceOr::Item(schema)) => schema,
+            Some(ReferenceOr::Reference { reference }) => {
+                self.schema_at_ref(reference, &schema_pointer)?
+            }
+            None => return Err(not_object(self)),
+        };
+        let (properties, required) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
+                (&object.properties, &object.required)
+            }
+            _ => return Err(not_object(self)),
+        };
+        // The schema's own pointer, where its properties are (a `$ref`'s component or inline).
+        let properties_pointer = match &media_type.schema {
+            Some(ReferenceOr::Reference { reference }) => {
+                let key = refs::component_key(reference, "schemas").unwrap_or_default();
+                child(&child("/components/schemas", &key), "properties")
+            }
+            _ => child(&schema_pointer, "properties"),
+        };
+        let stem = hint.strip_suffix("Body").unwrap_or(hint);
+        let name = self.type_names.claim(&format!("{stem}Form"));
+        let mut idents = Namespace::default();
+        let mut fields = Vec::new();
+        for (wire_name, property) in properties {
+            let pointer = child(&properties_pointer, wire_name);
+            let resolved = match property {
+                ReferenceOr::Item(schema) => schema.as_ref(),
+                ReferenceOr::Reference { reference } => self.schema_at_ref(reference, &pointer)?,
+            };
+            let kind = match &resolved.schema_kind {
+                _ if is_binary(resolved) => PartKind::File,
+                SchemaKind::Type(Type::Array(array))
+                    if array.items.as_ref().is_some_and(|items| match items {
+                        ReferenceOr::Item(item) => is_binary(item),
+                        ReferenceOr::Reference { .. } => false,
+                    }) =>
+                {
+                    PartKind::Files
+                }
+                _ => {
+                    let field_hint = format!("{name}{}", pascal_ident(wire_name));
+                    PartKind::Value(self.type_of(property, &field_hint, &pointer)?)
+                }
+            };
+            fields.push(MultipartField {
+                ident: idents.claim(&snake_ident(wire_name)),
+                wire_name: wire_name.clone(),
+                doc: resolved.schema_data.description.clone(),
+                kind,
+                required: required.contains(wire_name),
+            });
+        }
+        Ok(MultipartForm { name, fields })
+    }
+
+    /// The schema a `$ref` to `#/components/schemas/...` leads to.
+    fn schema_at_ref(&self, reference: &str, pointer: &str) -> Result<&'a Schema, Diagnostic> {
+        let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+        refs::resolve(schemas, "schemas", reference)
+            .map(|(_, schema)| schema)
+            .map_err(|err| self.ref_error(err, reference, &child(pointer, "$ref")))
+    }
+
+    /// A media type that goes into a header must be visible ASCII (spaces allowed).
+    fn header_safe(&self, media: &str, pointer: &str) -> Result<(), Diagnostic> {
+        if media.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+            return Ok(());
+        }
+        Err(self.error(
+            pointer,
+            DiagnosticKind::Invalid {
+                what: format!("the media type {media:?} cannot be sent in an HTTP header"),
+            },
+        ))
+    }
+
+    /// The body of one response, read with its preferred media type; error bodies that are
+    /// not JSON are read as text (`as_error`).
+    fn response_body(
         &mut self,
         content: &openapiv3::Content,
         hint: &str,
         pointer: &str,
-    ) -> Result<Option<TypeRef>, Diagnostic> {
-        if content.is_empty() {
-            return Ok(None);
-        }
-        let json = content.iter().find(|(media, _)| is_json_media_type(media));
-        let Some((media, media_type)) = json else {
-            let found: Vec<String> = content.keys().map(|media| format!("`{media}`")).collect();
-            return Err(self.error(
-                &child(pointer, "content"),
-                DiagnosticKind::Unsupported {
-                    what: format!(
-                        "the media type {}: only `application/json` (and `+json`) bodies are \
-                         supported",
-                        found.join(", ")
-                    ),
-                },
-            ));
+        as_error: bool,
+        cache: &mut SchemaCache,
+    ) -> Result<LoweredResponse, Diagnostic> {
+        let Some((media, media_type, kind)) = preferred(content) else {
+            return Ok(LoweredResponse {
+                body: None,
+                media: None,
+                resource_type: None,
+            });
         };
         let media_pointer = child(&child(pointer, "content"), media);
-        match &media_type.schema {
-            Some(schema) => Ok(Some(self.type_of(
-                schema,
-                hint,
-                &child(&media_pointer, "schema"),
-            )?)),
-            None => Ok(Some(TypeRef::Json)),
+        if kind != MediaKind::Json {
+            self.header_safe(media, &media_pointer)?;
         }
+        let body = match kind {
+            MediaKind::Json => {
+                let ty = match &media_type.schema {
+                    Some(schema) => {
+                        let key = serde_json::to_string(schema).ok();
+                        match key.as_ref().and_then(|key| cache.get(key)) {
+                            Some(ty) => ty.clone(),
+                            None => {
+                                let ty =
+                                    self.type_of(schema, hint, &child(&media_pointer, "schema"))?;
+                                if let Some(key) = key {
+                                    cache.insert(key, ty.clone());
+                                }
+                                ty
+                            }
+                        }
+                    }
+                    None => TypeRef::Json,
+                };
+                ResponseBody::Json(ty)
+            }
+            MediaKind::Text => ResponseBody::Text,
+            _ if as_error => ResponseBody::Text,
+            _ => ResponseBody::Bytes,
+        };
+        let resource_type = match (&body, &media_type.schema) {
+            (ResponseBody::Json(_), Some(ReferenceOr::Item(schema))) => resource_type(schema),
+            _ => None,
+        };
+        Ok(LoweredResponse {
+            body: Some(body),
+            media: Some(media.to_string()),
+            resource_type,
+        })
     }
 
-    #[allow(clippy::type_complexity)]
     pub(super) fn responses(
         &mut self,
         operation: &Operation,
         method_name: &str,
         pointer: &str,
-    ) -> Result<(SuccessModel, Vec<ErrorCase>), Diagnostic> {
+    ) -> Result<Responses, Diagnostic> {
         let responses_pointer = child(pointer, "responses");
-        let mut success: Option<SuccessModel> = None;
-        let mut errors = Vec::new();
-        let declared = operation
+        let method_pascal = pascal_ident(method_name);
+        let declared: Vec<(Option<StatusMatch>, &ReferenceOr<openapiv3::Response>)> = operation
             .responses
             .responses
             .iter()
-            .map(|(code, response)| (Some(code), response))
-            .chain(operation.responses.default.iter().map(|r| (None, r)));
-        for (code, response) in declared {
-            let key = match code {
-                Some(code) => code.to_string(),
-                None => "default".to_string(),
-            };
+            .map(|(code, response)| {
+                let status = match code {
+                    StatusCode::Code(n) => StatusMatch::Code(*n),
+                    StatusCode::Range(n) => StatusMatch::Range(*n),
+                };
+                (Some(status), response)
+            })
+            .chain(operation.responses.default.iter().map(|r| (None, r)))
+            .collect();
+        let mut resolved = Vec::new();
+        let mut notes = Vec::new();
+        for (status, response) in declared {
+            let key = status_key(status);
             let response_pointer = child(&responses_pointer, &key);
             let (response_pointer, response) =
                 self.resolve_response(response, &response_pointer)?;
-            let status = code.map(|code| match code {
-                StatusCode::Code(n) => StatusMatch::Code(*n),
-                StatusCode::Range(n) => StatusMatch::Range(*n),
-            });
-            let is_success = matches!(
+            if matches!(
+                status,
+                Some(StatusMatch::Code(100..=199)) | Some(StatusMatch::Range(1))
+            ) {
+                // An upgrade (`101 Switching Protocols`, e.g. a WebSocket) is a different
+                // protocol from then on, which this client does not speak.
+                notes.push(format!(
+                    "The `{key}` response ({}) is not supported: this client does not switch \
+                     protocols, and such an answer is returned as an error.",
+                    non_empty(&response.description).unwrap_or_else(|| "informational".into())
+                ));
+                continue;
+            }
+            resolved.push((status, response_pointer, response));
+        }
+        let is_success = |status: &Option<StatusMatch>| {
+            matches!(
                 status,
                 Some(StatusMatch::Code(200..=299)) | Some(StatusMatch::Range(2))
-            );
-            if is_success {
-                let hint = format!("{}Response", pascal_ident(method_name));
-                let body = self.json_content(&response.content, &hint, &response_pointer)?;
-                let resource = response
-                    .content
-                    .iter()
-                    .find(|(media, _)| is_json_media_type(media))
-                    .and_then(|(_, media)| match &media.schema {
-                        Some(ReferenceOr::Item(schema)) => resource_type(schema),
-                        _ => None,
-                    });
-                match &mut success {
-                    None => {
-                        success = Some(SuccessModel {
-                            statuses: status.into_iter().collect(),
-                            body,
-                            doc: non_empty(&response.description),
-                            resource_type: resource,
-                        })
-                    }
-                    Some(first) if first.body == body => first.statuses.extend(status),
-                    Some(_) => {
-                        return Err(self.error(
-                            &response_pointer,
-                            DiagnosticKind::Unsupported {
-                                what: "success responses with different bodies".to_string(),
-                            },
-                        ))
-                    }
-                }
-            } else {
-                let hint = format!("{}Error", pascal_ident(method_name));
-                let body = self.json_content(&response.content, &hint, &response_pointer)?;
-                errors.push(ErrorCase {
-                    status,
-                    has_body: body.is_some(),
-                    body,
-                    doc: non_empty(&response.description),
-                });
+            )
+        };
+        // Without a success response, `default` describes the success statuses too.
+        let default_is_success = !resolved.iter().any(|(status, _, _)| is_success(status));
+        let success_responses: Vec<_> = resolved
+            .iter()
+            .filter(|(status, _, _)| is_success(status))
+            .collect();
+        let distinct_contents: std::collections::BTreeSet<String> = success_responses
+            .iter()
+            .map(|(_, _, response)| serde_json::to_string(&response.content).unwrap_or_default())
+            .collect();
+        // Responses whose bodies differ are an enum; their inline schemas are named by status.
+        let enum_name = (distinct_contents.len() > 1)
+            .then(|| self.type_names.claim(&format!("{method_pascal}Response")));
+        let mut cache = SchemaCache::new();
+        let mut cases: Vec<(StatusMatch, LoweredResponse, Option<String>)> = Vec::new();
+        for (status, response_pointer, response) in &success_responses {
+            let Some(status) = *status else { continue };
+            let hint = match &enum_name {
+                Some(_) => format!("{method_pascal}{}", status_variant(Some(status))),
+                None => format!("{method_pascal}Response"),
+            };
+            let lowered = self.response_body(
+                &response.content,
+                &hint,
+                response_pointer,
+                false,
+                &mut cache,
+            )?;
+            cases.push((status, lowered, non_empty(&response.description)));
+        }
+        if default_is_success {
+            if let Some((_, response_pointer, response)) =
+                resolved.iter().find(|(status, _, _)| status.is_none())
+            {
+                let hint = format!("{method_pascal}Response");
+                let lowered = self.response_body(
+                    &response.content,
+                    &hint,
+                    response_pointer,
+                    false,
+                    &mut cache,
+                )?;
+                cases.push((
+                    StatusMatch::Range(2),
+                    lowered,
+                    non_empty(&response.description),
+                ));
             }
         }
-        let success = success.unwrap_or(SuccessModel {
-            statuses: vec![StatusMatch::Range(2)],
+        let error_responses: Vec<_> = resolved
+            .iter()
+            .filter(|(status, _, _)| !is_success(status))
+            .collect();
+        let distinct_errors: std::collections::BTreeSet<String> = error_responses
+            .iter()
+            .filter(|(_, _, response)| !response.content.is_empty())
+            .map(|(_, _, response)| serde_json::to_string(&response.content).unwrap_or_default())
+            .collect();
+        // Error bodies that differ may be an enum (unless the passes find them of one shape);
+        // its name is claimed before their inline schemas are named, by status.
+        let error_enum_name = (distinct_errors.len() > 1)
+            .then(|| self.type_names.claim(&format!("{method_pascal}Error")));
+        let mut errors = Vec::new();
+        for (status, response_pointer, response) in error_responses {
+            let hint = match &error_enum_name {
+                Some(_) => format!("{method_pascal}{}", status_variant(*status)),
+                None => format!("{method_pascal}Error"),
+            };
+            let lowered =
+                self.response_body(&response.content, &hint, response_pointer, true, &mut cache)?;
+            errors.push(ErrorCase {
+                status: *status,
+                has_body: lowered.body.is_some(),
+                body: lowered.body,
+                doc: non_empty(&response.description),
+            });
+        }
+        let success = self.success_model(cases, enum_name, &method_pascal);
+        let error_enum = error_enum(error_enum_name, &errors);
+        Ok(Responses {
+            success,
+            errors,
+            error_enum,
+            notes,
+        })
+    }
+
+    /// The success outcome: one body (the plain return type), or an enum when they differ.
+    fn success_model(
+        &mut self,
+        cases: Vec<(StatusMatch, LoweredResponse, Option<String>)>,
+        enum_name: Option<String>,
+        method_pascal: &str,
+    ) -> SuccessModel {
+        let mut accept: Vec<String> = Vec::new();
+        for (_, lowered, _) in &cases {
+            let media = match (&lowered.body, &lowered.media) {
+                (Some(ResponseBody::Json(_)), _) => "application/json".to_string(),
+                (Some(_), Some(media)) => media.clone(),
+                _ => continue,
+            };
+            if !accept.contains(&media) {
+                accept.push(media);
+            }
+        }
+        let accept = (accept.iter().any(|m| m != "application/json")).then(|| accept.join(", "));
+        let Some((_, first, first_doc)) = cases.first() else {
+            return SuccessModel {
+                statuses: vec![StatusMatch::Range(2)],
+                body: None,
+                responses: None,
+                accept,
+                doc: None,
+                resource_type: None,
+            };
+        };
+        if cases
+            .iter()
+            .all(|(_, lowered, _)| lowered.body == first.body)
+        {
+            return SuccessModel {
+                statuses: cases.iter().map(|(status, _, _)| *status).collect(),
+                body: first.body.clone(),
+                responses: None,
+                accept,
+                doc: first_doc.clone(),
+                resource_type: first.resource_type.clone(),
+            };
+        }
+        let name =
+            enum_name.unwrap_or_else(|| self.type_names.claim(&format!("{method_pascal}Response")));
+        let variants = cases
+            .into_iter()
+            .map(|(status, lowered, doc)| ResponseVariant {
+                name: status_variant(Some(status)),
+                status: Some(status),
+                body: lowered.body,
+                doc,
+            })
+            .collect();
+        SuccessModel {
+            statuses: Vec::new(),
             body: None,
+            responses: Some(ResponseEnum { name, variants }),
+            accept,
             doc: None,
             resource_type: None,
-        });
-        Ok((success, errors))
+        }
     }
 
     fn resolve_response<'r>(
@@ -196,18 +539,233 @@ impl<'a> ModelBuilder<'a> {
     }
 }
 
+/// The operation's error enum, for error responses whose bodies differ (the passes decide
+/// whether it is needed, once same-shaped bodies are unified).
+fn error_enum(name: Option<String>, errors: &[ErrorCase]) -> Option<ResponseEnum> {
+    let bodies: std::collections::BTreeSet<&ResponseBody> = errors
+        .iter()
+        .filter_map(|case| case.body.as_ref())
+        .collect();
+    if bodies.len() < 2 {
+        return None;
+    }
+    let variants = errors
+        .iter()
+        .filter_map(|case| {
+            case.body.as_ref().map(|body| ResponseVariant {
+                name: status_variant(case.status),
+                status: case.status,
+                body: Some(body.clone()),
+                doc: case.doc.clone(),
+            })
+        })
+        .collect();
+    Some(ResponseEnum {
+        name: name?,
+        variants,
+    })
+}
+
+/// An operation's responses, lowered.
+pub(super) struct Responses {
+    pub(super) success: SuccessModel,
+    pub(super) errors: Vec<ErrorCase>,
+    pub(super) error_enum: Option<ResponseEnum>,
+    /// What the method leaves out (informational responses).
+    pub(super) notes: Vec<String>,
+}
+
+/// The key of a response in the spec: `404`, `4XX` or `default`.
+fn status_key(status: Option<StatusMatch>) -> String {
+    match status {
+        Some(StatusMatch::Code(code)) => code.to_string(),
+        Some(StatusMatch::Range(digit)) => format!("{digit}XX"),
+        None => "default".to_string(),
+    }
+}
+
+/// The enum variant for a status: its reason phrase (`NotFound`), `Status418` for a code
+/// without a well-known one, `ClientError` for `4XX`, `Default` for `default`.
+fn status_variant(status: Option<StatusMatch>) -> String {
+    let name = match status {
+        None => "Default",
+        Some(StatusMatch::Range(1)) => "Informational",
+        Some(StatusMatch::Range(2)) => "Success",
+        Some(StatusMatch::Range(3)) => "Redirection",
+        Some(StatusMatch::Range(4)) => "ClientError",
+        Some(StatusMatch::Range(5)) => "ServerError",
+        Some(StatusMatch::Range(digit)) => return format!("Status{digit}XX"),
+        Some(StatusMatch::Code(code)) => match code {
+            200 => "Ok",
+            201 => "Created",
+            202 => "Accepted",
+            203 => "NonAuthoritativeInformation",
+            204 => "NoContent",
+            205 => "ResetContent",
+            206 => "PartialContent",
+            207 => "MultiStatus",
+            208 => "AlreadyReported",
+            226 => "ImUsed",
+            300 => "MultipleChoices",
+            301 => "MovedPermanently",
+            302 => "Found",
+            303 => "SeeOther",
+            304 => "NotModified",
+            307 => "TemporaryRedirect",
+            308 => "PermanentRedirect",
+            400 => "BadRequest",
+            401 => "Unauthorized",
+            402 => "PaymentRequired",
+            403 => "Forbidden",
+            404 => "NotFound",
+            405 => "MethodNotAllowed",
+            406 => "NotAcceptable",
+            407 => "ProxyAuthenticationRequired",
+            408 => "RequestTimeout",
+            409 => "Conflict",
+            410 => "Gone",
+            411 => "LengthRequired",
+            412 => "PreconditionFailed",
+            413 => "PayloadTooLarge",
+            414 => "UriTooLong",
+            415 => "UnsupportedMediaType",
+            416 => "RangeNotSatisfiable",
+            417 => "ExpectationFailed",
+            421 => "MisdirectedRequest",
+            422 => "UnprocessableEntity",
+            423 => "Locked",
+            424 => "FailedDependency",
+            425 => "TooEarly",
+            426 => "UpgradeRequired",
+            428 => "PreconditionRequired",
+            429 => "TooManyRequests",
+            431 => "RequestHeaderFieldsTooLarge",
+            451 => "UnavailableForLegalReasons",
+            500 => "InternalServerError",
+            501 => "NotImplemented",
+            502 => "BadGateway",
+            503 => "ServiceUnavailable",
+            504 => "GatewayTimeout",
+            505 => "HttpVersionNotSupported",
+            507 => "InsufficientStorage",
+            511 => "NetworkAuthenticationRequired",
+            other => return format!("Status{other}"),
+        },
+    };
+    name.to_string()
+}
+
 fn non_empty(text: &str) -> Option<String> {
     let trimmed = text.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
-fn is_form_media_type(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim();
-    essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+/// The media type of `content` to use, by preference (JSON, form, text, bytes, multipart;
+/// the first in document order among equals).
+fn preferred(content: &openapiv3::Content) -> Option<(&String, &openapiv3::MediaType, MediaKind)> {
+    content
+        .iter()
+        .map(|(media, media_type)| (media, media_type, media_kind(media)))
+        .min_by_key(|(_, _, kind)| *kind)
 }
 
-fn is_json_media_type(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim();
-    essence.eq_ignore_ascii_case("application/json")
-        || essence.to_ascii_lowercase().ends_with("+json")
+/// Whether a schema is a file: a string of `format: binary`.
+fn is_binary(schema: &Schema) -> bool {
+    matches!(
+        &schema.schema_kind,
+        SchemaKind::Type(Type::String(string))
+            if string.format == openapiv3::VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+    )
+}
+
+fn media_kind(media: &str) -> MediaKind {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        MediaKind::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        MediaKind::Form
+    } else if essence.starts_with("multipart/") {
+        MediaKind::Multipart
+    } else if essence.starts_with("text/")
+        || essence == "application/xml"
+        || essence.ends_with("+xml")
+    {
+        MediaKind::Text
+    } else {
+        MediaKind::Bytes
+    }
+}
+
+/// The `Content-Type` a text or byte body is sent with: the media type as the spec writes it,
+/// except that a wildcard (`*/*`, `image/*`) is no type a body can have.
+fn sent_content_type(media: &str, encoding: BodyEncoding) -> String {
+    if !media.contains('*') {
+        return media.to_string();
+    }
+    match encoding {
+        BodyEncoding::Text => "text/plain".to_string(),
+        _ => "application/octet-stream".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_are_read_by_kind() {
+        let cases = [
+            ("application/json", MediaKind::Json),
+            ("application/json; charset=utf-8", MediaKind::Json),
+            ("application/scim+json", MediaKind::Json),
+            ("application/x-www-form-urlencoded", MediaKind::Form),
+            ("text/plain", MediaKind::Text),
+            ("text/html; charset=utf-8", MediaKind::Text),
+            ("application/xml", MediaKind::Text),
+            ("application/atom+xml", MediaKind::Text),
+            ("application/json+sarif", MediaKind::Bytes),
+            ("application/octet-stream", MediaKind::Bytes),
+            ("image/png", MediaKind::Bytes),
+            ("*/*", MediaKind::Bytes),
+            ("multipart/form-data", MediaKind::Multipart),
+        ];
+        for (media, kind) in cases {
+            assert_eq!(media_kind(media), kind, "{media}");
+        }
+    }
+
+    #[test]
+    fn wildcards_are_sent_as_a_concrete_type() {
+        assert_eq!(
+            sent_content_type("*/*", BodyEncoding::Bytes),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            sent_content_type("text/*", BodyEncoding::Text),
+            "text/plain"
+        );
+        assert_eq!(
+            sent_content_type("text/plain; charset=utf-8", BodyEncoding::Text),
+            "text/plain; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn variants_are_named_by_reason_phrase() {
+        let cases = [
+            (Some(StatusMatch::Code(201)), "Created"),
+            (Some(StatusMatch::Code(422)), "UnprocessableEntity"),
+            (Some(StatusMatch::Code(299)), "Status299"),
+            (Some(StatusMatch::Range(4)), "ClientError"),
+            (None, "Default"),
+        ];
+        for (status, name) in cases {
+            assert_eq!(status_variant(status), name);
+        }
+    }
 }

@@ -52,25 +52,34 @@ impl<'a> ModelBuilder<'a> {
                 });
                 let lowered = self
                     .operation(key, method, &item.parameters, operation, &pointer)
-                    .and_then(|model| match method_names.get(&model.method_name) {
-                        Some(first) => Err(self.error(
-                            &pointer,
-                            DiagnosticKind::Invalid {
-                                what: format!(
-                                    "this operation's method name `{}` is already taken by \
-                                         the operation at {first}; give one of them another \
-                                         name with `{NAME_EXTENSION}`",
-                                    display_ident(&model.method_name)
-                                ),
-                            },
-                        )),
-                        None => Ok(model),
+                    .and_then(|models| {
+                        let taken = models.iter().find_map(|model| {
+                            method_names
+                                .get(&model.method_name)
+                                .map(|first| (model, first))
+                        });
+                        match taken {
+                            Some((model, first)) => Err(self.error(
+                                &pointer,
+                                DiagnosticKind::Invalid {
+                                    what: format!(
+                                        "this operation's method name `{}` is already taken \
+                                         by the operation at {first}; give one of them \
+                                         another name with `{NAME_EXTENSION}`",
+                                        display_ident(&model.method_name)
+                                    ),
+                                },
+                            )),
+                            None => Ok(models),
+                        }
                     });
                 match lowered {
-                    Ok(mut model) => {
-                        model.selector = self.selectors.get(index).cloned().unwrap_or_default();
-                        method_names.insert(model.method_name.clone(), pointer.clone());
-                        operations.push(model);
+                    Ok(models) => {
+                        for mut model in models {
+                            model.selector = self.selectors.get(index).cloned().unwrap_or_default();
+                            method_names.insert(model.method_name.clone(), pointer.clone());
+                            operations.push(model);
+                        }
                     }
                     Err(mut diagnostic) => {
                         if let DiagnosticKind::Unsupported { what } = &mut diagnostic.kind {
@@ -95,7 +104,7 @@ impl<'a> ModelBuilder<'a> {
         item_parameters: &'a [ReferenceOr<Parameter>],
         operation: &'a Operation,
         pointer: &str,
-    ) -> Result<OperationModel, Diagnostic> {
+    ) -> Result<Vec<OperationModel>, Diagnostic> {
         let (path_template, query) = match key.split_once('?') {
             Some((path, query)) => (path.to_string(), Some(query)),
             None => (key.to_string(), None),
@@ -120,18 +129,28 @@ impl<'a> ModelBuilder<'a> {
         let params = self.parameters(declared, &method_name, &mut constant_query, &mut auth)?;
         let (path, params) = self.in_signature_order(&path_template, params, pointer)?;
 
-        let body = match &operation.request_body {
-            None => None,
-            Some(body) => Some(self.request_body(body, &method_name, pointer)?),
+        let mut bodies = match &operation.request_body {
+            None => Vec::new(),
+            Some(body) => self.request_bodies(body, &method_name, pointer)?,
         };
-        let (mut success, errors) = self.responses(operation, &method_name, pointer)?;
-        let session_action = self.session_action(operation, &success.body, pointer)?;
+        let alternatives = bodies.split_off(bodies.len().min(1));
+        let body = bodies.pop().map(|(_, body)| body);
+        let super::body::Responses {
+            mut success,
+            errors,
+            error_enum,
+            notes,
+        } = self.responses(operation, &method_name, pointer)?;
+        let json_body = success.body.as_ref().and_then(|body| body.json()).cloned();
+        let session_action = self.session_action(operation, &json_body, pointer)?;
         if session_action == Some(SessionAction::Delete) {
             // Ending the session returns nothing; a body the server sends is not read.
             success.body = None;
+            success.responses = None;
+            success.accept = None;
             success.resource_type = None;
         }
-        Ok(OperationModel {
+        let main = OperationModel {
             method_name,
             http_method: method.to_ascii_uppercase(),
             path_template,
@@ -144,12 +163,26 @@ impl<'a> ModelBuilder<'a> {
             success,
             errors,
             error_body: None,
+            error_enum,
+            notes,
+            alternative_of: None,
             pointer: pointer.to_string(),
             selector: String::new(),
             summary: operation.summary.clone(),
             description: operation.description.clone(),
             deprecated: operation.deprecated,
-        })
+        };
+        // The body's other media types: one more method each, `<method>_<kind>`.
+        let mut models = Vec::new();
+        for (suffix, body) in alternatives {
+            let mut other = main.clone();
+            other.method_name = format!("{}_{suffix}", main.method_name);
+            other.alternative_of = Some(main.method_name.clone());
+            other.body = Some(body);
+            models.push(other);
+        }
+        models.insert(0, main);
+        Ok(models)
     }
 
     /// Signature order: path parameters in template order, then query, then header; the path

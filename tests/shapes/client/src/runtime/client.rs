@@ -135,7 +135,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     http: Option<reqwest::Client>,
-    max_response_body: usize,
+    pub(crate) max_response_body: usize,
     session: Option<SessionId>,
     credentials: Option<Credentials>,
     retry: Option<RetryPolicy>,
@@ -352,7 +352,7 @@ pub(crate) struct ClientInner {
     origin: reqwest::Url,
     /// `None` for an HTTP client given by the caller.
     timeouts: Option<Timeouts>,
-    max_response_body: usize,
+    pub(crate) max_response_body: usize,
     session: RwLock<Option<SessionId>>,
     pub(crate) credentials: Option<Credentials>,
     pub(crate) retry: Option<RetryPolicy>,
