@@ -2,39 +2,49 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::client::Client;
+use super::client::{Client, Received};
 use super::error::Error;
 
 impl Client {
-    /// The error for a documented error status whose body is text, kept as it is (bytes that
-    /// are not UTF-8 become U+FFFD) and wrapped by `wrap`.
+    /// The error for a documented error status whose body is text, scrubbed of the call's
+    /// secrets (bytes that are not UTF-8 become U+FFFD; withheld for a session-creation
+    /// answer) and wrapped by `wrap`.
     pub(crate) async fn api_error_text<E>(
         &self,
-        response: reqwest::Response,
+        received: Received,
         wrap: fn(String) -> E,
     ) -> Error<E> {
-        let status = response.status().as_u16();
-        let body = match self.read_body(response).await {
+        let body = match self.read_body(received).await {
             Ok(body) => body,
             Err(err) => return err,
         };
-        if body.iter().all(u8::is_ascii_whitespace) {
+        let status = body.status;
+        if body.bytes.iter().all(u8::is_ascii_whitespace) {
             return Error::UnexpectedStatus {
                 status,
                 excerpt: String::new(),
             };
         }
+        let text = if body.withhold {
+            super::error::WITHHELD.to_string()
+        } else {
+            body.secrets.scrub(&String::from_utf8_lossy(&body.bytes))
+        };
         Error::Api {
             status,
-            body: wrap(String::from_utf8_lossy(&body).into_owned()),
+            body: wrap(text),
+            raw: None,
         }
     }
 }
 
-/// A text error body summarises itself with its first line.
+/// A text error body summarises itself with its first line (already scrubbed).
 impl super::error::ErrorBody for String {
     fn summary(&self) -> Option<String> {
         let line = self.lines().map(str::trim).find(|line| !line.is_empty())?;
-        Some(super::error::excerpt(line.as_bytes()))
+        Some(super::error::excerpt(
+            line.as_bytes(),
+            &super::redact::Secrets::default(),
+        ))
     }
 }

@@ -254,6 +254,7 @@ async fn each_error_status_decodes_into_its_variant() {
         Err(Error::Api {
             status: 422,
             body: ThingCreateError::UnprocessableEntity(body),
+            ..
         }) => assert_eq!(
             body,
             ValidationError {
@@ -274,6 +275,7 @@ async fn each_error_status_decodes_into_its_variant() {
         Err(Error::Api {
             status: 404,
             body: ThingCreateError::NotFound(body),
+            ..
         }) => assert_eq!(
             body,
             BasicError {
@@ -303,7 +305,7 @@ async fn a_text_error_body_is_kept_and_summarised_by_its_first_line() {
     assert!(
         matches!(
             &err,
-            Error::Api { status: 503, body: ThingCreateError::ServerError(text) }
+            Error::Api { status: 503, body: ThingCreateError::ServerError(text), .. }
                 if text == "\nthe database is down\nretry later"
         ),
         "{err:?}"

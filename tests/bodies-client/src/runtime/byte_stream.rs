@@ -110,9 +110,9 @@ impl ByteStream {
 
 impl Client {
     /// Hands a success body over unread.
-    pub(crate) fn byte_stream(&self, response: reqwest::Response) -> ByteStream {
+    pub(crate) fn byte_stream(&self, received: super::client::Received) -> ByteStream {
         ByteStream {
-            response,
+            response: received.response,
             limit: self.inner.max_response_body,
         }
     }

@@ -3,39 +3,39 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::client::Client;
-use super::error::{excerpt, Error};
+use super::client::{Client, Received};
+use super::error::Error;
 
 impl Client {
-    /// The error for a documented error status whose JSON body is decoded as `B` and wrapped
-    /// into the operation's error enum by `wrap`.
-    pub(crate) async fn api_error_as<B, E>(
-        &self,
-        response: reqwest::Response,
-        wrap: fn(B) -> E,
-    ) -> Error<E>
+    /// The error for a documented error status whose JSON body is decoded as `B` (its strings
+    /// scrubbed of the call's secrets) and wrapped into the operation's error enum by `wrap`.
+    pub(crate) async fn api_error_as<B, E>(&self, received: Received, wrap: fn(B) -> E) -> Error<E>
     where
         B: serde::de::DeserializeOwned,
     {
-        let status = response.status().as_u16();
-        let body = match self.read_body(response).await {
+        let body = match self.read_body(received).await {
             Ok(body) => body,
             Err(err) => return err,
         };
-        if body.iter().all(u8::is_ascii_whitespace) {
+        let status = body.status;
+        if body.bytes.iter().all(u8::is_ascii_whitespace) {
             return Error::UnexpectedStatus {
                 status,
                 excerpt: String::new(),
             };
         }
-        match serde_json::from_slice(&body) {
-            Ok(body) => Error::Api {
+        let decoded = body
+            .json_value()
+            .and_then(|value| B::deserialize(&value).map_err(Into::into));
+        match decoded {
+            Ok(decoded) => Error::Api {
                 status,
-                body: wrap(body),
+                body: wrap(decoded),
+                raw: None,
             },
             Err(source) => Error::Decode {
                 status,
-                excerpt: excerpt(&body),
+                excerpt: body.excerpt(),
                 source,
             },
         }

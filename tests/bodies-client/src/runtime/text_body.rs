@@ -3,17 +3,16 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::client::Client;
-use super::error::{excerpt, Error};
+use super::client::{Client, Received};
+use super::error::Error;
 
 impl Client {
     /// Reads a text success body (UTF-8), up to the client's limit.
-    pub(crate) async fn read_text<E>(&self, response: reqwest::Response) -> Result<String, Error<E>> {
-        let status = response.status().as_u16();
-        let body = self.read_body(response).await?;
-        String::from_utf8(body).map_err(|err| Error::Decode {
-            status,
-            excerpt: excerpt(err.as_bytes()),
+    pub(crate) async fn read_text<E>(&self, received: Received) -> Result<String, Error<E>> {
+        let body = self.read_body(received).await?;
+        String::from_utf8(body.bytes.clone()).map_err(|_| Error::Decode {
+            status: body.status,
+            excerpt: body.excerpt(),
             source: serde::de::Error::custom("the text body is not UTF-8"),
         })
     }
