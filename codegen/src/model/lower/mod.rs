@@ -64,6 +64,9 @@ struct ModelBuilder<'a> {
     id_names: BTreeMap<String, String>,
     /// Resource type -> Rust name of its id type, once claimed.
     id_types: BTreeMap<String, String>,
+    /// Whether the document's operationIds are unique, as OpenAPI requires: then a method is
+    /// named from its operationId alone (README, "Method names").
+    ids_unique: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -118,6 +121,7 @@ impl<'a> ModelBuilder<'a> {
             depth: 0,
             id_names,
             id_types: BTreeMap::new(),
+            ids_unique: operation_ids_unique(document),
             diagnostics,
         }
     }
@@ -260,4 +264,21 @@ fn name_extension(extensions: &indexmap::IndexMap<String, serde_json::Value>) ->
 /// `pointer` + `token`, for the many nested pointers lowering builds.
 fn child(pointer: &str, token: &str) -> String {
     push_pointer(pointer, token)
+}
+
+/// Whether no operationId of the whole document (selected or not, so that the selection
+/// renames nothing) is used twice.
+fn operation_ids_unique(document: &OpenAPI) -> bool {
+    let mut seen = BTreeSet::new();
+    document
+        .paths
+        .paths
+        .values()
+        .filter_map(|item| match item {
+            ReferenceOr::Item(item) => Some(item),
+            ReferenceOr::Reference { .. } => None,
+        })
+        .flat_map(|item| item.iter())
+        .filter_map(|(_, operation)| operation.operation_id.as_deref())
+        .all(|id| seen.insert(id))
 }
