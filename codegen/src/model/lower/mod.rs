@@ -6,6 +6,7 @@
 
 mod auth;
 mod body;
+mod deep_ref;
 mod operation;
 mod parameters;
 mod schema;
@@ -67,6 +68,13 @@ struct ModelBuilder<'a> {
     /// Whether the document's operationIds are unique, as OpenAPI requires: then a method is
     /// named from its operationId alone (README, "Method names").
     ids_unique: bool,
+    /// The document as a JSON tree, for references to inner nodes (made on the first one).
+    document_tree: std::cell::OnceCell<serde_json::Value>,
+    /// JSON pointer of a schema inside another node -> the Rust type lowered from it.
+    deep_types: BTreeMap<String, String>,
+    /// JSON pointer of an inline object or enum -> its Rust type (the first lowering of it),
+    /// for references to it.
+    inline_types: BTreeMap<String, String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -122,6 +130,9 @@ impl<'a> ModelBuilder<'a> {
             id_names,
             id_types: BTreeMap::new(),
             ids_unique: operation_ids_unique(document),
+            document_tree: std::cell::OnceCell::new(),
+            deep_types: BTreeMap::new(),
+            inline_types: BTreeMap::new(),
             diagnostics,
         }
     }
