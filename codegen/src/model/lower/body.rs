@@ -187,7 +187,7 @@ impl<'a> ModelBuilder<'a> {
         &self,
         response: &'r ReferenceOr<openapiv3::Response>,
         pointer: &str,
-    ) -> Result<(String, &'r openapiv3::Response), Diagnostic>
+    ) -> Result<(String, std::borrow::Cow<'r, openapiv3::Response>), Diagnostic>
     where
         'a: 'r,
     {

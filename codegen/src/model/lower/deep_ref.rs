@@ -1,6 +1,6 @@
-//! `$ref`s to a schema inside another node (`#/components/schemas/Disk/properties/filesystem`,
-//! `#/paths/~1vms/get/responses/200/content/application~1json/schema`): the node is found by its
-//! JSON pointer in the document, read as a schema, and lowered once per pointer. Chains of such
+//! `$ref`s to a node inside another (`#/components/schemas/Disk/properties/filesystem`,
+//! `#/paths/~1vms/get/parameters/0`): the node is found by its JSON pointer in the document and
+//! read as what the reference must name; a schema is lowered once per pointer. Chains of such
 //! references are followed through the one resolver's rules (`refs.rs`: RFC 6901, percent
 //! decoding, cycles and dangling links refused).
 
@@ -35,7 +35,7 @@ impl ModelBuilder<'_> {
 
     /// The node a local reference names, following references to other inner nodes; stops at a
     /// reference to a whole component of `section`, which it returns instead.
-    fn deep_node<T: DeserializeOwned>(
+    pub(super) fn deep_node<T: DeserializeOwned>(
         &self,
         reference: &str,
         section: &str,
@@ -110,7 +110,7 @@ impl ModelBuilder<'_> {
     }
 }
 /// What a chain of references to inner nodes ends at.
-enum DeepNode<T> {
+pub(super) enum DeepNode<T> {
     /// A reference to a whole component, for the component resolver.
     Component(String),
     /// The node, read.

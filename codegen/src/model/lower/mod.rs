@@ -167,19 +167,38 @@ impl<'a> ModelBuilder<'a> {
 
     /// `node` itself with its pointer, or the component of `section` its `$ref` (or chain of
     /// them) leads to, with that component's pointer.
-    fn item_or_component<'n, T>(
+    fn item_or_component<'n, T: Clone + serde::de::DeserializeOwned>(
         &self,
         node: &'n ReferenceOr<T>,
         components: Option<&'n indexmap::IndexMap<String, ReferenceOr<T>>>,
         section: &str,
         pointer: &str,
-    ) -> Result<(String, &'n T), Diagnostic> {
+    ) -> Result<(String, std::borrow::Cow<'n, T>), Diagnostic> {
         match node {
-            ReferenceOr::Item(item) => Ok((pointer.to_string(), item)),
+            ReferenceOr::Item(item) => Ok((pointer.to_string(), std::borrow::Cow::Borrowed(item))),
             ReferenceOr::Reference { reference } => {
-                let (key, found) = super::refs::resolve(components, section, reference)
-                    .map_err(|err| self.ref_error(err, reference, &child(pointer, "$ref")))?;
-                Ok((child(&child("/components", section), &key), found))
+                let ref_pointer = child(pointer, "$ref");
+                let reference = match super::refs::resolve(components, section, reference) {
+                    Ok((key, found)) => {
+                        let at = child(&child("/components", section), &key);
+                        return Ok((at, std::borrow::Cow::Borrowed(found)));
+                    }
+                    // A node inside another (`#/paths/~1vms/get/parameters/0`), or a chain
+                    // through one.
+                    Err(RefError::NotAComponent) => reference,
+                    Err(err) => return Err(self.ref_error(err, reference, &ref_pointer)),
+                };
+                match self.deep_node::<T>(reference, section, &ref_pointer)? {
+                    deep_ref::DeepNode::Component(component) => {
+                        let (key, found) = super::refs::resolve(components, section, &component)
+                            .map_err(|err| self.ref_error(err, &component, &ref_pointer))?;
+                        let at = child(&child("/components", section), &key);
+                        Ok((at, std::borrow::Cow::Borrowed(found)))
+                    }
+                    deep_ref::DeepNode::Item { pointer, item } => {
+                        Ok((pointer, std::borrow::Cow::Owned(item)))
+                    }
+                }
             }
         }
     }

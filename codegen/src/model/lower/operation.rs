@@ -346,9 +346,10 @@ impl<'a> ModelBuilder<'a> {
     ) -> String {
         // The operation's own parameters come first: they override the path item's.
         for parameter in operation.parameters.iter().chain(item_parameters) {
-            let Ok((_, Parameter::Query { parameter_data, .. })) =
-                self.resolve_parameter(parameter, "")
-            else {
+            let Ok((_, resolved)) = self.resolve_parameter(parameter, "") else {
+                continue;
+            };
+            let Parameter::Query { parameter_data, .. } = &*resolved else {
                 continue;
             };
             if parameter_data.name.trim_start_matches('~') != "action" {
