@@ -84,11 +84,17 @@ impl ModelBuilder<'_> {
         at: &str,
     ) -> Result<String, Diagnostic> {
         let ref_pointer = child(at, "$ref");
-        let (pointer, schema) =
-            match self.deep_node::<Schema>(reference, "schemas", &ref_pointer)? {
+        let typed = refs::local_pointer(reference)
+            .ok()
+            .and_then(|pointer| Some((typed_schema(self.document, &pointer)?.clone(), pointer)));
+        let (pointer, schema) = match typed {
+            // Read from the typed document where it can be: properties keep their order.
+            Some((schema, pointer)) => (pointer, schema),
+            None => match self.deep_node::<Schema>(reference, "schemas", &ref_pointer)? {
                 DeepNode::Component(component) => return self.resolve_schema_ref(&component, at),
                 DeepNode::Item { pointer, item } => (pointer, item),
-            };
+            },
+        };
         if let Some(name) = self
             .deep_types
             .get(&pointer)
@@ -125,4 +131,37 @@ fn singular(section: &str) -> &str {
         "responses" => "response",
         other => other,
     }
+}
+
+/// The schema at `pointer` when it is reached from a component schema through `properties`,
+/// `items` and `additionalProperties` alone, without a `$ref` on the way (the common case,
+/// `#/components/schemas/Disk/properties/filesystem`); `None` otherwise.
+fn typed_schema<'d>(document: &'d openapiv3::OpenAPI, pointer: &str) -> Option<&'d Schema> {
+    use openapiv3::{AdditionalProperties, SchemaKind, Type};
+    let mut tokens = pointer.split('/').skip(1).map(refs::unescape);
+    if tokens.next()? != "components" || tokens.next()? != "schemas" {
+        return None;
+    }
+    let key = tokens.next()?;
+    let mut current: &Schema = document.components.as_ref()?.schemas.get(&key)?.as_item()?;
+    while let Some(token) = tokens.next() {
+        let next = match (token.as_str(), &current.schema_kind) {
+            ("properties", SchemaKind::Type(Type::Object(object))) => {
+                object.properties.get(&tokens.next()?)?.as_item()?.as_ref()
+            }
+            ("items", SchemaKind::Type(Type::Array(array))) => {
+                array.items.as_ref()?.as_item()?.as_ref()
+            }
+            (
+                "additionalProperties",
+                SchemaKind::Type(Type::Object(openapiv3::ObjectType {
+                    additional_properties: Some(AdditionalProperties::Schema(schema)),
+                    ..
+                })),
+            ) => schema.as_item()?,
+            _ => return None,
+        };
+        current = next;
+    }
+    Some(current)
 }
