@@ -238,6 +238,21 @@ pub fn spell_punctuation(name: &str) -> String {
     spelled
 }
 
+/// The method name of an operation in a document whose operationIds are unique (as OpenAPI
+/// requires): the operationId's words, in `snake_case` (`listPets` -> `list_pets`,
+/// `repos/get-content` -> `repos_get_content`). `None` when the id has no words.
+pub fn operation_id_name(operation_id: &str) -> Option<String> {
+    let words = words(operation_id);
+    (!words.is_empty()).then(|| snake_ident(&words.join("_")))
+}
+
+/// The method name of an operation whose [`operation_id_name`] another operation's id also
+/// gives (the ids differ only in case or punctuation), unless its id is that name exactly: the
+/// id with its punctuation spelled out (`repos/get` -> `repos_slash_get`).
+pub fn spelled_operation_id_name(operation_id: &str) -> String {
+    snake_ident(&spell_punctuation(operation_id))
+}
+
 /// The name without a raw prefix, for messages and docs.
 pub fn display_ident(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
@@ -409,6 +424,19 @@ mod tests {
             Err((0, 1))
         );
         assert_eq!(spell_punctuation("é"), "_u00e9_");
+    }
+
+    #[test]
+    fn unique_operation_ids_name_methods_alone() {
+        assert_eq!(operation_id_name("listPets").as_deref(), Some("list_pets"));
+        assert_eq!(
+            operation_id_name("repos/get-content").as_deref(),
+            Some("repos_get_content")
+        );
+        assert_eq!(operation_id_name("type").as_deref(), Some("r#type"));
+        assert_eq!(operation_id_name("~~"), None);
+        assert_eq!(spelled_operation_id_name("repos/get"), "repos_slash_get");
+        assert_eq!(spelled_operation_id_name("repos-get"), "repos_minus_get");
     }
 
     #[test]

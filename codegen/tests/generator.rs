@@ -1154,3 +1154,30 @@ fn names_types_rs_uses_unqualified_are_reserved() {
         );
     }
 }
+
+/// With unique operationIds a method is named from its id alone (no tag in front); ids that
+/// differ only in case or punctuation are told apart (README, "Method names").
+#[test]
+fn unique_operation_ids_name_methods_alone() {
+    let generated = codegen::generate(
+        Path::new("tests/fixtures/compile/operation-ids.yaml"),
+        &options("operation-ids.yaml"),
+    )
+    .unwrap_or_else(|err| panic!("the fixture must generate:\n{err}"));
+    assert_eq!(
+        method_names(&generated),
+        [
+            // `getUser`: its name is `get_user`'s own, and it has no punctuation to spell.
+            "get_user2",
+            // `get-user` (put comes before post in a path item).
+            "get_minus_user",
+            "get_user",
+            "get_user3",
+            "repos_get",
+            // `send` is one of `Client`'s own methods.
+            "send_operation",
+            "list_pets",
+            "get_get_user",
+        ]
+    );
+}

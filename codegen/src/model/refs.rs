@@ -47,6 +47,17 @@ pub fn component_key(reference: &str, section: &str) -> Result<String, RefError>
     Ok(unescape(key))
 }
 
+/// The JSON pointer a local reference names (`#/a~1b/c%20d` -> `/a~1b/c d`): percent-decoded,
+/// still RFC 6901-escaped, for `serde_json::Value::pointer`.
+pub fn local_pointer(reference: &str) -> Result<String, RefError> {
+    let Some(fragment) = reference.strip_prefix('#') else {
+        return Err(RefError::External);
+    };
+    Ok(percent_encoding::percent_decode_str(fragment)
+        .decode_utf8_lossy()
+        .into_owned())
+}
+
 /// Follows `reference` through `components` (one section of `components`) to an item: the key
 /// of the component that holds it, and the item.
 pub fn resolve<'d, T>(

@@ -169,7 +169,7 @@ pub fn test_generated(set: &str, specs: &[GoldenSpec], tests: &[PathBuf]) {
         .expect("copy the root Cargo.lock");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = Command::new(&cargo)
-        .args(["test", "--quiet", "-p", "wire-tests"])
+        .args(["test", "--quiet", "--no-fail-fast", "-p", "wire-tests"])
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", root.join("target/generated-crates"))
         .output()

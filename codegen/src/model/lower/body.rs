@@ -99,7 +99,7 @@ impl<'a> ModelBuilder<'a> {
                 false => format!("{}{}Body", pascal_ident(method_name), pascal_ident(suffix)),
             };
             let model =
-                self.request_media(body, media, media_type, kind, &hint, &content_pointer)?;
+                self.request_media(&body, media, media_type, kind, &hint, &content_pointer)?;
             lowered.push((suffix, model));
         }
         Ok(lowered)
@@ -530,7 +530,7 @@ impl<'a> ModelBuilder<'a> {
         &self,
         response: &'r ReferenceOr<openapiv3::Response>,
         pointer: &str,
-    ) -> Result<(String, &'r openapiv3::Response), Diagnostic>
+    ) -> Result<(String, std::borrow::Cow<'r, openapiv3::Response>), Diagnostic>
     where
         'a: 'r,
     {

@@ -7,6 +7,7 @@
 mod auth;
 mod body;
 mod compose;
+mod deep_ref;
 mod operation;
 mod parameters;
 mod schema;
@@ -65,6 +66,16 @@ struct ModelBuilder<'a> {
     id_names: BTreeMap<String, String>,
     /// Resource type -> Rust name of its id type, once claimed.
     id_types: BTreeMap<String, String>,
+    /// Whether the document's operationIds are unique, as OpenAPI requires: then a method is
+    /// named from its operationId alone (README, "Method names").
+    ids_unique: bool,
+    /// The document as a JSON tree, for references to inner nodes (made on the first one).
+    document_tree: std::cell::OnceCell<serde_json::Value>,
+    /// JSON pointer of a schema inside another node -> the Rust type lowered from it.
+    deep_types: BTreeMap<String, String>,
+    /// JSON pointer of an inline object or enum -> its Rust type (the first lowering of it),
+    /// for references to it.
+    inline_types: BTreeMap<String, String>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -119,6 +130,10 @@ impl<'a> ModelBuilder<'a> {
             depth: 0,
             id_names,
             id_types: BTreeMap::new(),
+            ids_unique: operation_ids_unique(document),
+            document_tree: std::cell::OnceCell::new(),
+            deep_types: BTreeMap::new(),
+            inline_types: BTreeMap::new(),
             diagnostics,
         }
     }
@@ -153,19 +168,38 @@ impl<'a> ModelBuilder<'a> {
 
     /// `node` itself with its pointer, or the component of `section` its `$ref` (or chain of
     /// them) leads to, with that component's pointer.
-    fn item_or_component<'n, T>(
+    fn item_or_component<'n, T: Clone + serde::de::DeserializeOwned>(
         &self,
         node: &'n ReferenceOr<T>,
         components: Option<&'n indexmap::IndexMap<String, ReferenceOr<T>>>,
         section: &str,
         pointer: &str,
-    ) -> Result<(String, &'n T), Diagnostic> {
+    ) -> Result<(String, std::borrow::Cow<'n, T>), Diagnostic> {
         match node {
-            ReferenceOr::Item(item) => Ok((pointer.to_string(), item)),
+            ReferenceOr::Item(item) => Ok((pointer.to_string(), std::borrow::Cow::Borrowed(item))),
             ReferenceOr::Reference { reference } => {
-                let (key, found) = super::refs::resolve(components, section, reference)
-                    .map_err(|err| self.ref_error(err, reference, &child(pointer, "$ref")))?;
-                Ok((child(&child("/components", section), &key), found))
+                let ref_pointer = child(pointer, "$ref");
+                let reference = match super::refs::resolve(components, section, reference) {
+                    Ok((key, found)) => {
+                        let at = child(&child("/components", section), &key);
+                        return Ok((at, std::borrow::Cow::Borrowed(found)));
+                    }
+                    // A node inside another (`#/paths/~1vms/get/parameters/0`), or a chain
+                    // through one.
+                    Err(RefError::NotAComponent) => reference,
+                    Err(err) => return Err(self.ref_error(err, reference, &ref_pointer)),
+                };
+                match self.deep_node::<T>(reference, section, &ref_pointer)? {
+                    deep_ref::DeepNode::Component(component) => {
+                        let (key, found) = super::refs::resolve(components, section, &component)
+                            .map_err(|err| self.ref_error(err, &component, &ref_pointer))?;
+                        let at = child(&child("/components", section), &key);
+                        Ok((at, std::borrow::Cow::Borrowed(found)))
+                    }
+                    deep_ref::DeepNode::Item { pointer, item } => {
+                        Ok((pointer, std::borrow::Cow::Owned(item)))
+                    }
+                }
             }
         }
     }
@@ -270,4 +304,21 @@ fn name_extension(extensions: &indexmap::IndexMap<String, serde_json::Value>) ->
 /// `pointer` + `token`, for the many nested pointers lowering builds.
 fn child(pointer: &str, token: &str) -> String {
     push_pointer(pointer, token)
+}
+
+/// Whether no operationId of the whole document (selected or not, so that the selection
+/// renames nothing) is used twice.
+fn operation_ids_unique(document: &OpenAPI) -> bool {
+    let mut seen = BTreeSet::new();
+    document
+        .paths
+        .paths
+        .values()
+        .filter_map(|item| match item {
+            ReferenceOr::Item(item) => Some(item),
+            ReferenceOr::Reference { .. } => None,
+        })
+        .flat_map(|item| item.iter())
+        .filter_map(|(_, operation)| operation.operation_id.as_deref())
+        .all(|id| seen.insert(id))
 }

@@ -12,7 +12,7 @@ use crate::model::ir::{
     SESSION_EXTENSION,
 };
 use crate::model::select::Selection;
-use crate::names::{display_ident, snake_ident};
+use crate::names::{display_ident, snake_ident, spelled_operation_id_name, Namespace};
 
 impl<'a> ModelBuilder<'a> {
     /// Lowers every selected operation, in document order. A broken operation is reported and
@@ -21,6 +21,10 @@ impl<'a> ModelBuilder<'a> {
         let document = self.document;
         let mut operations = Vec::new();
         let mut method_names: BTreeMap<String, String> = BTreeMap::new();
+        // Per lowered operation: its name when it is exactly what the spec wrote (an
+        // `x-codegen-name`, or an operationId that is its own name), and its operationId.
+        let mut given: Vec<Option<String>> = Vec::new();
+        let mut ids: Vec<Option<String>> = Vec::new();
         for (key, item) in &document.paths.paths {
             let item_pointer = push_pointer("/paths", key);
             let item = match item {
@@ -53,9 +57,11 @@ impl<'a> ModelBuilder<'a> {
                 let lowered = self
                     .operation(key, method, &item.parameters, operation, &pointer)
                     .and_then(|models| {
+                        // With unique operationIds, names that meet are told apart below.
                         let taken = models.iter().find_map(|model| {
                             method_names
                                 .get(&model.method_name)
+                                .filter(|_| !self.ids_unique)
                                 .map(|first| (model, first))
                         });
                         match taken {
@@ -75,9 +81,28 @@ impl<'a> ModelBuilder<'a> {
                     });
                 match lowered {
                     Ok(models) => {
-                        for mut model in models {
+                        for (position, mut model) in models.into_iter().enumerate() {
                             model.selector = self.selectors.get(index).cloned().unwrap_or_default();
-                            method_names.insert(model.method_name.clone(), pointer.clone());
+                            method_names
+                                .entry(model.method_name.clone())
+                                .or_insert(pointer.clone());
+                            // The operation's own method (the first) may carry a given name;
+                            // the methods for its other media types never do.
+                            let written = (position == 0)
+                                .then(|| {
+                                    operation
+                                        .extensions
+                                        .contains_key(NAME_EXTENSION)
+                                        .then(|| model.method_name.clone())
+                                        .or_else(|| {
+                                            operation.operation_id.clone().filter(|id| {
+                                                id == display_ident(&model.method_name)
+                                            })
+                                        })
+                                })
+                                .flatten();
+                            given.push(written);
+                            ids.push(operation.operation_id.clone());
                             operations.push(model);
                         }
                     }
@@ -94,7 +119,69 @@ impl<'a> ModelBuilder<'a> {
                 }
             }
         }
+        if self.ids_unique {
+            self.tell_apart(&mut operations, &given, &ids);
+        }
         operations
+    }
+
+    /// Operations whose operationIds give one method name (they differ only in case or
+    /// punctuation) get names of their own: a name written exactly in the spec is kept, the
+    /// others spell their id's punctuation out, then take the smallest free number in document
+    /// order. Two operations given one name with `x-codegen-name` are a diagnostic.
+    fn tell_apart(
+        &mut self,
+        operations: &mut Vec<OperationModel>,
+        given: &[Option<String>],
+        ids: &[Option<String>],
+    ) {
+        let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+        for op in operations.iter() {
+            *uses.entry(op.method_name.clone()).or_default() += 1;
+        }
+        let shared = |name: &str| uses.get(name).is_some_and(|n| *n > 1);
+        let mut taken: BTreeMap<String, String> = BTreeMap::new();
+        let mut dropped = BTreeSet::new();
+        for (index, op) in operations.iter().enumerate() {
+            let exact = given.get(index).is_some_and(Option::is_some);
+            if !shared(&op.method_name) || exact {
+                if let Some(first) = taken.get(&op.method_name) {
+                    let diagnostic = self.error(
+                        &op.pointer,
+                        DiagnosticKind::Invalid {
+                            what: format!(
+                                "this operation's method name `{}` is already taken by the \
+                                 operation at {first}; give one of them another name with \
+                                 `{NAME_EXTENSION}`",
+                                display_ident(&op.method_name)
+                            ),
+                        },
+                    );
+                    self.diagnostics.push(diagnostic);
+                    dropped.insert(index);
+                    continue;
+                }
+                taken.insert(op.method_name.clone(), op.pointer.clone());
+            }
+        }
+        let reserved: Vec<&str> = taken.keys().map(String::as_str).collect();
+        let mut names = Namespace::with_reserved(&reserved);
+        for (index, op) in operations.iter_mut().enumerate() {
+            let exact = given.get(index).is_some_and(Option::is_some);
+            if exact || !shared(&op.method_name) {
+                continue;
+            }
+            let wanted = match ids.get(index).cloned().flatten() {
+                Some(id) => spelled_operation_id_name(&id),
+                None => op.method_name.clone(),
+            };
+            op.method_name = names.claim(&wanted);
+        }
+        let mut index = 0;
+        operations.retain(|_| {
+            index += 1;
+            !dropped.contains(&(index - 1))
+        });
     }
 
     fn operation(
@@ -269,6 +356,14 @@ impl<'a> ModelBuilder<'a> {
                 )),
             };
         }
+        if let Some(name) = operation
+            .operation_id
+            .as_deref()
+            .filter(|_| self.ids_unique)
+            .and_then(crate::names::operation_id_name)
+        {
+            return Ok(name);
+        }
         Ok(crate::names::method_name(
             &operation.tags,
             operation.operation_id.as_deref(),
@@ -288,9 +383,10 @@ impl<'a> ModelBuilder<'a> {
     ) -> String {
         // The operation's own parameters come first: they override the path item's.
         for parameter in operation.parameters.iter().chain(item_parameters) {
-            let Ok((_, Parameter::Query { parameter_data, .. })) =
-                self.resolve_parameter(parameter, "")
-            else {
+            let Ok((_, resolved)) = self.resolve_parameter(parameter, "") else {
+                continue;
+            };
+            let Parameter::Query { parameter_data, .. } = &*resolved else {
                 continue;
             };
             if parameter_data.name.trim_start_matches('~') != "action" {

@@ -18,7 +18,7 @@ use crate::names::{pascal_ident, snake_ident};
 /// A parameter as declared, with the pointer of its definition.
 pub(super) struct Declared<'d> {
     pointer: String,
-    parameter: &'d Parameter,
+    parameter: std::borrow::Cow<'d, Parameter>,
 }
 
 impl<'d> ModelBuilder<'d> {
@@ -51,7 +51,7 @@ impl<'d> ModelBuilder<'d> {
                 let (param_pointer, parameter) =
                     self.resolve_parameter(parameter, &child(&list_pointer, &index.to_string()))?;
                 let data = parameter.parameter_data_ref();
-                let slot = (data.name.clone(), location_name(parameter));
+                let slot = (data.name.clone(), location_name(&parameter));
                 if let Some((earlier, earlier_from_operation)) = seen.get(&slot) {
                     if !from_operation || *earlier_from_operation {
                         return Err(self.error(
@@ -98,7 +98,7 @@ impl<'d> ModelBuilder<'d> {
                     },
                 ));
             };
-            let (location, deep_object) = match parameter {
+            let (location, deep_object) = match &*parameter {
                 Parameter::Path { style, .. } => {
                     if *style != PathStyle::Simple {
                         return Err(self.unsupported_style(&pointer, &data.name));
@@ -202,7 +202,7 @@ impl<'d> ModelBuilder<'d> {
         &self,
         parameter: &'d ReferenceOr<Parameter>,
         pointer: &str,
-    ) -> Result<(String, &'d Parameter), Diagnostic> {
+    ) -> Result<(String, std::borrow::Cow<'d, Parameter>), Diagnostic> {
         let parameters = self.document.components.as_ref().map(|c| &c.parameters);
         self.item_or_component(parameter, parameters, "parameters", pointer)
     }

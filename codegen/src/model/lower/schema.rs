@@ -61,7 +61,7 @@ impl ModelBuilder<'_> {
     }
 
     /// The definition of a named type made from `schema`.
-    fn named_type(
+    pub(super) fn named_type(
         &mut self,
         name: &str,
         origin: &str,
@@ -308,8 +308,11 @@ impl ModelBuilder<'_> {
         let ref_pointer = child(pointer, "$ref");
         let schemas = self.document.components.as_ref().map(|c| &c.schemas);
         // Following the whole chain proves it ends at a definition (no dangling link, no cycle).
-        refs::resolve(schemas, "schemas", reference)
-            .map_err(|err| self.ref_error(err, reference, &ref_pointer))?;
+        match refs::resolve(schemas, "schemas", reference) {
+            // A schema inside another node, or a chain that passes through one.
+            Err(refs::RefError::NotAComponent) => return self.deep_schema_ref(reference, pointer),
+            resolved => resolved.map_err(|err| self.ref_error(err, reference, &ref_pointer))?,
+        };
         let key = refs::component_key(reference, "schemas")
             .map_err(|err| self.ref_error(err, reference, &ref_pointer))?;
         let Some(name) = self.component_names.get(&key).cloned() else {
@@ -478,7 +481,14 @@ impl ModelBuilder<'_> {
         hint: &str,
         pointer: &str,
     ) -> Result<TypeRef, Diagnostic> {
+        // A schema a reference to this very node already lowered (`deep_ref.rs`).
+        if let Some(name) = self.deep_types.get(pointer) {
+            return Ok(TypeRef::Named(name.clone()));
+        }
         let name = self.type_names.claim(&pascal_ident(hint));
+        self.inline_types
+            .entry(pointer.to_string())
+            .or_insert_with(|| name.clone());
         let def = self.named_type(&name, &name, schema, pointer)?;
         self.types.insert(name.clone(), def);
         Ok(TypeRef::Named(name))
