@@ -25,7 +25,7 @@ impl Client {
         }
         let decoded = body
             .json_value()
-            .and_then(|value| B::deserialize(&value).map_err(Into::into));
+            .and_then(|value| B::deserialize(&value));
         match decoded {
             Ok(decoded) => Error::Api {
                 status,

@@ -16,10 +16,6 @@ where
     T::deserialize(value).ok()
 }
 
-/// Any value: for members that take every kind.
-pub(crate) fn any(_: &serde_json::Value) -> bool {
-    true
-}
 
 /// The tag property's text in `value`; `None` when `value` is not an object or the tag is not
 /// a string.
