@@ -9,9 +9,9 @@ use quote::quote;
 
 use crate::docs::rustdoc_text;
 use crate::model::{
-    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, Nullable, OperationModel,
-    ParamLocation, ParamModel, PathPart, ScalarText, SchemeKind, SendAs, SessionAction,
-    StatusMatch, TypeDef, TypeKind, TypeRef, UnionModel,
+    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, Nullable, OperationModel, ParamLocation,
+    ParamModel, PathPart, ScalarText, SchemeKind, SendAs, SessionAction, StatusMatch, TypeDef,
+    TypeKind, TypeRef, UnionModel,
 };
 use crate::names::display_ident;
 use crate::scope::RUNTIME_SOURCES;
