@@ -208,7 +208,7 @@ fn integral(float: Option<f64>) -> Option<i64> {
     let float = float?;
     // 2^63 as a float; every float below it in magnitude converts exactly when whole.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    (float.fract() == 0.0 && float >= -LIMIT && float < LIMIT).then_some(float as i64)
+    (float.fract() == 0.0 && (-LIMIT..LIMIT).contains(&float)).then_some(float as i64)
 }
 
 #[cfg(test)]

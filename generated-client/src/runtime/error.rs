@@ -20,10 +20,12 @@ pub const WITHHELD: &str = "(withheld: the body of a session-creation answer is 
 /// What can go wrong when calling an operation.
 ///
 /// `E` is the operation's documented error body. Nothing secret is ever part of an error's
-/// text: not the request body, and not the client's session id or password, nor the basic
-/// authentication header, even when the server echoes them (every excerpt and every decoded
-/// error body is scrubbed of them first). The body of an answer to a session-creation call is
-/// never copied into an error.
+/// text: not the request body nor its URL, and not the client's session id or password, the
+/// basic authentication header or a credential of a security scheme the call sent, even when
+/// the server echoes them (every excerpt and every decoded error body is scrubbed of them
+/// first). The text of an answer to a session-creation call is never copied into an error:
+/// only an error body of the documented shape is kept, decoded and scrubbed, in
+/// [`Error::Api`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<E> {
