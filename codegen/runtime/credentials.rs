@@ -14,6 +14,7 @@ use reqwest::header::{HeaderValue, AUTHORIZATION, COOKIE};
 
 use super::client::{Client, ClientBuilder};
 use super::error::Error;
+use super::send::Outgoing;
 
 /// What [`TokenSource::token`] returns: a token, or why there is none.
 pub type TokenFuture<'a> = Pin<
@@ -65,7 +66,8 @@ impl ClientBuilder {
     /// The bearer token of the security scheme `scheme` (HTTP `bearer`, OAuth2 or OpenID
     /// Connect: sent as `Authorization: Bearer <token>`), or the key of the apiKey scheme
     /// `scheme` (sent in its header, query parameter or cookie). Never logged or shown by
-    /// `Debug`; an API key in the query is part of the request's URL, though.
+    /// `Debug`, and scrubbed from every error about a call that sends it (the request's URL,
+    /// where an API key in the query is, is never part of an error or a log line).
     pub fn credential(self, scheme: &str, secret: impl Into<String>) -> Self {
         self.with_secret(scheme, Secret::Value(secret.into()))
     }
@@ -101,19 +103,21 @@ impl ClientBuilder {
 
 impl Client {
     /// Adds the credentials of the first of `requirements` (in the spec's order) for which the
-    /// client has every scheme's credential; with none, the request goes without.
+    /// client has every scheme's credential; with none, the request goes without. Every
+    /// credential value sent is kept with the request, so that no error about the call shows
+    /// it, wherever a server echoes it.
     pub(crate) async fn add_scheme_credentials<E>(
         &self,
         mut request: reqwest::RequestBuilder,
         requirements: &[&[Scheme]],
-    ) -> Result<reqwest::RequestBuilder, Error<E>> {
+    ) -> Result<Outgoing, Error<E>> {
         let Some(secrets) = self
             .inner
             .security
             .as_ref()
             .and_then(|s| s.downcast_ref::<Secrets>())
         else {
-            return Ok(request);
+            return Ok(request.into());
         };
         let usable = |scheme: &Scheme| match secrets.by_scheme.get(scheme.name) {
             Some(Secret::Basic { .. }) => scheme.location == "basic",
@@ -121,19 +125,33 @@ impl Client {
             None => false,
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(usable)) else {
-            return Ok(request);
+            return Ok(request.into());
         };
+        let mut sent = super::redact::Secrets::default();
         let mut cookies = Vec::new();
         for scheme in requirement.iter() {
             let value = match secrets.by_scheme.get(scheme.name) {
                 Some(Secret::Basic { username, password }) => {
+                    sent.add_basic_credentials(username, password);
                     request = request.basic_auth(username, Some(password));
                     continue;
                 }
                 Some(Secret::Value(value)) => value.clone(),
-                Some(Secret::Source(source)) => source.token().await.map_err(Error::Login)?,
+                Some(Secret::Source(source)) => {
+                    source.token().await.map_err(|source| Error::Login {
+                        status: None,
+                        error_type: None,
+                        source,
+                    })?
+                }
                 None => continue,
             };
+            sent.add(&value);
+            if scheme.location == "query" {
+                // As the URL carries it, for a server that echoes the request's URL.
+                sent.add(&url_encoded(&value, "+"));
+                sent.add(&url_encoded(&value, "%20"));
+            }
             match scheme.location {
                 "bearer" => {
                     request = request.header(AUTHORIZATION, sensitive(&format!("Bearer {value}"))?)
@@ -146,7 +164,10 @@ impl Client {
         if !cookies.is_empty() {
             request = request.header(COOKIE, sensitive(&cookies.join("; "))?);
         }
-        Ok(request)
+        Ok(Outgoing {
+            request,
+            secrets: sent,
+        })
     }
 }
 
@@ -158,4 +179,20 @@ fn sensitive<E>(text: &str) -> Result<HeaderValue, Error<E>> {
     })?;
     value.set_sensitive(true);
     Ok(value)
+}
+
+/// `text` percent-encoded as a URL's query carries it, every byte but ASCII letters, digits and
+/// `*-._` encoded, a space as `space`.
+fn url_encoded(text: &str, space: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(byte))
+            }
+            b' ' => out.push_str(space),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }

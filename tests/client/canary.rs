@@ -3,7 +3,10 @@
 //! secrets besides) in every shape an answer can take, and that issue a canary session id
 //! in answers the client refuses. No canary may appear in any error's `Display`, `Debug`
 //! (plain and pretty), source chain, messages, excerpt or raw body, nor in any line of the
-//! TRACE log. In a test binary of its own because it installs the global subscriber.
+//! TRACE log. The same for the credentials of security schemes (a bearer token, one a token
+//! source gave, API keys in a header, the query and a cookie, a basic password), sent by the
+//! shapes client to servers that echo them, the URL included. In a test binary of its own
+//! because it installs the global subscriber.
 
 mod support;
 
@@ -26,6 +29,26 @@ const BASIC: &str = "Y2FuYXJ5LXVzZXI6Q0FOQVJZLXB3LTNmODE=";
 /// A session id a hostile server issues in an answer the client refuses.
 const ISSUED: &str = "CANARY-issued-6b2c";
 const CANARIES: [&str; 4] = [PASSWORD, SESSION, BASIC, ISSUED];
+
+const BEARER: &str = "CANARY-bearer-71c4";
+/// What a token source gives, for the bearer scheme.
+const SOURCED: &str = "CANARY-sourced-2e95";
+const HEADER_KEY: &str = "CANARY-hkey-5a10";
+/// An API key in the query, with characters a URL encodes.
+const QUERY_KEY: &str = "CANARY-qkey 8d/3";
+const COOKIE_KEY: &str = "CANARY-ckey-0b77";
+const BASIC_PASSWORD: &str = "CANARY-basicpw-c3e1";
+/// The credentials of security schemes, and the query key as URLs carry it.
+const SCHEME_CANARIES: [&str; 8] = [
+    BEARER,
+    SOURCED,
+    HEADER_KEY,
+    QUERY_KEY,
+    "CANARY-qkey+8d%2F3",
+    "CANARY-qkey%208d%2F3",
+    COOKIE_KEY,
+    BASIC_PASSWORD,
+];
 
 /// A `tracing` writer that keeps everything written to it.
 #[derive(Clone, Default)]
@@ -293,6 +316,8 @@ async fn no_canary_secret_appears_in_any_error_or_log_line() {
         errors.push(("invalid argument".to_string(), err));
     }
 
+    let scheme_errors = scheme_errors().await;
+
     // The test must see the error paths it exists for.
     assert!(errors.len() > 200, "only {} errors", errors.len());
     for (what, variant) in [
@@ -327,10 +352,45 @@ async fn no_canary_secret_appears_in_any_error_or_log_line() {
         "nothing was scrubbed: the echo did not reach an error"
     );
 
+    assert!(
+        scheme_errors.len() > 60,
+        "only {} errors with scheme credentials",
+        scheme_errors.len()
+    );
+    for variant in [
+        "Api {",
+        "Decode {",
+        "UnexpectedStatus {",
+        "Timeout {",
+        "TruncatedBody {",
+        "Transport(",
+    ] {
+        assert!(
+            scheme_errors
+                .iter()
+                .any(|(_, debug, _)| debug.starts_with(variant)),
+            "no {variant} error among the cases with scheme credentials"
+        );
+    }
+    assert!(
+        scheme_errors
+            .iter()
+            .any(|(_, _, text)| text.contains("[redacted]")),
+        "nothing was scrubbed: the echo of the scheme credentials did not reach an error"
+    );
+
+    let all_canaries: Vec<&str> = CANARIES.iter().chain(&SCHEME_CANARIES).copied().collect();
     let mut leaks = Vec::new();
-    for (what, err) in &errors {
-        let text = shown(err);
-        for canary in CANARIES {
+    let texts = errors
+        .iter()
+        .map(|(what, err)| (what.clone(), shown(err)))
+        .chain(
+            scheme_errors
+                .into_iter()
+                .map(|(what, _, text)| (what, text)),
+        );
+    for (what, text) in texts {
+        for canary in &all_canaries {
             if text.contains(canary) {
                 leaks.push(format!("{what}: {canary} in\n{text}"));
             }
@@ -340,7 +400,7 @@ async fn no_canary_secret_appears_in_any_error_or_log_line() {
         String::from_utf8_lossy(&log.0.lock().map(|l| l.clone()).unwrap_or_default()).into_owned();
     assert!(log.contains("call failed"), "the log captured no error");
     for line in log.lines() {
-        for canary in CANARIES {
+        for canary in &all_canaries {
             if line.contains(canary) {
                 leaks.push(format!("log: {canary} in {line}"));
             }
@@ -352,4 +412,169 @@ async fn no_canary_secret_appears_in_any_error_or_log_line() {
         leaks.len(),
         leaks.join("\n\n")
     );
+}
+
+/// Gives the same token on every call.
+struct FixedToken(&'static str);
+
+impl shapes_client::TokenSource for FixedToken {
+    fn token(&self) -> shapes_client::TokenFuture<'_> {
+        Box::pin(async move { Ok(self.0.to_string()) })
+    }
+}
+
+/// Everything a server received, the URL included, and each credential it received besides,
+/// alone and decoded.
+fn echo_with_url(request: &Request) -> (String, Vec<String>) {
+    let mut text = format!("{} {}\n", request.method, request.url);
+    let mut alone = Vec::new();
+    for (name, value) in &request.headers {
+        let value = value.to_str().unwrap_or("?");
+        text.push_str(&format!("{name}: {value}\n"));
+        match name.as_str() {
+            "authorization" if value.starts_with("Basic ") => alone.push(BASIC_PASSWORD.into()),
+            "authorization" => alone.push(value.trim_start_matches("Bearer ").to_string()),
+            "x-api-key" => alone.push(value.to_string()),
+            "cookie" => alone.push(value.trim_start_matches("token=").to_string()),
+            _ => {}
+        }
+    }
+    alone.extend(
+        request
+            .url
+            .query_pairs()
+            .filter(|(name, _)| name == "api_key")
+            .map(|(_, value)| value.into_owned()),
+    );
+    text.push_str(&format!("\nreceived {}", alone.join(" ")));
+    (text, alone)
+}
+
+/// The answers of a server that echoes scheme credentials: (status, body, content type).
+fn scheme_answer(request: &Request, status: u16, shape: Shape) -> ResponseTemplate {
+    let (echoed, alone) = echo_with_url(request);
+    let first = alone.first().cloned().unwrap_or_default();
+    let last = alone.last().cloned().unwrap_or_default();
+    let template = ResponseTemplate::new(status);
+    match shape {
+        Shape::Text => template.set_body_string(echoed),
+        Shape::Html => template.set_body_raw(
+            format!("<html><body><h1>Not found</h1><p>{echoed}</p></body></html>"),
+            "text/html",
+        ),
+        // The documented error body (`Problem`), or at a success status an object that is no
+        // pet.
+        Shape::StandardError => {
+            template.set_body_json(json!({ "message": echoed.clone(), "detail": first }))
+        }
+        Shape::OffSpecError => template.set_body_json(json!({ "message": 7, "detail": echoed })),
+        Shape::JsonWithoutErrorType => template.set_body_json(json!(last)),
+        Shape::EscapedJson => {
+            let escaped: String = echoed
+                .encode_utf16()
+                .map(|unit| format!("\\u{unit:04x}"))
+                .collect();
+            template.set_body_raw(
+                format!("{{\"message\": \"{escaped}\", \"detail\": 3}}"),
+                "application/json",
+            )
+        }
+        Shape::Empty => template,
+    }
+}
+
+/// The clients that send scheme credentials: fixed ones, ones from token sources, HTTP basic.
+fn scheme_clients(base_url: &str) -> Vec<(&'static str, shapes_client::Client)> {
+    let fixed = shapes_client::Client::builder(base_url)
+        .credential("bearer", BEARER)
+        .credential("headerKey", HEADER_KEY)
+        .credential("queryKey", QUERY_KEY)
+        .credential("cookieKey", COOKIE_KEY);
+    let sourced = shapes_client::Client::builder(base_url)
+        .token_source("bearer", FixedToken(SOURCED))
+        .credential("headerKey", HEADER_KEY)
+        .token_source("queryKey", FixedToken(QUERY_KEY))
+        .credential("cookieKey", COOKIE_KEY);
+    let basic =
+        shapes_client::Client::builder(base_url).basic_credentials("basic", USER, BASIC_PASSWORD);
+    [("fixed", fixed), ("sourced", sourced), ("basic", basic)]
+        .into_iter()
+        .map(|(what, builder)| {
+            let client = builder
+                .timeout(Duration::from_millis(400))
+                .build()
+                .expect("a valid base URL");
+            (what, client)
+        })
+        .collect()
+}
+
+/// Every text a caller or a log could show of `err`.
+fn shown_scheme_error(err: &shapes_client::Error<shapes_client::types::Problem>) -> String {
+    let mut text = format!("{err}\n{err:?}\n{err:#?}");
+    text.push_str(&format!("\n{:?}\n{:?}", err.excerpt(), err.raw_body()));
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        text.push_str(&format!("\n{inner}\n{inner:?}"));
+        source = inner.source();
+    }
+    text
+}
+
+/// The errors of calls with scheme credentials to servers that echo them, or that time out,
+/// cut the body short or refuse the connection: (case, `Debug`, every text shown).
+async fn scheme_errors() -> Vec<(String, String, String)> {
+    let mut errors = Vec::new();
+    let mut record = |what: String, err: shapes_client::Error<shapes_client::types::Problem>| {
+        errors.push((what, format!("{err:?}"), shown_scheme_error(&err)));
+    };
+    let shapes = [
+        Shape::Text,
+        Shape::Html,
+        Shape::StandardError,
+        Shape::OffSpecError,
+        Shape::JsonWithoutErrorType,
+        Shape::EscapedJson,
+        Shape::Empty,
+    ];
+    for status in [200, 400, 401, 404, 500] {
+        for shape in shapes {
+            let server = MockServer::start().await;
+            Mock::given(any())
+                .respond_with(move |request: &Request| scheme_answer(request, status, shape))
+                .mount(&server)
+                .await;
+            for (which, client) in scheme_clients(&server.uri()) {
+                if let Err(err) = client.get_secured("pet-1").await {
+                    record(format!("{which} {status} {shape:?}"), err);
+                }
+            }
+        }
+    }
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        format!("http://{}", listener.local_addr().expect("its address"))
+    };
+    let mut base_urls = vec![("refused".to_string(), closed)];
+    for script in [
+        Script::Silent,
+        Script::StallBody {
+            announced: 100,
+            sent: 10,
+        },
+        Script::CutBody {
+            announced: 100,
+            sent: 10,
+        },
+    ] {
+        base_urls.push((format!("{script:?}"), raw_server(script).await));
+    }
+    for (what, base_url) in base_urls {
+        for (which, client) in scheme_clients(&base_url) {
+            if let Err(err) = client.get_secured("pet-1").await {
+                record(format!("{which} {what}"), err);
+            }
+        }
+    }
+    errors
 }

@@ -82,6 +82,7 @@ async fn a_redirect_to_another_origin_is_not_followed_and_nothing_reaches_it() {
         Error::Redirect {
             status: 307,
             target_origin: Some(target),
+            same_origin: false,
         } => assert_eq!(target, &origin(&other)),
         other => panic!("expected Redirect, got {other:?}"),
     }
@@ -113,6 +114,7 @@ async fn a_login_answered_from_another_origin_is_refused_never_adopted() {
         Err(Error::Redirect {
             status: 308,
             target_origin: Some(target),
+            same_origin: false,
         }) => assert_eq!(target, origin(&other)),
         other => panic!("expected Redirect, got {other:?}"),
     }
@@ -145,6 +147,7 @@ async fn a_given_http_client_that_follows_a_redirect_never_gets_its_answer_used(
         Err(Error::Redirect {
             status: 201,
             target_origin: Some(target),
+            same_origin: false,
         }) => assert_eq!(target, origin(&other)),
         other => panic!("expected Redirect, got {other:?}"),
     }
@@ -174,6 +177,96 @@ async fn a_redirect_within_the_origin_is_followed_with_the_session() {
     disconnect(&client_with_session(&server.uri()))
         .await
         .expect("the same-origin redirect is followed");
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_origin_that_is_not_followed_is_not_called_another_origin() {
+    // One redirect too many: the client follows 10 within the origin, then stops.
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/again"))
+        .mount(&server)
+        .await;
+    let looping = disconnect(&client_with_session(&server.uri()))
+        .await
+        .expect_err("an endless redirect is not followed forever");
+    // A given HTTP client that follows no redirect at all.
+    let not_following = Client::builder(&server.uri())
+        .http_client(
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("an HTTP client"),
+        )
+        .session(SessionId::new(SESSION).expect("a valid session id"))
+        .build()
+        .expect("client");
+    let unfollowed = disconnect(&not_following)
+        .await
+        .expect_err("the HTTP client does not follow");
+    let received = server.received_requests().await.map_or(0, |r| r.len());
+    assert!(
+        received > 10,
+        "the loop was not followed: {received} requests"
+    );
+    for err in [looping, unfollowed] {
+        match &err {
+            Error::Redirect {
+                status: 307,
+                target_origin: Some(target),
+                same_origin: true,
+            } => assert_eq!(target, &origin(&server)),
+            other => panic!("expected a same-origin Redirect, got {other:?}"),
+        }
+        let text = err.to_string();
+        assert!(!text.contains("another origin"), "{text}");
+        assert!(text.contains("within the base URL's origin"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn transport_and_timeout_errors_never_show_the_url_with_its_ids_and_query_key() {
+    const KEY: &str = "query-key-canary-40d1";
+    // A port nobody listens on: the connection is refused.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        format!("http://{}", listener.local_addr().expect("its address"))
+    };
+    let silent = raw_server(Script::Silent).await;
+    let refused = disconnect(&client_with_session(&closed))
+        .await
+        .expect_err("nobody listens");
+    assert!(matches!(refused, Error::Transport(_)), "{refused:?}");
+    let text = shown(&refused);
+    assert!(!text.contains("vm-42") && !text.contains("/api/"), "{text}");
+    for (base_url, timeout) in [(&closed, false), (&silent, true)] {
+        let client = shapes_client::Client::builder(base_url)
+            .credential("bearer", "bearer-canary")
+            .credential("headerKey", "header-canary")
+            .credential("queryKey", KEY)
+            .credential("cookieKey", "cookie-canary")
+            .timeout(Duration::from_millis(300))
+            .build()
+            .expect("client");
+        let err = client
+            .get_secured("pet-id-canary")
+            .await
+            .expect_err("no answer");
+        match (&err, timeout) {
+            (shapes_client::Error::Timeout { .. }, true)
+            | (shapes_client::Error::Transport(_), false) => {}
+            (other, _) => panic!("expected a timeout or a transport error, got {other:?}"),
+        }
+        let mut text = format!("{err}\n{err:?}\n{err:#?}");
+        let mut source = std::error::Error::source(&err);
+        while let Some(inner) = source {
+            text.push_str(&format!("\n{inner}\n{inner:?}"));
+            source = inner.source();
+        }
+        for secret in [KEY, "pet-id-canary", "api_key"] {
+            assert!(!text.contains(secret), "{secret} in\n{text}");
+        }
+    }
 }
 
 #[tokio::test]

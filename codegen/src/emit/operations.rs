@@ -356,7 +356,9 @@ fn request_statements(op: &OperationModel) -> TokenStream {
             #(#added)*
         }
     };
-    let build = match &op.auth {
+    // Last, once the request is whole: what it returns is ready to send, with the credential
+    // values it carries, so that no error about the call shows them.
+    let credentials = match &op.auth {
         Auth::Schemes { requirements, .. } => {
             let requirements = requirements.iter().map(|schemes| {
                 let schemes = schemes.iter().map(|scheme| {
@@ -375,11 +377,10 @@ fn request_statements(op: &OperationModel) -> TokenStream {
                 quote! { &[#(#schemes),*] }
             });
             quote! {
-                #build
                 let request = self.add_scheme_credentials(request, &[#(#requirements),*]).await?;
             }
         }
-        _ => build,
+        _ => TokenStream::new(),
     };
     let body = match &op.body {
         Some(body) => {
@@ -423,6 +424,7 @@ fn request_statements(op: &OperationModel) -> TokenStream {
         #path_stmt
         #build
         #body
+        #credentials
     }
 }
 /// Whether an HTTP 401 ends the operation as a success: logging out, when a 401 is not one

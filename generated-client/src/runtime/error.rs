@@ -20,10 +20,12 @@ pub const WITHHELD: &str = "(withheld: the body of a session-creation answer is 
 /// What can go wrong when calling an operation.
 ///
 /// `E` is the operation's documented error body. Nothing secret is ever part of an error's
-/// text: not the request body, and not the client's session id or password, nor the basic
-/// authentication header, even when the server echoes them (every excerpt and every decoded
-/// error body is scrubbed of them first). The body of an answer to a session-creation call is
-/// never copied into an error.
+/// text: not the request body nor its URL, and not the client's session id or password, the
+/// basic authentication header or a credential of a security scheme the call sent, even when
+/// the server echoes them (every excerpt and every decoded error body is scrubbed of them
+/// first). The text of an answer to a session-creation call is never copied into an error:
+/// only an error body of the documented shape is kept, decoded and scrubbed, in
+/// [`Error::Api`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<E> {
@@ -86,9 +88,11 @@ pub enum Error<E> {
         /// What the HTTP client reported.
         source: reqwest::Error,
     },
-    /// The server redirected the call to another origin (scheme, host and port) than the base
-    /// URL's, and the client did not follow: the session id, the credentials and the body
-    /// never leave the base URL's origin.
+    /// The server redirected the call and the client did not follow. Most often the redirect
+    /// goes to another origin (scheme, host and port) than the base URL's: the session id,
+    /// the credentials and the body never leave the base URL's origin. One within the origin
+    /// is followed, unless it is one too many (more than 10 in a row) or the HTTP client given
+    /// with `ClientBuilder::http_client` does not follow redirects (`same_origin` is `true`).
     Redirect {
         /// HTTP status of the redirect (or, when a client given with
         /// `ClientBuilder::http_client` followed it, of the other origin's answer, which is not
@@ -97,6 +101,8 @@ pub enum Error<E> {
         /// The origin of the redirect's target, e.g. `https://other.example.com:8443`; `None`
         /// when its `Location` is not a URL.
         target_origin: Option<String>,
+        /// Whether the target is within the base URL's origin.
+        same_origin: bool,
     },
     /// The request could not be sent, or the response could not be received.
     Transport(reqwest::Error),
@@ -338,7 +344,17 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
             },
             Error::Redirect {
                 status,
+                target_origin: Some(_),
+                same_origin: true,
+            } => write!(
+                f,
+                "HTTP {status}: a redirect within the base URL's origin was not followed (more \
+                 than 10 in a row, or the HTTP client does not follow redirects)"
+            ),
+            Error::Redirect {
+                status,
                 target_origin,
+                ..
             } => match target_origin {
                 Some(origin) => write!(
                     f,

@@ -11,9 +11,11 @@ use base64::Engine as _;
 pub(crate) const REDACTED: &str = "[redacted]";
 
 /// The secrets of one call: the session id it sent and the client holds, the password it logs
-/// in with, and the values of the request's sensitive headers (for HTTP basic authentication
-/// also the base64 text and the password inside it). Whatever a server echoes, none of these
-/// reaches an error or a log.
+/// in with, the values of the request's sensitive headers (for HTTP basic authentication
+/// also the base64 text and the password inside it, for a bearer token the token), and every
+/// credential of a security scheme the call sends (an API key in a header, a cookie or the
+/// query, a token a `TokenSource` gave). Whatever a server echoes, none of these reaches an
+/// error or a log.
 #[derive(Clone, Default)]
 pub(crate) struct Secrets {
     /// Longest first, so that `Basic xxx` is replaced whole before `xxx`.
@@ -56,9 +58,17 @@ impl Secrets {
         self.add(&encoded);
     }
 
-    /// Adds the value of a sensitive header; for `Basic <base64>` also the password inside it.
+    /// Adds the value of a sensitive header; for `Bearer <token>` also the token, and for
+    /// `Basic <base64>` also the password inside it.
     pub(crate) fn add_header_value(&mut self, value: &str) {
         self.add(value);
+        if let Some(token) = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+        {
+            self.add(token.trim());
+            return;
+        }
         let Some(encoded) = value
             .strip_prefix("Basic ")
             .or_else(|| value.strip_prefix("basic "))

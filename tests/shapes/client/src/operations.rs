@@ -343,4 +343,92 @@ impl Client {
             )
             .await
     }
+
+    /// Takes a bearer token with API keys in a header, the query and a cookie, or HTTP basic (tests/client/canary.rs sends them to servers that echo them back).
+    ///
+    /// `GET /secured/{id}`
+    ///
+    /// # Arguments
+    ///
+    /// - `id`:
+    ///
+    /// # Returns
+    ///
+    /// The pet.
+    ///
+    /// # Errors
+    ///
+    /// - 400: [`Error::Api`]. What was wrong.
+    /// - any other status: [`Error::UnexpectedStatus`]
+    /// - Credentials, set on the [`ClientBuilder`](crate::ClientBuilder) by scheme name: `bearer` and `headerKey` and `queryKey` and `cookieKey`; or `basic`. The client sends the first of these it has every credential for; with none, it sends none and the server answers as it does (usually 401).
+    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    pub async fn get_secured(
+        &self,
+        id: &str,
+    ) -> Result<crate::types::Pet, Error<crate::types::Problem>> {
+        const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
+            operation: "get_secured",
+            method: "GET",
+            path: "/secured/{id}",
+            session_header: None,
+            session_required: false,
+            renews_session: true,
+            creates_session: false,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = [
+                        "/secured/",
+                        &crate::runtime::path::encode_path_segment("id", id)?,
+                    ]
+                        .concat();
+                    let request = self.request(reqwest::Method::GET, &path);
+                    let request = self
+                        .add_scheme_credentials(
+                            request,
+                            &[
+                                &[
+                                    crate::runtime::credentials::Scheme {
+                                        name: "bearer",
+                                        location: "bearer",
+                                        key: "",
+                                    },
+                                    crate::runtime::credentials::Scheme {
+                                        name: "headerKey",
+                                        location: "header",
+                                        key: "X-API-Key",
+                                    },
+                                    crate::runtime::credentials::Scheme {
+                                        name: "queryKey",
+                                        location: "query",
+                                        key: "api_key",
+                                    },
+                                    crate::runtime::credentials::Scheme {
+                                        name: "cookieKey",
+                                        location: "cookie",
+                                        key: "token",
+                                    },
+                                ],
+                                &[
+                                    crate::runtime::credentials::Scheme {
+                                        name: "basic",
+                                        location: "basic",
+                                        key: "",
+                                    },
+                                ],
+                            ],
+                        )
+                        .await?;
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        200 => self.read_json(response).await,
+                        400 => Err(self.api_error(response).await),
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
+    }
 }

@@ -439,10 +439,11 @@ impl Client {
     }
 
     /// The secrets an error about `request` must not show: the client's session id and
-    /// password, and every sensitive header of the request (the session header, the basic
-    /// authentication header and the password inside it).
-    pub(crate) fn secrets_of(&self, request: &reqwest::Request) -> Secrets {
-        let mut secrets = Secrets::default();
+    /// password, every sensitive header of the request (the session header, the basic
+    /// authentication header and the password inside it, a bearer token), and `sent`, the
+    /// credentials the call carries elsewhere (an API key in the query).
+    pub(crate) fn secrets_of(&self, request: &reqwest::Request, sent: &Secrets) -> Secrets {
+        let mut secrets = sent.clone();
         if let Some(session) = self.session() {
             secrets.add(session.expose_secret());
         }
@@ -464,7 +465,10 @@ impl Client {
 
     /// The error for a failure of the HTTP client while the request was sent and its answer
     /// awaited: a timeout says which and how long, anything else is [`Error::Transport`].
+    /// The request's URL is dropped from it: it holds the path's ids and the query (where an
+    /// API key may be).
     pub(crate) fn send_error<E>(&self, err: reqwest::Error) -> Error<E> {
+        let err = err.without_url();
         if !err.is_timeout() {
             return Error::Transport(err);
         }
@@ -507,14 +511,14 @@ impl Client {
                         phase: TimeoutPhase::Body,
                         after: self.inner.timeouts.map(|t| t.request),
                         status: Some(status),
-                        source: err,
+                        source: err.without_url(),
                     })
                 }
                 Err(err) => {
                     return Err(Error::TruncatedBody {
                         status,
                         received: bytes.len(),
-                        source: err,
+                        source: err.without_url(),
                     })
                 }
             };

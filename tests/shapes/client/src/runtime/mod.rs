@@ -2,7 +2,9 @@
 //! The client's runtime: the code that is the same for every spec (the HTTP client,
 //! errors, sessions, retries), copied from the generator's `codegen/runtime/`.
 
+pub(crate) mod api_error;
 pub(crate) mod client;
+pub(crate) mod credentials;
 pub(crate) mod decode;
 pub(crate) mod error;
 pub(crate) mod json_body;

@@ -33,6 +33,23 @@ pub(crate) struct Call {
     pub(crate) creates_session: bool,
 }
 
+/// A request ready to send, with the secrets it carries that the client cannot see in its
+/// sensitive headers (e.g. an API key in the query, a token a `TokenSource` gave).
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    pub(crate) request: reqwest::RequestBuilder,
+    pub(crate) secrets: Secrets,
+}
+
+impl From<reqwest::RequestBuilder> for Outgoing {
+    fn from(request: reqwest::RequestBuilder) -> Self {
+        Outgoing {
+            request,
+            secrets: Secrets::default(),
+        }
+    }
+}
+
 impl Client {
     /// Runs `work`, the whole call, inside a `tracing` span named `api_call` with the fields
     /// `operation`, `method`, `path` (the template, never the ids in it), `status`,
@@ -67,8 +84,12 @@ impl Client {
     pub(crate) async fn send<E>(
         &self,
         call: &Call,
-        request: reqwest::RequestBuilder,
+        request: impl Into<Outgoing>,
     ) -> Result<Received, Error<E>> {
+        let Outgoing {
+            request,
+            secrets: sent,
+        } = request.into();
         let span = tracing::Span::current();
         let max_attempts = self.inner.retry.as_ref().map_or(1, |p| p.attempts());
         let mut attempt: u32 = 0;
@@ -86,8 +107,8 @@ impl Client {
                 let request = self
                     .with_session_header(call, request, session.as_ref())
                     .build()
-                    .map_err(Error::Transport)?;
-                let secrets = self.secrets_of(&request);
+                    .map_err(|err| Error::Transport(err.without_url()))?;
+                let secrets = self.secrets_of(&request, &sent);
                 let response = self
                     .inner
                     .http
@@ -100,12 +121,14 @@ impl Client {
             let this_try = self
                 .with_session_header(call, this_try, session.as_ref())
                 .build()
-                .map_err(Error::Transport)?;
-            let secrets = self.secrets_of(&this_try);
+                .map_err(|err| Error::Transport(err.without_url()))?;
+            let secrets = self.secrets_of(&this_try, &sent);
             let response = match self.inner.http.execute(this_try).await {
                 Ok(response) => response,
                 // Not connected: the request was never sent, so it cannot have taken effect.
+                // (The URL is left out of the log: it holds the path's ids and the query.)
                 Err(err) if err.is_connect() && attempt < max_attempts => {
+                    let err = err.without_url();
                     tracing::debug!(attempt, error = %err, "connection failed; trying again");
                     self.wait(attempt).await;
                     continue;
@@ -163,6 +186,7 @@ impl Client {
             return Err(Error::Redirect {
                 status,
                 target_origin: Some(response.url().origin().ascii_serialization()),
+                same_origin: false,
             });
         }
         if matches!(status, 301 | 302 | 303 | 307 | 308) {
@@ -173,6 +197,7 @@ impl Client {
                     .and_then(|location| response.url().join(location).ok());
                 return Err(Error::Redirect {
                     status,
+                    same_origin: target.as_ref().is_some_and(|url| self.is_own_origin(url)),
                     target_origin: target.map(|url| url.origin().ascii_serialization()),
                 });
             }
