@@ -26,6 +26,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("redact", include_str!("../runtime/redact.rs")),
     ("retry", include_str!("../runtime/retry.rs")),
     ("send", include_str!("../runtime/send.rs")),
+    ("tagged", include_str!("../runtime/tagged.rs")),
     ("text_body", include_str!("../runtime/text_body.rs")),
     ("unexpected", include_str!("../runtime/unexpected.rs")),
     ("union", include_str!("../runtime/union.rs")),

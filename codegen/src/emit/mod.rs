@@ -165,6 +165,15 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         needed: |_| true,
     },
     RuntimeFile {
+        module: "tagged",
+        needed: |model| {
+            model
+                .types
+                .iter()
+                .any(|def| matches!(&def.kind, TypeKind::Union(union) if union.tag.is_some()))
+        },
+    },
+    RuntimeFile {
         module: "text_body",
         needed: |model| uses(model, |h| h.read_text),
     },
@@ -178,7 +187,7 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
             model
                 .types
                 .iter()
-                .any(|def| matches!(&def.kind, TypeKind::Union(_)))
+                .any(|def| matches!(&def.kind, TypeKind::Union(union) if union.tag.is_none()))
         },
     },
 ];

@@ -231,7 +231,7 @@ fn union_type(name: &Ident, doc: &TokenStream, union: &UnionModel) -> TokenStrea
         let first = variant.tags.first().map(String::as_str).unwrap_or_default();
         quote! {
             Self::#variant_name(value) => {
-                crate::runtime::union::serialize_tagged(value, #tag, #first, serializer)
+                crate::runtime::tagged::serialize_tagged(value, #tag, #first, serializer)
             }
         }
     });
@@ -260,7 +260,7 @@ fn union_type(name: &Ident, doc: &TokenStream, union: &UnionModel) -> TokenStrea
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                match crate::runtime::union::tag_of(&value, #tag) {
+                match crate::runtime::tagged::tag_of(&value, #tag) {
                     #(#decode_arms)*
                     _ => Ok(Self::#fallback(value)),
                 }

@@ -134,7 +134,7 @@ impl serde::Serialize for Pet {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Cat(value) => {
-                crate::runtime::union::serialize_tagged(
+                crate::runtime::tagged::serialize_tagged(
                     value,
                     "pet_type",
                     "cat",
@@ -142,7 +142,7 @@ impl serde::Serialize for Pet {
                 )
             }
             Self::Dog(value) => {
-                crate::runtime::union::serialize_tagged(
+                crate::runtime::tagged::serialize_tagged(
                     value,
                     "pet_type",
                     "dog",
@@ -161,7 +161,7 @@ impl<'de> serde::Deserialize<'de> for Pet {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::union::tag_of(&value, "pet_type") {
+        match crate::runtime::tagged::tag_of(&value, "pet_type") {
             Some("cat") => {
                 serde_json::from_value(value)
                     .map(Self::Cat)
@@ -287,7 +287,7 @@ impl serde::Serialize for Shape {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Circle(value) => {
-                crate::runtime::union::serialize_tagged(
+                crate::runtime::tagged::serialize_tagged(
                     value,
                     "kind",
                     "circle",
@@ -295,7 +295,7 @@ impl serde::Serialize for Shape {
                 )
             }
             Self::Group(value) => {
-                crate::runtime::union::serialize_tagged(
+                crate::runtime::tagged::serialize_tagged(
                     value,
                     "kind",
                     "group",
@@ -303,7 +303,7 @@ impl serde::Serialize for Shape {
                 )
             }
             Self::Framed(value) => {
-                crate::runtime::union::serialize_tagged(
+                crate::runtime::tagged::serialize_tagged(
                     value,
                     "kind",
                     "framed",
@@ -322,7 +322,7 @@ impl<'de> serde::Deserialize<'de> for Shape {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match crate::runtime::union::tag_of(&value, "kind") {
+        match crate::runtime::tagged::tag_of(&value, "kind") {
             Some("circle") => {
                 serde_json::from_value(value)
                     .map(Self::Circle)

@@ -16,6 +16,7 @@ pub(crate) mod query;
 pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;
+pub(crate) mod tagged;
 pub(crate) mod unexpected;
 pub(crate) mod union;
 
