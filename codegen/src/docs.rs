@@ -10,18 +10,29 @@ pub fn rustdoc_text(text: &str) -> String {
     let text = javadoc_tags(text);
     let mut out = String::with_capacity(text.len() + 16);
     let chars: Vec<char> = text.chars().collect();
-    let mut in_code = false;
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
         let rest = chars.get(i..).unwrap_or_default();
         let at = |pattern: &str| starts_with_ignoring_case(rest, pattern);
         if c == '`' {
-            in_code = !in_code;
-            out.push(c);
-            i += 1;
-        } else if in_code {
-            out.push(c);
-            i += 1;
+            let run = rest.iter().take_while(|c| **c == '`').count();
+            if run >= 3 && at_line_start(&chars, i) {
+                // A fence: copied as it is, to its closing fence (the pass below marks it).
+                let end = fence_end(&chars, i, run);
+                out.extend(chars.get(i..end).unwrap_or_default());
+                i = end;
+            } else if let Some(close) = code_span_end(&chars, i + run, run) {
+                // A code span, as Markdown reads one: to the next run of as many backticks
+                // within the paragraph. Nothing inside is rewritten.
+                out.extend(chars.get(i..close).unwrap_or_default());
+                i = close;
+            } else {
+                // Backticks that close nothing are text.
+                for _ in 0..run {
+                    out.push_str("\\`");
+                }
+                i += run;
+            }
         } else if c == '<' && (at("<p>") || at("</p>")) {
             out.push_str("\n\n");
             i += if at("<p>") { 3 } else { 4 };
@@ -34,18 +45,40 @@ pub fn rustdoc_text(text: &str) -> String {
         } else if c == '<' {
             out.push_str("&lt;");
             i += 1;
-        } else if c == '[' || c == ']' {
-            let part_of_link = if c == '[' {
-                is_markdown_link(&chars, i)
-            } else {
-                chars.get(i + 1) == Some(&'(')
-            };
-            if part_of_link {
-                out.push(c);
-            } else {
-                out.push('\\');
-                out.push(c);
+        } else if c == '[' {
+            match markdown_link(&chars, i) {
+                // A link to a URL stays a link.
+                Some((text_end, dest, end)) if is_url(&dest) => {
+                    let text: String = chars
+                        .get(i + 1..text_end)
+                        .unwrap_or_default()
+                        .iter()
+                        .collect();
+                    out.push('[');
+                    out.push_str(&link_text(&text));
+                    out.push_str("](");
+                    out.push_str(&dest);
+                    out.push(')');
+                    i = end;
+                }
+                // A link to anything else (a Rust path of the API's own source, a relative
+                // page) would be an intra-doc link that resolves to nothing here: its text.
+                Some((text_end, _, end)) => {
+                    let text: String = chars
+                        .get(i + 1..text_end)
+                        .unwrap_or_default()
+                        .iter()
+                        .collect();
+                    out.push_str(&link_text(&text));
+                    i = end;
+                }
+                None => {
+                    out.push_str("\\[");
+                    i += 1;
+                }
             }
+        } else if c == ']' {
+            out.push_str("\\]");
             i += 1;
         } else if matches!(c, 'h' | 'H') && (at("http://") || at("https://")) {
             let mut end = i;
@@ -91,7 +124,6 @@ pub fn rustdoc_text(text: &str) -> String {
         .join("\n")
 }
 
-/// `[text](url)` starting at `open`.
 /// Whether `chars` starts with `pattern` (ASCII), ignoring ASCII case.
 fn starts_with_ignoring_case(chars: &[char], pattern: &str) -> bool {
     pattern.len() <= chars.len()
@@ -101,16 +133,134 @@ fn starts_with_ignoring_case(chars: &[char], pattern: &str) -> bool {
             .all(|(p, c)| c.eq_ignore_ascii_case(&p))
 }
 
-fn is_markdown_link(chars: &[char], open: usize) -> bool {
-    let mut i = open + 1;
+/// Whether only spaces come before `at` on its line.
+fn at_line_start(chars: &[char], at: usize) -> bool {
+    chars
+        .get(..at)
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .take_while(|c| **c != '\n')
+        .all(|c| *c == ' ' || *c == '\t')
+}
+
+/// Where the fence opened at `open` (a run of `run` backticks) ends: after its closing fence's
+/// line, or at the end of the text.
+fn fence_end(chars: &[char], open: usize, run: usize) -> usize {
+    let mut i = open + run;
+    // Past the opening line.
+    while chars.get(i).is_some_and(|c| *c != '\n') {
+        i += 1;
+    }
+    while i < chars.len() {
+        // `i` is at a newline: look at the next line.
+        let line = i + 1;
+        let mut j = line;
+        while chars.get(j).is_some_and(|c| *c == ' ' || *c == '\t') {
+            j += 1;
+        }
+        let ticks = chars
+            .get(j..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|c| **c == '`')
+            .count();
+        let mut end = j + ticks;
+        while chars.get(end).is_some_and(|c| *c != '\n') {
+            end += 1;
+        }
+        if ticks >= run {
+            return end;
+        }
+        i = end;
+    }
+    chars.len()
+}
+
+/// The end (exclusive) of a code span whose opening run of `run` backticks ends at `from`:
+/// after the next run of exactly `run` backticks in the same paragraph, if there is one.
+fn code_span_end(chars: &[char], from: usize, run: usize) -> Option<usize> {
+    let mut i = from;
     while let Some(&c) = chars.get(i) {
-        match c {
-            ']' => return chars.get(i + 1) == Some(&'('),
-            '[' | '\n' => return false,
-            _ => i += 1,
+        if c == '\n' {
+            let mut j = i + 1;
+            while chars.get(j).is_some_and(|c| *c == ' ' || *c == '\t') {
+                j += 1;
+            }
+            if matches!(chars.get(j), Some('\n') | None) {
+                return None;
+            }
+            i += 1;
+        } else if c == '`' {
+            let length = chars
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| **c == '`')
+                .count();
+            if length == run {
+                return Some(i + length);
+            }
+            i += length;
+        } else {
+            i += 1;
         }
     }
-    false
+    None
+}
+
+/// A Markdown link `[text](destination)` starting at `open`: where its text ends (the `]`),
+/// its destination, and where the link ends.
+fn markdown_link(chars: &[char], open: usize) -> Option<(usize, String, usize)> {
+    let mut i = open + 1;
+    let mut depth = 0usize;
+    let text_end = loop {
+        match chars.get(i)? {
+            '[' => depth += 1,
+            ']' if depth == 0 => break i,
+            ']' => depth -= 1,
+            '\n' => return None,
+            _ => {}
+        }
+        i += 1;
+    };
+    if chars.get(text_end + 1) != Some(&'(') {
+        return None;
+    }
+    let mut j = text_end + 2;
+    while chars.get(j).is_some_and(|c| *c != ')' && *c != '\n') {
+        j += 1;
+    }
+    if chars.get(j) != Some(&')') {
+        return None;
+    }
+    let dest: String = chars
+        .get(text_end + 2..j)
+        .unwrap_or_default()
+        .iter()
+        .collect();
+    Some((text_end, dest, j + 1))
+}
+
+/// A link's text as rustdoc should see it: brackets and `<` escaped (no recursion into
+/// nested links, which a hostile text could nest without end).
+fn link_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '<' => out.push_str("&lt;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether a link destination is a URL (or an anchor) rather than a path rustdoc would resolve.
+fn is_url(dest: &str) -> bool {
+    let dest = dest.trim().trim_start_matches('<');
+    dest.contains("://") || dest.starts_with('#') || dest.starts_with("mailto:")
 }
 
 /// `{@link Foo}`, `{@code x}`, `{@name x}`, `{@param.name x}` -> `` `x` ``; `{@term x}` -> `x`.
@@ -154,12 +304,34 @@ mod tests {
         );
         assert_eq!(
             rustdoc_text("A [link](https://x.org) and `<code>`"),
-            "A [link](<https://x.org>) and `<code>`"
+            "A [link](https://x.org) and `<code>`"
         );
         assert_eq!(
             rustdoc_text("text\n\n        indented\n```\nx\n```"),
             "text\n\nindented\n```text\nx\n```"
         );
         assert_eq!(rustdoc_text("broken {@link"), "broken {@link");
+    }
+
+    #[test]
+    fn links_to_paths_keep_their_text_and_code_spans_follow_markdown() {
+        // A link into the API's own source code resolves to nothing in the generated crate.
+        assert_eq!(
+            rustdoc_text("Params for a [`Disk`](omicron::external::Disk) or [x](crate::a::B)."),
+            "Params for a `Disk` or x."
+        );
+        // A run of three backticks that is not a fence and never closes is text, so the
+        // brackets after it are escaped.
+        assert_eq!(
+            rustdoc_text("Example ```rust let x = 1;\n\nlet y = data[0];"),
+            "Example \\`\\`\\`rust let x = 1;\n\nlet y = data\\[0\\];"
+        );
+        // Inside a code span nothing changes; a span ends at a run of as many backticks.
+        assert_eq!(rustdoc_text("``a ` [b] ``"), "``a ` [b] ``");
+        // A fence with blank lines inside is kept whole.
+        assert_eq!(
+            rustdoc_text("```\na[0]\n\nb[1]\n```"),
+            "```text\na[0]\n\nb[1]\n```"
+        );
     }
 }

@@ -13,17 +13,24 @@ use serde_json::Value;
 const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
 
-/// `--no-build-cost` and `--record`.
+/// `--no-build-cost`, `--record` and `--nexus`.
 #[derive(Debug, PartialEq)]
 pub struct Flags {
     /// Time the two cold release builds (minutes).
     pub build_cost: bool,
     /// Write the table into BENCHMARKS.md.
     pub record: bool,
+    /// Only the head to head on `nexus.json`: its generation benchmark and its build rows.
+    pub nexus_only: bool,
 }
 
 pub fn run(flags: &Flags, root: &Path) -> ExitCode {
-    match bench(root, flags) {
+    let result = if flags.nexus_only {
+        nexus_only(root)
+    } else {
+        bench(root, flags)
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -96,6 +103,34 @@ fn bench(root: &Path, flags: &Flags) -> Result<(), String> {
     if flags.record {
         record(root, &table)?;
     }
+    Ok(())
+}
+
+/// The head to head on `nexus.json` alone: the generator benchmark filtered to its group, then
+/// the build rows of both crates; prints the table.
+fn nexus_only(root: &Path) -> Result<(), String> {
+    let target = target_dir(root);
+    let _ = std::fs::remove_dir_all(target.join("criterion/progenitor_nexus.json"));
+    println!("== cargo bench -p benchmarks --bench generator -- progenitor/nexus.json");
+    status(
+        cargo().current_dir(root).args([
+            "bench",
+            "--locked",
+            "-p",
+            "benchmarks",
+            "--bench",
+            "generator",
+            "--",
+            "progenitor/nexus.json",
+        ]),
+        "the generator benchmark",
+    )?;
+    let estimates = criterion_medians(&target.join("criterion"))?;
+    let costs = nexus_costs(&target)?;
+    let table = nexus_table(&estimates, costs.as_ref()).ok_or_else(|| {
+        "no nexus.json figures: is ../shared/specs/corpus/progenitor/nexus.json there?".to_string()
+    })?;
+    println!("{table}");
     Ok(())
 }
 

@@ -43,10 +43,11 @@ const SUBCOMMANDS: [Subcommand; 6] = [
     },
     Subcommand {
         name: "bench",
-        usage: "  cargo xtask bench [--no-build-cost] [--record]
+        usage: "  cargo xtask bench [--no-build-cost] [--record] [--nexus]
       Run the benchmarks (package `benchmarks`) and print one markdown table of figures, ratios
       and targets; --record also writes it into BENCHMARKS.md. The build-cost rows (two cold
-      release builds, minutes) are left out with --no-build-cost.",
+      release builds, minutes) are left out with --no-build-cost. --nexus runs only the head to
+      head with progenitor on nexus.json (generation, lines, builds, dependencies).",
         parse: |parser| Ok(parse_bench(parser)?.map(Invocation::Bench)),
     },
     Subcommand {
@@ -194,12 +195,14 @@ fn parse_bench(parser: &mut lexopt::Parser) -> Result<Option<bench::Flags>, lexo
     let mut flags = bench::Flags {
         build_cost: true,
         record: false,
+        nexus_only: false,
     };
     while let Some(arg) = parser.next()? {
         match arg {
             Short('h') | Long("help") => return Ok(None),
             Long("no-build-cost") => flags.build_cost = false,
             Long("record") => flags.record = true,
+            Long("nexus") => flags.nexus_only = true,
             other => return Err(other.unexpected()),
         }
     }
@@ -562,6 +565,7 @@ mod tests {
             Invocation::Bench(bench::Flags {
                 build_cost: false,
                 record: true,
+                nexus_only: false,
             }),
         );
         check_ok(
