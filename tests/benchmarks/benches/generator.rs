@@ -99,11 +99,16 @@ fn progenitor_generate(text: &str) -> String {
 }
 
 /// Writes progenitor's client of `text` as the crate `folder` of the results, with the
-/// dependencies progenitor's README asks for (`futures` only where the code uses it), TLS on
-/// rustls as ours has, and no other default features.
-fn write_progenitor_crate(folder: &str, text: &str, futures: bool) {
+/// dependencies progenitor's README asks for, TLS on rustls as ours has, and no other default
+/// features; `extra` adds those the code of a larger spec uses (streams, random ids, byte
+/// strings, patterns).
+fn write_progenitor_crate(folder: &str, text: &str, extra: bool) {
     let dir = benchmarks::results_dir().join(folder);
-    let futures = if futures { "futures = \"0.3\"\n" } else { "" };
+    let futures = if extra {
+        "base64 = \"0.22\"\nfutures = \"0.3\"\nrand = \"0.9\"\nregress = \"0.10\"\n"
+    } else {
+        ""
+    };
     let manifest = format!(
         r#"[package]
 name = "progenitor-{folder}"
