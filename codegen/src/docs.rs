@@ -11,6 +11,10 @@ pub fn rustdoc_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
+    // Per run length, where the paragraph ends in which a run of that length was looked for
+    // and not found: a later run of that length before there closes nothing either, so text
+    // with many unmatched backticks is read in linear time.
+    let mut unclosed: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     while let Some(&c) = chars.get(i) {
         let rest = chars.get(i..).unwrap_or_default();
         let at = |pattern: &str| starts_with_ignoring_case(rest, pattern);
@@ -21,17 +25,29 @@ pub fn rustdoc_text(text: &str) -> String {
                 let end = fence_end(&chars, i, run);
                 out.extend(chars.get(i..end).unwrap_or_default());
                 i = end;
-            } else if let Some(close) = code_span_end(&chars, i + run, run) {
-                // A code span, as Markdown reads one: to the next run of as many backticks
-                // within the paragraph. Nothing inside is rewritten.
-                out.extend(chars.get(i..close).unwrap_or_default());
-                i = close;
             } else {
-                // Backticks that close nothing are text.
-                for _ in 0..run {
-                    out.push_str("\\`");
+                let close = match unclosed.get(&run) {
+                    Some(end) if i < *end => None,
+                    _ => match code_span_end(&chars, i + run, run) {
+                        Ok(close) => Some(close),
+                        Err(end) => {
+                            unclosed.insert(run, end);
+                            None
+                        }
+                    },
+                };
+                if let Some(close) = close {
+                    // A code span, as Markdown reads one: to the next run of as many
+                    // backticks within the paragraph. Nothing inside is rewritten.
+                    out.extend(chars.get(i..close).unwrap_or_default());
+                    i = close;
+                } else {
+                    // Backticks that close nothing are text.
+                    for _ in 0..run {
+                        out.push_str("\\`");
+                    }
+                    i += run;
                 }
-                i += run;
             }
         } else if c == '<' && (at("<p>") || at("</p>")) {
             out.push_str("\n\n");
@@ -178,8 +194,9 @@ fn fence_end(chars: &[char], open: usize, run: usize) -> usize {
 }
 
 /// The end (exclusive) of a code span whose opening run of `run` backticks ends at `from`:
-/// after the next run of exactly `run` backticks in the same paragraph, if there is one.
-fn code_span_end(chars: &[char], from: usize, run: usize) -> Option<usize> {
+/// after the next run of exactly `run` backticks in the same paragraph; `Err` with where the
+/// paragraph ends when there is none.
+fn code_span_end(chars: &[char], from: usize, run: usize) -> Result<usize, usize> {
     let mut i = from;
     while let Some(&c) = chars.get(i) {
         if c == '\n' {
@@ -188,7 +205,7 @@ fn code_span_end(chars: &[char], from: usize, run: usize) -> Option<usize> {
                 j += 1;
             }
             if matches!(chars.get(j), Some('\n') | None) {
-                return None;
+                return Err(i);
             }
             i += 1;
         } else if c == '`' {
@@ -199,27 +216,27 @@ fn code_span_end(chars: &[char], from: usize, run: usize) -> Option<usize> {
                 .take_while(|c| **c == '`')
                 .count();
             if length == run {
-                return Some(i + length);
+                return Ok(i + length);
             }
             i += length;
         } else {
             i += 1;
         }
     }
-    None
+    Err(chars.len())
 }
 
 /// A Markdown link `[text](destination)` starting at `open`: where its text ends (the `]`),
 /// its destination, and where the link ends.
+///
+/// Neither part may hold a `[` or a line break (nor the destination a space), so each `[` is
+/// read up to the next one at most: a text of many brackets is read in linear time.
 fn markdown_link(chars: &[char], open: usize) -> Option<(usize, String, usize)> {
     let mut i = open + 1;
-    let mut depth = 0usize;
     let text_end = loop {
         match chars.get(i)? {
-            '[' => depth += 1,
-            ']' if depth == 0 => break i,
-            ']' => depth -= 1,
-            '\n' => return None,
+            ']' => break i,
+            '[' | '\n' => return None,
             _ => {}
         }
         i += 1;
@@ -228,7 +245,10 @@ fn markdown_link(chars: &[char], open: usize) -> Option<(usize, String, usize)> 
         return None;
     }
     let mut j = text_end + 2;
-    while chars.get(j).is_some_and(|c| *c != ')' && *c != '\n') {
+    while chars
+        .get(j)
+        .is_some_and(|c| !matches!(c, ')' | '\n' | '[' | ' ' | '\t'))
+    {
         j += 1;
     }
     if chars.get(j) != Some(&')') {
