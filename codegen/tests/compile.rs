@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{compile_generated, shared_file, GoldenSpec};
+use common::{check_generated, compile_generated, shared_file, GoldenSpec};
 
 /// The fixture folders whose every spec must generate a crate that compiles.
 const ACCEPTED: &[&str] = &["compile", "forms", "real-world"];
@@ -42,6 +42,18 @@ fn every_accepted_fixture_and_the_full_vcenter_spec_compile() {
     }
     specs.extend(accepted_corpus_specs());
     compile_generated("golden", &specs);
+    // Every feature on: `serde-all` gives each type both serde impls, which must compile too
+    // (the fixtures are enough: the rule is the same for every crate, and they are quick).
+    let fixtures: Vec<String> = specs
+        .iter()
+        .map(|golden| golden.crate_name.clone())
+        .filter(|name| {
+            ACCEPTED
+                .iter()
+                .any(|folder| name.starts_with(&format!("{folder}-")))
+        })
+        .collect();
+    check_generated("golden", &fixtures, &["--all-features"]);
 }
 
 /// The corpus files whose expected result is a refusal (see the corpus README): the file, and

@@ -58,7 +58,8 @@ impl std::convert::AsRef<str> for CdromId {
 }
 
 /// The request body of Mount Iso Image.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde-all", derive(serde::Deserialize))]
 pub struct IsoImageMountRequestBody {
     /// The identifier of the library item having the ISO image to mount on the virtual machine.
     /// The parameter must be an identifier for the resource type: `com.vmware.content.library.Item`.

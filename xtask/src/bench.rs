@@ -10,6 +10,8 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+mod crate_cost;
+
 const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
 
@@ -93,6 +95,11 @@ fn bench(root: &Path, flags: &Flags) -> Result<(), String> {
         None
     };
     let mut table = table(&estimates, &scale, builds.as_ref(), full_spec.is_file())?;
+    if flags.build_cost && full_spec.is_file() {
+        for cells in crate_cost::rows(root, &target, &full_spec)? {
+            table.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+    }
     if let Some(nexus) = nexus_table(&estimates, nexus.as_ref()) {
         table.push_str(&nexus);
     }
@@ -445,6 +452,17 @@ fn table(
             &format!("<= 3x and < {}", ms(*limit)),
             verdict(ratio <= 3.0 && generate < *limit),
         );
+        // The floor of the rendering step alone (see BENCHMARKS.md, "Where targets are missed").
+        if let Ok(format) = get(estimates, &format!("generate/{id}/format")) {
+            row(
+                &format!("floor of rendering {label}: syn + prettyplease of the output, one thread, vs parse only"),
+                ms(format),
+                ms(parse),
+                format!("{:.2}x", format / parse),
+                "(explains the row above)",
+                "",
+            );
+        }
     }
     if !full_spec {
         row(

@@ -53,6 +53,14 @@ pub(super) fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String
     } else {
         ""
     };
+    let features = if super::types::has_one_way_types(model) {
+        "\n[features]\n\
+         # Every type implements both `Serialize` and `Deserialize`, not only the way the API\n\
+         # moves it (what is sent, what is received).\n\
+         serde-all = []\n"
+    } else {
+        ""
+    };
     format!(
         r#"[package]
 name = "{name}"
@@ -71,7 +79,7 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 tokio = {{ version = "1", features = ["sync", "time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
-"#,
+{features}"#,
         name = settings.crate_name,
     )
 }

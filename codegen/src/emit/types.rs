@@ -7,7 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::*;
-use crate::model::{JsonKind, MessagesField};
+use crate::model::{JsonKind, MessagesField, SerdeUse};
 
 pub(super) fn unnamed_error_bodies(model: &ApiModel) -> TokenStream {
     // Error bodies that are not named types of their own get their `ErrorBody` impl here.
@@ -46,9 +46,10 @@ pub(super) fn type_def(def: &TypeDef) -> TokenStream {
     let body = match &def.kind {
         TypeKind::Struct { fields } => {
             let fields = fields.iter().map(field_tokens);
+            let derives = struct_derives(def.serde);
             quote! {
                 #doc
-                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #derives
                 pub struct #name {
                     #(#fields)*
                 }
@@ -112,6 +113,35 @@ pub(super) fn type_def(def: &TypeDef) -> TokenStream {
     };
     let error_impls = error_body_impls(def);
     quote! { #body #error_impls }
+}
+
+/// A struct's derives: `Serialize` and `Deserialize` only for the ways the API moves it (each
+/// is compile time every user pays), the other behind the `serde-all` feature.
+fn struct_derives(serde: SerdeUse) -> TokenStream {
+    let (ours, other) = match (serde.serialize, serde.deserialize) {
+        (true, false) => (
+            quote! { serde::Serialize },
+            Some(quote! { serde::Deserialize }),
+        ),
+        (false, true) => (
+            quote! { serde::Deserialize },
+            Some(quote! { serde::Serialize }),
+        ),
+        _ => (quote! { serde::Serialize, serde::Deserialize }, None),
+    };
+    let other = other.map(|other| quote! { #[cfg_attr(feature = "serde-all", derive(#other))] });
+    quote! {
+        #[derive(Debug, Clone, PartialEq, #ours)]
+        #other
+    }
+}
+
+/// Whether some struct implements only one of `Serialize` and `Deserialize`, so the crate
+/// offers the `serde-all` feature that adds the other.
+pub(super) fn has_one_way_types(model: &ApiModel) -> bool {
+    model.types.iter().any(|def| {
+        matches!(def.kind, TypeKind::Struct { .. }) && def.serde.serialize != def.serde.deserialize
+    })
 }
 
 /// An enum with a variant per member of a `oneOf` / `anyOf` and an open fallback. Without a

@@ -53,6 +53,27 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Set when the type is used as an error body: what of the standard error shape it has.
     pub error_shape: Option<ErrorShape>,
+    /// Which ways the API moves values of the type: a struct implements `Serialize` only when
+    /// the client sends it and `Deserialize` only when it receives it (each derive is compile
+    /// time every user pays), the other way behind the crate's `serde-all` feature.
+    pub serde: SerdeUse,
+}
+
+/// Which ways values of a type cross the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SerdeUse {
+    /// The client sends it (a request body or parameter, or inside one).
+    pub serialize: bool,
+    /// The client receives it (a response body, or inside one).
+    pub deserialize: bool,
+}
+
+impl SerdeUse {
+    /// Both ways: what a type is until the pass that narrows it has run.
+    pub const BOTH: Self = Self {
+        serialize: true,
+        deserialize: true,
+    };
 }
 
 /// The shape of a named type.

@@ -46,6 +46,7 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
     passes::mark_member_kinds(&mut types);
     let conventions = conventions::detect(&types, &operations);
     passes::summarise_error_bodies(&mut types, &operations, &conventions);
+    passes::mark_serde_use(&mut types, &operations);
     diagnostics.extend(check::check(spec, &types, &mut operations));
     if !diagnostics.is_empty() {
         return Err(Diagnostics::new(diagnostics));

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::ir::{
     Conventions, ErrorShape, FieldModel, JsonKind, MessagesField, Nullable, OperationModel,
-    PartKind, ResponseBody, TypeDef, TypeKind, TypeRef,
+    PartKind, ResponseBody, SerdeUse, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{snake_ident, Namespace};
 use crate::scope::error_methods;
@@ -169,11 +169,79 @@ pub(super) fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Opti
     })
 }
 
-/// Drops the named types no generated operation uses, directly or through other types.
+/// Drops the types no operation reaches.
 pub(super) fn keep_used_types(
     types: &mut BTreeMap<String, TypeDef>,
     operations: &[OperationModel],
 ) {
+    let roots = operations
+        .iter()
+        .flat_map(|op| sent_types(op).into_iter().chain(received_types(op)));
+    let used = reached(types, roots);
+    types.retain(|name, _| used.contains(name));
+}
+
+/// Narrows each type's [`SerdeUse`] to the ways the API moves it: `Serialize` for what the
+/// client sends (parameters, request bodies and everything inside them), `Deserialize` for what
+/// it receives (success and error bodies). Error bodies and unions keep both, with all they
+/// hold: the runtime writes error message arguments back out as text, and a union's written
+/// impls go both ways.
+pub(super) fn mark_serde_use(types: &mut BTreeMap<String, TypeDef>, operations: &[OperationModel]) {
+    let two_way: Vec<TypeRef> = types
+        .values()
+        .filter(|def| def.error_shape.is_some() || matches!(def.kind, TypeKind::Union(_)))
+        .map(|def| TypeRef::Named(def.name.clone()))
+        .collect();
+    let sent = reached(
+        types,
+        operations
+            .iter()
+            .flat_map(sent_types)
+            .chain(two_way.iter().cloned()),
+    );
+    let received = reached(
+        types,
+        operations
+            .iter()
+            .flat_map(received_types)
+            .chain(two_way.iter().cloned()),
+    );
+    for (name, def) in types.iter_mut() {
+        def.serde = SerdeUse {
+            serialize: sent.contains(name),
+            deserialize: received.contains(name),
+        };
+    }
+}
+
+/// The types an operation sends: its parameters and request body.
+fn sent_types(op: &OperationModel) -> Vec<TypeRef> {
+    let mut out: Vec<TypeRef> = op.params.iter().map(|param| param.ty.clone()).collect();
+    if let Some(body) = &op.body {
+        out.push(body.ty.clone());
+        for field in body.multipart.iter().flat_map(|form| &form.fields) {
+            if let PartKind::Value(ty) = &field.kind {
+                out.push(ty.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The types an operation receives: its success and error bodies.
+fn received_types(op: &OperationModel) -> Vec<TypeRef> {
+    op.success_json_types()
+        .into_iter()
+        .cloned()
+        .chain(op.error_body_types())
+        .collect()
+}
+
+/// The named types `roots` reach, through lists, maps, fields, aliases and union members.
+fn reached(
+    types: &BTreeMap<String, TypeDef>,
+    roots: impl IntoIterator<Item = TypeRef>,
+) -> BTreeSet<String> {
     fn named(ty: &TypeRef, out: &mut Vec<String>) {
         match ty {
             TypeRef::Named(name) => out.push(name.clone()),
@@ -182,28 +250,12 @@ pub(super) fn keep_used_types(
         }
     }
     let mut pending = Vec::new();
-    for op in operations {
-        for param in &op.params {
-            named(&param.ty, &mut pending);
-        }
-        if let Some(body) = &op.body {
-            named(&body.ty, &mut pending);
-            for field in body.multipart.iter().flat_map(|form| &form.fields) {
-                if let PartKind::Value(ty) = &field.kind {
-                    named(ty, &mut pending);
-                }
-            }
-        }
-        for ty in op.success_json_types() {
-            named(ty, &mut pending);
-        }
-        for ty in op.error_body_types() {
-            named(&ty, &mut pending);
-        }
+    for root in roots {
+        named(&root, &mut pending);
     }
-    let mut used = BTreeSet::new();
+    let mut seen = BTreeSet::new();
     while let Some(name) = pending.pop() {
-        if !used.insert(name.clone()) {
+        if seen.contains(&name) {
             continue;
         }
         match types.get(&name).map(|def| &def.kind) {
@@ -220,8 +272,9 @@ pub(super) fn keep_used_types(
             }
             _ => {}
         }
+        seen.insert(name);
     }
-    types.retain(|name, _| used.contains(name));
+    seen
 }
 
 /// Gives every operation one error body type. Error schemas that have the same shape, all the

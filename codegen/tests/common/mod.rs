@@ -100,6 +100,31 @@ pub fn compile_generated(set: &str, specs: &[GoldenSpec]) {
     }
 }
 
+/// `cargo check` with `-D warnings` of some crates `compile_generated` wrote into
+/// `<workspace>/target/<set>/`, with more arguments (features): a build the default one does
+/// not cover. Panics with the compiler's output when it fails.
+pub fn check_generated(set: &str, crates: &[String], args: &[&str]) {
+    let root = workspace_root();
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
+    command.args(["check", "--quiet"]).args(args);
+    for name in crates {
+        command.args(["-p", name]);
+    }
+    let output = command
+        .current_dir(root.join("target").join(set))
+        .env("CARGO_TARGET_DIR", root.join("target/generated-crates"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .output()
+        .expect("run cargo");
+    assert!(
+        output.status.success(),
+        "`cargo check {}` of {crates:?} failed:\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Generates every spec into `<workspace>/target/<set>/<crate name>/` and runs the test files
 /// `tests` (paths of `.rs` files, each a test target) in one more crate of that workspace, which
 /// depends on every generated crate, `tokio`, `serde_json` and `wiremock`: how a generated

@@ -11,14 +11,16 @@ pub struct BasicError {
 
 impl crate::runtime::error::ErrorBody for BasicError {}
 /// The `DeviceStartBody` schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde-all", derive(serde::Deserialize))]
 pub struct DeviceStartBody {
     /// The `client_id` field.
     pub client_id: String,
 }
 
 /// The `Job` schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde-all", derive(serde::Serialize))]
 pub struct Job {
     /// The `job` field.
     pub job: i64,
@@ -78,7 +80,8 @@ pub struct ThingExportConflict {
 
 impl crate::runtime::error::ErrorBody for ThingExportConflict {}
 /// The `UploadCreateMultipartFormMeta` schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde-all", derive(serde::Deserialize))]
 pub struct UploadCreateMultipartFormMeta {
     /// The `tag` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]

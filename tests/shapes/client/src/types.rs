@@ -60,7 +60,8 @@ pub struct Dog {
 }
 
 /// The `Labels` schema.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde-all", derive(serde::Serialize))]
 pub struct Labels {
     /// The `name` field.
     pub name: String,
