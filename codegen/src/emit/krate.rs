@@ -71,9 +71,80 @@ serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 tokio = {{ version = "1", features = ["sync", "time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
-"#,
+{features}"#,
         name = settings.crate_name,
+        features = features_table(model),
     )
+}
+
+/// The `[features]` table: one feature per tag, `full` for all of them, on by default.
+fn features_table(model: &ApiModel) -> String {
+    if model.features.is_empty() {
+        return String::new();
+    }
+    let mut table = format!(
+        "\n# One feature per tag of the spec; `{FULL_FEATURE}` (the default) turns on all of them.\n\
+         [features]\ndefault = [\"{FULL_FEATURE}\"]\n{FULL_FEATURE} = [{}]\n",
+        model
+            .features
+            .iter()
+            .map(|f| format!("\"{}\"", f.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for feature in &model.features {
+        table.push_str(&format!("{} = []\n", feature.name));
+    }
+    table
+}
+
+/// The crate docs' section on features: how to choose, and one line per feature.
+fn features_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
+    let Some(example) = model.features.first() else {
+        return String::new();
+    };
+    let described = model.features.iter().any(|f| f.doc.is_some());
+    let mut doc = format!(
+        "\n\n## Features\n\n\
+         Each tag of the spec is a cargo feature that compiles its operations and the types they\n\
+         use; `{FULL_FEATURE}`, the default, turns on all of them (and compiles the types no operation\n\
+         uses). To compile only the parts you call, turn the default off:\n\n\
+         ```toml\n\
+         [dependencies]\n\
+         {name} = {{ version = \"0.1\", default-features = false, features = [\"{example}\"] }}\n\
+         ```\n\n\
+         The client, its errors and the operations the client calls by itself (creating and ending\n\
+         a session) are always compiled.\n\n\
+         | feature | tag |{what_head}\n| --- | --- |{what_rule}\n",
+        name = settings.crate_name,
+        example = example.name,
+        what_head = if described { " what it is |" } else { "" },
+        what_rule = if described { " --- |" } else { "" },
+    );
+    for feature in &model.features {
+        let tag = match &feature.tag {
+            Some(tag) => format!("`{}`", tag.replace('`', "'")),
+            None => "(operations without a tag)".to_string(),
+        };
+        let what = feature
+            .doc
+            .as_deref()
+            .map(|d| {
+                d.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .replace('|', "\\|")
+            })
+            .unwrap_or_default();
+        let what = if described {
+            format!(" {what} |")
+        } else {
+            String::new()
+        };
+        doc.push_str(&format!("| `{}` | {tag} |{what}\n", feature.name));
+    }
+    doc.truncate(doc.trim_end().len());
+    doc
 }
 
 pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
@@ -116,16 +187,22 @@ pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> Strin
              ```"
         ));
     }
+    doc.push_str(&features_doc(model, settings));
     doc
 }
 
 pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
-    let credentials = super::uses_scheme_credentials(model)
-        .then(|| quote! { pub use runtime::credentials::{TokenFuture, TokenSource}; });
+    // A re-export is compiled with its runtime file.
+    let credentials = super::uses_scheme_credentials(model).then(|| {
+        let cfg = cfg_attr(&runtime_gate(model, "credentials"));
+        quote! { #cfg pub use runtime::credentials::{TokenFuture, TokenSource}; }
+    });
     // The modules are formatted by the generator (prettyplease), not by rustfmt. `lib.rs`
     // itself is formatted by both, so its lines are short and in rustfmt's order.
-    let byte_stream = has_runtime(model, "byte_stream")
-        .then(|| quote! { pub use runtime::byte_stream::{ByteStream, ByteStreamError}; });
+    let byte_stream = has_runtime(model, "byte_stream").then(|| {
+        let cfg = cfg_attr(&runtime_gate(model, "byte_stream"));
+        quote! { #cfg pub use runtime::byte_stream::{ByteStream, ByteStreamError}; }
+    });
     quote! {
         #![deny(missing_docs)]
 
@@ -148,13 +225,17 @@ pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
 }
 
 pub(super) fn runtime_modules(model: &ApiModel) -> TokenStream {
-    let runtime = RUNTIME_FILES
-        .iter()
-        .filter(|r| (r.needed)(model))
-        .map(|r| ident(r.module));
+    let runtime = runtime_gates(model).into_iter().map(|(module, gate)| {
+        let module = ident(module);
+        let cfg = cfg_attr(&gate);
+        quote! { #cfg pub(crate) mod #module; }
+    });
     let retry = &model.conventions.retry_error_types;
+    let unused = unused_without_features(model);
     quote! {
-        #(pub(crate) mod #runtime;)*
+        #unused
+
+        #(#runtime)*
 
         /// The `error_type` values the default [`RetryPolicy`](retry::RetryPolicy) repeats a
         /// call on: the "try again" error types this API's error bodies document.

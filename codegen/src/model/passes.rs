@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::ir::{
     Conventions, ErrorShape, FieldModel, JsonKind, MessagesField, Nullable, OperationModel,
-    PartKind, ResponseBody, TypeDef, TypeKind, TypeRef,
+    ResponseBody, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{snake_ident, Namespace};
 use crate::scope::error_methods;
@@ -174,53 +174,11 @@ pub(super) fn keep_used_types(
     types: &mut BTreeMap<String, TypeDef>,
     operations: &[OperationModel],
 ) {
-    fn named(ty: &TypeRef, out: &mut Vec<String>) {
-        match ty {
-            TypeRef::Named(name) => out.push(name.clone()),
-            TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner, out),
-            _ => {}
-        }
-    }
-    let mut pending = Vec::new();
-    for op in operations {
-        for param in &op.params {
-            named(&param.ty, &mut pending);
-        }
-        if let Some(body) = &op.body {
-            named(&body.ty, &mut pending);
-            for field in body.multipart.iter().flat_map(|form| &form.fields) {
-                if let PartKind::Value(ty) = &field.kind {
-                    named(ty, &mut pending);
-                }
-            }
-        }
-        for ty in op.success_json_types() {
-            named(ty, &mut pending);
-        }
-        for ty in op.error_body_types() {
-            named(&ty, &mut pending);
-        }
-    }
-    let mut used = BTreeSet::new();
-    while let Some(name) = pending.pop() {
-        if !used.insert(name.clone()) {
-            continue;
-        }
-        match types.get(&name).map(|def| &def.kind) {
-            Some(TypeKind::Struct { fields }) => {
-                for field in fields {
-                    named(&field.ty, &mut pending);
-                }
-            }
-            Some(TypeKind::Alias(target)) => named(target, &mut pending),
-            Some(TypeKind::Union(union)) => {
-                for variant in &union.variants {
-                    named(&variant.ty, &mut pending);
-                }
-            }
-            _ => {}
-        }
-    }
+    let roots = operations
+        .iter()
+        .flat_map(super::features::operation_roots)
+        .collect();
+    let used = super::features::reach(types, roots);
     types.retain(|name, _| used.contains(name));
 }
 

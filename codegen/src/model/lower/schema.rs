@@ -14,7 +14,7 @@ use super::{child, id_type_wanted, name_extension, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
 use crate::load::LoadedSpec;
 use crate::model::ir::{
-    EnumValue, FieldModel, Nullable, TypeDef, TypeKind, TypeRef, ID_TYPES_EXTENSION,
+    EnumValue, FieldModel, Gate, Nullable, TypeDef, TypeKind, TypeRef, ID_TYPES_EXTENSION,
     NAME_EXTENSION, RESOURCE_TYPE_EXTENSION,
 };
 use crate::model::refs;
@@ -52,6 +52,7 @@ impl ModelBuilder<'_> {
                     doc: None,
                     kind: TypeKind::Alias(TypeRef::Named(target)),
                     error_shape: None,
+                    gate: Gate::Always,
                 }
             }
             ReferenceOr::Item(schema) => self.named_type(&name, key, schema, &pointer)?,
@@ -153,6 +154,7 @@ impl ModelBuilder<'_> {
             doc: schema.schema_data.description.clone(),
             kind,
             error_shape: None,
+            gate: Gate::Always,
         })
     }
 
@@ -469,6 +471,7 @@ impl ModelBuilder<'_> {
                     resource_type: resource.to_string(),
                 },
                 error_shape: None,
+                gate: Gate::Always,
             },
         );
         TypeRef::Named(name)
