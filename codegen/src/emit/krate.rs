@@ -193,14 +193,22 @@ pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> Strin
 
 pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
     // A re-export is compiled with its runtime file.
+    let gates = runtime_gates(model);
+    let runtime_gate = |module: &str| {
+        gates
+            .iter()
+            .find(|(name, _)| *name == module)
+            .map(|(_, gate)| gate.clone())
+            .unwrap_or_default()
+    };
     let credentials = super::uses_scheme_credentials(model).then(|| {
-        let cfg = cfg_attr(&runtime_gate(model, "credentials"));
+        let cfg = cfg_attr(&runtime_gate("credentials"));
         quote! { #cfg pub use runtime::credentials::{TokenFuture, TokenSource}; }
     });
     // The modules are formatted by the generator (prettyplease), not by rustfmt. `lib.rs`
     // itself is formatted by both, so its lines are short and in rustfmt's order.
     let byte_stream = has_runtime(model, "byte_stream").then(|| {
-        let cfg = cfg_attr(&runtime_gate(model, "byte_stream"));
+        let cfg = cfg_attr(&runtime_gate("byte_stream"));
         quote! { #cfg pub use runtime::byte_stream::{ByteStream, ByteStreamError}; }
     });
     quote! {

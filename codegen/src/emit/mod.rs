@@ -256,15 +256,6 @@ fn runtime_gates(model: &ApiModel) -> Vec<(&'static str, Gate)> {
         .collect()
 }
 
-/// The features that compile the runtime file `module` (always, for a file the crate lacks).
-fn runtime_gate(model: &ApiModel, module: &str) -> Gate {
-    runtime_gates(model)
-        .into_iter()
-        .find(|(name, _)| *name == module)
-        .map(|(_, gate)| gate)
-        .unwrap_or_default()
-}
-
 /// `#[cfg(...)]` for an item compiled only with some features; nothing for one always compiled.
 fn cfg_attr(gate: &Gate) -> TokenStream {
     match gate {
