@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::{ToPascalCase, ToSnakeCase};
+use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
 
 /// Words Rust reserves; a name equal to one gets the raw prefix `r#` (or a `_` suffix where a raw
 /// identifier is not allowed).
@@ -258,6 +258,40 @@ pub fn display_ident(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
+/// The feature name of the operations without a tag.
+pub const UNTAGGED_FEATURE: &str = "untagged";
+
+/// Cargo feature names for tags (`None`: the operations without a tag), in the order given:
+/// the tag's words in kebab-case (`vm/hardware/cdrom` -> `vm-hardware-cdrom`), only ASCII
+/// letters, digits and `-`, starting with a letter (`2fa` -> `tag-2fa`; a tag without a letter
+/// or digit -> `tag`). A name already taken (by `reserved` or an earlier tag) gets the
+/// smallest free suffix `-2`, `-3`, ... Every tag gets a name, so none can be refused.
+pub fn feature_names(tags: &[Option<&str>], reserved: &[&str]) -> Vec<String> {
+    let mut names = Namespace::with_reserved(reserved);
+    tags.iter()
+        .map(|tag| {
+            let base = match tag {
+                None => UNTAGGED_FEATURE.to_string(),
+                Some(tag) => {
+                    let kebab = words_only(tag).to_kebab_case();
+                    match kebab.chars().next() {
+                        None => "tag".to_string(),
+                        Some(first) if first.is_ascii_alphabetic() => kebab,
+                        Some(_) => format!("tag-{kebab}"),
+                    }
+                }
+            };
+            let mut candidate = base.clone();
+            let mut n = 2usize;
+            while names.contains(&candidate) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            names.claim(&candidate)
+        })
+        .collect()
+}
+
 /// Hands out names that are unique within one scope: a taken name gets the smallest free
 /// numeric suffix. Callers visit names in a deterministic order, so the result is deterministic.
 #[derive(Debug, Default)]
@@ -316,6 +350,38 @@ mod tests {
         assert_eq!(snake_ident("2fa"), "n2fa");
         assert_eq!(pascal_ident("3d"), "V3d");
         assert_eq!(snake_ident("~~"), "value");
+    }
+
+    #[test]
+    fn feature_names_are_cargo_names_free_of_collisions() {
+        let names = feature_names(
+            &[
+                Some("vm/hardware/cdrom"),
+                Some("VM"),
+                Some("vm"),
+                None,
+                Some("untagged"),
+                Some("2fa"),
+                Some("日本"),
+                Some("full"),
+                Some("serde"),
+            ],
+            &["default", "full", "serde"],
+        );
+        assert_eq!(
+            names,
+            [
+                "vm-hardware-cdrom",
+                "vm",
+                "vm-2",
+                "untagged",
+                "untagged-2",
+                "tag-2fa",
+                "tag",
+                "full-2",
+                "serde-2"
+            ]
+        );
     }
 
     #[test]

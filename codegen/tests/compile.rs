@@ -1,13 +1,13 @@
 //! Compiled golden outputs: every fixture the generator accepts, and VMware's full vCenter
 //! spec, is generated and compiled (`cargo check` and `cargo doc`, warnings denied) in one
-//! shared target directory. A snapshot that is never compiled can lock in code that does not
+//! shared target directory; crates with features are also checked one feature at a time. A snapshot that is never compiled can lock in code that does not
 //! build; this test cannot.
 
 mod common;
 
 use std::path::Path;
 
-use common::{check_generated, compile_generated, shared_file, GoldenSpec};
+use common::{check_feature_builds, check_generated, compile_generated, shared_file, GoldenSpec};
 
 /// The fixture folders whose every spec must generate a crate that compiles.
 const ACCEPTED: &[&str] = &["compile", "forms", "real-world"];
@@ -41,6 +41,7 @@ fn every_accepted_fixture_and_the_full_vcenter_spec_compile() {
         });
     }
     specs.extend(accepted_corpus_specs());
+    let full_spec = specs.iter().any(|s| s.crate_name == "vcenter-full");
     compile_generated("golden", &specs);
     // Every feature on: `serde-all` gives each type both serde impls, which must compile too
     // (the fixtures are enough: the rule is the same for every crate, and they are quick).
@@ -54,6 +55,17 @@ fn every_accepted_fixture_and_the_full_vcenter_spec_compile() {
         })
         .collect();
     check_generated("golden", &fixtures, &["--all-features"]);
+    // One part at a time: every feature of the features fixture alone, and none at all.
+    check_feature_builds(
+        "golden",
+        "compile-features",
+        &["", "full-2", "host", "untagged", "vm-hardware"],
+    );
+    // A tag whose operations use several types of their own, and one whose types other tags
+    // share.
+    if full_spec {
+        check_feature_builds("golden", "vcenter-full", &["vm-hardware-cdrom", "vm"]);
+    }
 }
 
 /// The corpus files whose expected result is a refusal (see the corpus README): the file, and

@@ -28,6 +28,25 @@
 //! let id: vcenter_client::types::CdromId = "id-1".parse().unwrap();
 //! assert_eq!(id.to_string(), "id-1");
 //! ```
+//!
+//! ## Features
+//!
+//! Each tag of the spec is a cargo feature that compiles its operations and the types they
+//! use; `full`, the default, turns on all of them (and compiles the types no operation
+//! uses). To compile only the parts you call, turn the default off:
+//!
+//! ```toml
+//! [dependencies]
+//! vcenter-client = { version = "0.1", default-features = false, features = ["iso-image"] }
+//! ```
+//!
+//! The client, its errors and the operations the client calls by itself (creating and ending
+//! a session) are always compiled.
+//!
+//! | feature | tag | what it is |
+//! | --- | --- | --- |
+//! | `iso-image` | `iso/image` | ISO images from content libraries, mounted on virtual machines. |
+//! | `vm-hardware-cdrom` | `vm/hardware/cdrom` | Virtual CD-ROM devices of virtual machines. |
 
 #![deny(missing_docs)]
 

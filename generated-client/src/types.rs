@@ -58,6 +58,7 @@ impl std::convert::AsRef<str> for CdromId {
 }
 
 /// The request body of Mount Iso Image.
+#[cfg(feature = "iso-image")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "serde-all", derive(serde::Deserialize))]
 pub struct IsoImageMountRequestBody {
@@ -73,6 +74,7 @@ pub struct IsoImageMountRequestBody {
 ///
 /// On the wire it is a plain string. Make one from text with [`LibraryItemId::new`] or
 /// [`str::parse`]; ids returned by the API already have this type.
+#[cfg(feature = "iso-image")]
 #[derive(
     Debug,
     Clone,
@@ -87,6 +89,7 @@ pub struct IsoImageMountRequestBody {
 #[serde(transparent)]
 pub struct LibraryItemId(String);
 
+#[cfg(feature = "iso-image")]
 impl LibraryItemId {
     /// Wraps an identifier, e.g. one read from a configuration file.
     pub fn new(id: impl std::convert::Into<String>) -> Self {
@@ -104,12 +107,14 @@ impl LibraryItemId {
     }
 }
 
+#[cfg(feature = "iso-image")]
 impl std::fmt::Display for LibraryItemId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
 }
 
+#[cfg(feature = "iso-image")]
 impl std::str::FromStr for LibraryItemId {
     type Err = std::convert::Infallible;
 
@@ -118,6 +123,7 @@ impl std::str::FromStr for LibraryItemId {
     }
 }
 
+#[cfg(feature = "iso-image")]
 impl std::convert::AsRef<str> for LibraryItemId {
     fn as_ref(&self) -> &str {
         &self.0

@@ -53,14 +53,6 @@ pub(super) fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String
     } else {
         ""
     };
-    let features = if super::types::has_one_way_types(model) {
-        "\n[features]\n\
-         # Every type implements both `Serialize` and `Deserialize`, not only the way the API\n\
-         # moves it (what is sent, what is received).\n\
-         serde-all = []\n"
-    } else {
-        ""
-    };
     format!(
         r#"[package]
 name = "{name}"
@@ -81,7 +73,92 @@ tokio = {{ version = "1", features = ["sync", "time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 {features}"#,
         name = settings.crate_name,
+        features = features_table(model),
     )
+}
+
+/// The `[features]` table: one feature per tag, `full` for all of them, on by default; and
+/// `serde-all` when some type implements only one of `Serialize` and `Deserialize`.
+fn features_table(model: &ApiModel) -> String {
+    let serde_all = if super::types::has_one_way_types(model) {
+        format!(
+            "# Every type implements both `Serialize` and `Deserialize`, not only the way the API\n\
+             # moves it (what is sent, what is received).\n\
+             {SERDE_ALL_FEATURE} = []\n"
+        )
+    } else {
+        String::new()
+    };
+    if model.features.is_empty() {
+        return if serde_all.is_empty() {
+            String::new()
+        } else {
+            format!("\n[features]\n{serde_all}")
+        };
+    }
+    let mut table = format!(
+        "\n# One feature per tag of the spec; `{FULL_FEATURE}` (the default) turns on all of them.\n\
+         [features]\ndefault = [\"{FULL_FEATURE}\"]\n{serde_all}{FULL_FEATURE} = [{}]\n",
+        model
+            .features
+            .iter()
+            .map(|f| format!("\"{}\"", f.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for feature in &model.features {
+        table.push_str(&format!("{} = []\n", feature.name));
+    }
+    table
+}
+
+/// The crate docs' section on features: how to choose, and one line per feature.
+fn features_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
+    let Some(example) = model.features.first() else {
+        return String::new();
+    };
+    let described = model.features.iter().any(|f| f.doc.is_some());
+    let mut doc = format!(
+        "\n\n## Features\n\n\
+         Each tag of the spec is a cargo feature that compiles its operations and the types they\n\
+         use; `{FULL_FEATURE}`, the default, turns on all of them (and compiles the types no operation\n\
+         uses). To compile only the parts you call, turn the default off:\n\n\
+         ```toml\n\
+         [dependencies]\n\
+         {name} = {{ version = \"0.1\", default-features = false, features = [\"{example}\"] }}\n\
+         ```\n\n\
+         The client, its errors and the operations the client calls by itself (creating and ending\n\
+         a session) are always compiled.\n\n\
+         | feature | tag |{what_head}\n| --- | --- |{what_rule}\n",
+        name = settings.crate_name,
+        example = example.name,
+        what_head = if described { " what it is |" } else { "" },
+        what_rule = if described { " --- |" } else { "" },
+    );
+    for feature in &model.features {
+        let tag = match &feature.tag {
+            Some(tag) => format!("`{}`", tag.replace('`', "'")),
+            None => "(operations without a tag)".to_string(),
+        };
+        let what = feature
+            .doc
+            .as_deref()
+            .map(|d| {
+                d.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .replace('|', "\\|")
+            })
+            .unwrap_or_default();
+        let what = if described {
+            format!(" {what} |")
+        } else {
+            String::new()
+        };
+        doc.push_str(&format!("| `{}` | {tag} |{what}\n", feature.name));
+    }
+    doc.truncate(doc.trim_end().len());
+    doc
 }
 
 pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
@@ -124,16 +201,30 @@ pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> Strin
              ```"
         ));
     }
+    doc.push_str(&features_doc(model, settings));
     doc
 }
 
 pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
-    let credentials = super::uses_scheme_credentials(model)
-        .then(|| quote! { pub use runtime::credentials::{TokenFuture, TokenSource}; });
+    // A re-export is compiled with its runtime file.
+    let gates = runtime_gates(model);
+    let runtime_gate = |module: &str| {
+        gates
+            .iter()
+            .find(|(name, _)| *name == module)
+            .map(|(_, gate)| gate.clone())
+            .unwrap_or_default()
+    };
+    let credentials = super::uses_scheme_credentials(model).then(|| {
+        let cfg = cfg_attr(&runtime_gate("credentials"));
+        quote! { #cfg pub use runtime::credentials::{TokenFuture, TokenSource}; }
+    });
     // The modules are formatted by the generator (prettyplease), not by rustfmt. `lib.rs`
     // itself is formatted by both, so its lines are short and in rustfmt's order.
-    let byte_stream = has_runtime(model, "byte_stream")
-        .then(|| quote! { pub use runtime::byte_stream::{ByteStream, ByteStreamError}; });
+    let byte_stream = has_runtime(model, "byte_stream").then(|| {
+        let cfg = cfg_attr(&runtime_gate("byte_stream"));
+        quote! { #cfg pub use runtime::byte_stream::{ByteStream, ByteStreamError}; }
+    });
     quote! {
         #![deny(missing_docs)]
 
@@ -156,13 +247,17 @@ pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
 }
 
 pub(super) fn runtime_modules(model: &ApiModel) -> TokenStream {
-    let runtime = RUNTIME_FILES
-        .iter()
-        .filter(|r| (r.needed)(model))
-        .map(|r| ident(r.module));
+    let runtime = runtime_gates(model).into_iter().map(|(module, gate)| {
+        let module = ident(module);
+        let cfg = cfg_attr(&gate);
+        quote! { #cfg pub(crate) mod #module; }
+    });
     let retry = &model.conventions.retry_error_types;
+    let unused = unused_without_features(model);
     quote! {
-        #(pub(crate) mod #runtime;)*
+        #unused
+
+        #(#runtime)*
 
         /// The `error_type` values the default [`RetryPolicy`](retry::RetryPolicy) repeats a
         /// call on: the "try again" error types this API's error bodies document.

@@ -1,17 +1,17 @@
 //! From the model to Rust: one token stream per generated source file, plus the crate's
 //! manifest. This room knows Rust and the runtime's helpers; it never reads the OpenAPI document.
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::docs::rustdoc_text;
 use crate::model::{
-    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, Nullable, OperationModel, ParamLocation,
-    ParamModel, PathPart, ResponseBody, ScalarText, SchemeKind, SendAs, SessionAction, StatusMatch,
-    TypeDef, TypeKind, TypeRef, UnionModel,
+    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, Gate, Nullable, OperationModel,
+    ParamLocation, ParamModel, PathPart, ResponseBody, ScalarText, SchemeKind, SendAs,
+    SessionAction, StatusMatch, TypeDef, TypeKind, TypeRef, UnionModel, FULL_FEATURE,
+    SERDE_ALL_FEATURE,
 };
 use crate::names::display_ident;
 use crate::scope::RUNTIME_SOURCES;
@@ -200,6 +200,137 @@ pub(crate) fn uses_scheme_credentials(model: &ApiModel) -> bool {
         .any(|op| matches!(op.auth, Auth::Schemes { .. }))
 }
 
+/// The model as a build with only `feature` on sees it (`None`: no feature at all): the
+/// operations and types that build compiles.
+fn compiled_part(model: &ApiModel, feature: Option<&str>) -> ApiModel {
+    ApiModel {
+        title: String::new(),
+        version: String::new(),
+        description: None,
+        types: model
+            .types
+            .iter()
+            .filter(|def| def.gate.compiled_with(feature))
+            .cloned()
+            .collect(),
+        operations: model
+            .operations
+            .iter()
+            .filter(|op| op.gate.compiled_with(feature))
+            .cloned()
+            .collect(),
+        conventions: model.conventions.clone(),
+        features: Vec::new(),
+    }
+}
+
+/// The runtime files the crate has, each with the features that compile it: the same
+/// `needed` predicates, asked of what each feature alone compiles. A file the build without
+/// features needs is always compiled; one that only the types of `full` need, by `full`.
+fn runtime_gates(model: &ApiModel) -> Vec<(&'static str, Gate)> {
+    let needed = RUNTIME_FILES.iter().filter(|r| (r.needed)(model));
+    if model.features.is_empty() {
+        return needed.map(|r| (r.module, Gate::Always)).collect();
+    }
+    let base = compiled_part(model, None);
+    let parts: Vec<(&str, ApiModel)> = model
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), compiled_part(model, Some(&f.name))))
+        .collect();
+    needed
+        .map(|runtime| {
+            if (runtime.needed)(&base) {
+                return (runtime.module, Gate::Always);
+            }
+            let mut features: Vec<String> = parts
+                .iter()
+                .filter(|(_, part)| (runtime.needed)(part))
+                .map(|(name, _)| name.to_string())
+                .collect();
+            if features.is_empty() {
+                features.push(FULL_FEATURE.to_string());
+            }
+            features.sort();
+            (runtime.module, Gate::Features(features))
+        })
+        .collect()
+}
+
+/// `#[cfg(...)]` for an item compiled only with some features; nothing for one always compiled.
+fn cfg_attr(gate: &Gate) -> TokenStream {
+    match gate {
+        Gate::Always => TokenStream::new(),
+        Gate::Features(features) => match features.as_slice() {
+            [one] => quote! { #[cfg(feature = #one)] },
+            many => quote! { #[cfg(any(#(feature = #many),*))] },
+        },
+    }
+}
+
+/// `#![cfg_attr(not(any(<every feature>)), allow(dead_code))]`, for the modules of the client's
+/// machinery (the runtime, the session renewal): a build with no feature on compiles no
+/// operation that reads a response or renews a session, so that machinery is unused there by
+/// design. Builds with any feature keep every dead-code warning. Nothing without features.
+fn unused_without_features(model: &ApiModel) -> TokenStream {
+    if model.features.is_empty() {
+        return TokenStream::new();
+    }
+    let names = model.features.iter().map(|f| f.name.as_str());
+    quote! { #![cfg_attr(not(any(#(feature = #names),*)), allow(dead_code))] }
+}
+
+/// `items` (a sequence of items, each with its attributes) with `gate`'s `#[cfg]` on each, after
+/// its doc comment: an item ends at a `;` or a `{ ... }` block at its top level (and a `;` right
+/// after the block). Applied outside the emitters, so that they need not know about features.
+fn gated(gate: &Gate, items: TokenStream) -> TokenStream {
+    let cfg = cfg_attr(gate);
+    if cfg.is_empty() {
+        return items;
+    }
+    let is_doc = |token: Option<&TokenTree>| match token {
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Bracket => matches!(
+            group.stream().into_iter().next(),
+            Some(TokenTree::Ident(name)) if name == "doc"
+        ),
+        _ => false,
+    };
+    let mut out = TokenStream::new();
+    let mut at_start = true;
+    let mut tokens = items.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        if at_start {
+            let doc_attr = matches!(&token, TokenTree::Punct(p) if p.as_char() == '#')
+                && is_doc(tokens.peek());
+            if doc_attr {
+                out.extend([token]);
+                out.extend(tokens.next());
+                continue;
+            }
+            out.extend(cfg.clone());
+            at_start = false;
+        }
+        let ends = match &token {
+            TokenTree::Punct(punct) => punct.as_char() == ';',
+            TokenTree::Group(group) => group.delimiter() == Delimiter::Brace,
+            _ => false,
+        };
+        let is_block = matches!(&token, TokenTree::Group(_));
+        out.extend([token]);
+        if ends {
+            if is_block {
+                if let Some(TokenTree::Punct(semi)) = tokens.peek() {
+                    if semi.as_char() == ';' {
+                        out.extend(tokens.next());
+                    }
+                }
+            }
+            at_start = true;
+        }
+    }
+    out
+}
+
 /// Whether the crate has the runtime file `module`.
 fn has_runtime(model: &ApiModel, module: &str) -> bool {
     RUNTIME_FILES
@@ -305,7 +436,7 @@ pub fn part_tokens(model: &ApiModel, part: &Part) -> TokenStream {
         Part::RuntimeModules => runtime_modules(model),
         Part::Types(range) => {
             let defs = model.types.get(range.clone()).unwrap_or_default();
-            let items = defs.iter().map(type_def);
+            let items = defs.iter().map(|def| gated(&def.gate, type_def(def)));
             quote! { #(#items)* }
         }
         Part::UnnamedErrorBodies => unnamed_error_bodies(model),
@@ -313,7 +444,7 @@ pub fn part_tokens(model: &ApiModel, part: &Part) -> TokenStream {
         Part::OperationsPrelude => operations_prelude(model),
         Part::Methods(range) => {
             let ops = model.operations.get(range.clone()).unwrap_or_default();
-            let methods = ops.iter().map(operation_method);
+            let methods = ops.iter().map(|op| gated(&op.gate, operation_method(op)));
             quote! { #(#methods)* }
         }
     }
@@ -339,6 +470,9 @@ fn with_rustdoc_text(model: &ApiModel) -> ApiModel {
     model.title = rustdoc_text(&model.title);
     model.version = rustdoc_text(&model.version);
     fix(&mut model.description);
+    for feature in &mut model.features {
+        fix(&mut feature.doc);
+    }
     for ty in &mut model.types {
         fix(&mut ty.doc);
         if let TypeKind::Struct { fields } = &mut ty.kind {
@@ -503,5 +637,38 @@ fn type_tokens(ty: &TypeRef, scope: Scope) -> TokenStream {
             let inner = type_tokens(inner, scope);
             quote! { std::collections::BTreeMap<String, #inner> }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gated_puts_the_cfg_on_every_item_after_its_docs() {
+        let gate = Gate::Features(vec!["a".to_string(), "b".to_string()]);
+        let items = quote! {
+            /// A thing.
+            #[derive(Debug)]
+            pub struct Thing(String);
+            impl Thing { fn new() -> Self { Self(String::new()) } }
+            const X: Thing = Thing { 0: String::new() };
+            some::macro_call!(Thing);
+        };
+        let cfg = "# [cfg (any (feature = \"a\" , feature = \"b\"))]";
+        let text = gated(&gate, items).to_string();
+        assert_eq!(
+            text,
+            format!(
+                "# [doc = r\" A thing.\"] {cfg} # [derive (Debug)] pub struct Thing (String) ; \
+                 {cfg} impl Thing {{ fn new () -> Self {{ Self (String :: new ()) }} }} \
+                 {cfg} const X : Thing = Thing {{ 0 : String :: new () }} ; \
+                 {cfg} some :: macro_call ! (Thing) ;"
+            )
+        );
+        assert_eq!(
+            gated(&Gate::Always, quote! { struct A; }).to_string(),
+            "struct A ;"
+        );
     }
 }

@@ -40,8 +40,14 @@ pub(super) fn operations_prelude(model: &ApiModel) -> TokenStream {
             })))
         },
     };
+    // `Error` is named by the methods alone.
+    let methods = cfg_attr(&Gate::union(model.operations.iter().map(|op| &op.gate)));
+    let unused = unused_without_features(model);
     quote! {
+        #unused
+
         use crate::runtime::client::Client;
+        #methods
         use crate::runtime::error::Error;
 
         /// What [`Client::renew_session`] returns.

@@ -552,7 +552,7 @@ pub(super) fn response_enums(model: &ApiModel) -> TokenStream {
                 }
             }
         });
-        quote! { #form #success #errors }
+        gated(&op.gate, quote! { #form #success #errors })
     });
     quote! { #(#items)* }
 }

@@ -7,31 +7,34 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::*;
-use crate::model::{JsonKind, MessagesField, SerdeUse};
+use crate::model::{JsonKind, MessagesField, SerdeUse, SERDE_ALL_FEATURE};
 
 pub(super) fn unnamed_error_bodies(model: &ApiModel) -> TokenStream {
     // Error bodies that are not named types of their own get their `ErrorBody` impl here.
-    let unnamed: BTreeSet<TypeRef> = model
-        .operations
-        .iter()
-        .flat_map(OperationModel::error_body_types)
-        .filter(|ty| !matches!(ty, TypeRef::Named(_) | TypeRef::Json))
-        .collect();
-    // One impl per Rust type: `String` stands for a plain and a `date-time` string alike.
-    let rust_types: BTreeMap<String, TokenStream> = unnamed
-        .into_iter()
-        .map(|ty| {
+    // One impl per Rust type: `String` stands for a plain and a `date-time` string alike. Each
+    // is compiled with the operations that use it (a list of a named type needs that type).
+    let mut rust_types: BTreeMap<String, (TokenStream, Vec<&Gate>)> = BTreeMap::new();
+    for op in &model.operations {
+        for ty in op.error_body_types() {
+            if matches!(ty, TypeRef::Named(_) | TypeRef::Json) {
+                continue;
+            }
             let tokens = type_tokens(&ty, Scope::Types);
-            (tokens.to_string(), tokens)
-        })
-        .collect();
+            let entry = rust_types
+                .entry(tokens.to_string())
+                .or_insert_with(|| (tokens, Vec::new()));
+            entry.1.push(&op.gate);
+        }
+    }
     // The runtime's text errors bring their own impl for `String`.
     let text_errors = has_runtime(model, "error_text");
     let items = rust_types
         .iter()
         .filter(|(text, _)| !(text_errors && text.as_str() == "String"))
-        .map(|(_, ty)| ty)
-        .map(|ty| quote! { impl crate::runtime::error::ErrorBody for #ty {} });
+        .map(|(_, (ty, gates))| {
+            let impl_body = quote! { impl crate::runtime::error::ErrorBody for #ty {} };
+            gated(&Gate::union(gates.iter().copied()), impl_body)
+        });
     quote! { #(#items)* }
 }
 
@@ -129,7 +132,8 @@ fn struct_derives(serde: SerdeUse) -> TokenStream {
         ),
         _ => (quote! { serde::Serialize, serde::Deserialize }, None),
     };
-    let other = other.map(|other| quote! { #[cfg_attr(feature = "serde-all", derive(#other))] });
+    let other =
+        other.map(|other| quote! { #[cfg_attr(feature = #SERDE_ALL_FEATURE, derive(#other))] });
     quote! {
         #[derive(Debug, Clone, PartialEq, #ours)]
         #other

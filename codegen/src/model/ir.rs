@@ -24,6 +24,58 @@ pub struct ApiModel {
     pub operations: Vec<OperationModel>,
     /// Which of vCenter's conventions the spec follows.
     pub conventions: Conventions,
+    /// The crate's cargo features, one per tag, sorted by name; empty when the spec has fewer
+    /// than two parts to choose from (then everything is always compiled).
+    pub features: Vec<FeatureModel>,
+}
+
+/// A cargo feature of the generated crate: the operations of one tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureModel {
+    /// The feature's name (kebab-case of the tag, free of collisions).
+    pub name: String,
+    /// The tag, as the spec names it; `None` for the operations without a tag.
+    pub tag: Option<String>,
+    /// The tag's description from the document's `tags` list.
+    pub doc: Option<String>,
+}
+
+/// Which cargo features compile an item of the generated crate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Gate {
+    /// Compiled whatever the features (used by every part, or by the runtime itself).
+    #[default]
+    Always,
+    /// Compiled when any of these features is on (names sorted, never empty).
+    Features(Vec<String>),
+}
+
+impl Gate {
+    /// The gate of something used by everything gated by `gates`: compiled when any of them is.
+    /// Without any gate, [`Gate::Always`].
+    pub fn union<'a>(gates: impl IntoIterator<Item = &'a Gate>) -> Gate {
+        let mut names = std::collections::BTreeSet::new();
+        let mut any = false;
+        for gate in gates {
+            any = true;
+            match gate {
+                Gate::Always => return Gate::Always,
+                Gate::Features(features) => names.extend(features.iter().cloned()),
+            }
+        }
+        if !any || names.is_empty() {
+            return Gate::Always;
+        }
+        Gate::Features(names.into_iter().collect())
+    }
+
+    /// Whether the item is compiled with only `feature` on (`None`: with no feature at all).
+    pub fn compiled_with(&self, feature: Option<&str>) -> bool {
+        match self {
+            Gate::Always => true,
+            Gate::Features(features) => feature.is_some_and(|f| features.iter().any(|n| n == f)),
+        }
+    }
 }
 
 /// vCenter's conventions, each on only when the spec itself shows it (see `conventions.rs`), so
@@ -53,6 +105,8 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Set when the type is used as an error body: what of the standard error shape it has.
     pub error_shape: Option<ErrorShape>,
+    /// The features whose operations reach the type (set by the features pass).
+    pub gate: Gate,
     /// Which ways the API moves values of the type: a struct implements `Serialize` only when
     /// the client sends it and `Deserialize` only when it receives it (each derive is compile
     /// time every user pays), the other way behind the crate's `serde-all` feature.
@@ -305,6 +359,11 @@ pub struct OperationModel {
     pub description: Option<String>,
     /// `deprecated`.
     pub deprecated: bool,
+    /// The operation's tags, in the spec's order.
+    pub tags: Vec<String>,
+    /// The features that compile the method (set by the features pass): its tags' features, or
+    /// always for the operations the runtime itself calls (the session's).
+    pub gate: Gate,
 }
 
 impl OperationModel {

@@ -5,12 +5,14 @@
 
 mod check;
 mod conventions;
+mod features;
 pub mod ir;
 mod lower;
 mod passes;
 pub mod refs;
 mod select;
 
+pub use features::{FULL_FEATURE, SERDE_ALL_FEATURE};
 pub use ir::*;
 pub use select::Selection;
 
@@ -51,6 +53,13 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
     if !diagnostics.is_empty() {
         return Err(Diagnostics::new(diagnostics));
     }
+    let tag_docs: Vec<(String, Option<String>)> = spec
+        .document
+        .tags
+        .iter()
+        .map(|tag| (tag.name.clone(), tag.description.clone()))
+        .collect();
+    let features = features::assign_features(&tag_docs, &mut types, &mut operations);
     let info = &spec.document.info;
     Ok(ApiModel {
         title: info.title.clone(),
@@ -59,5 +68,6 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
         types: types.into_values().collect(),
         operations,
         conventions,
+        features,
     })
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::ir::{
     Conventions, ErrorShape, FieldModel, JsonKind, MessagesField, Nullable, OperationModel,
-    PartKind, ResponseBody, SerdeUse, TypeDef, TypeKind, TypeRef,
+    ResponseBody, SerdeUse, TypeDef, TypeKind, TypeRef,
 };
 use crate::names::{snake_ident, Namespace};
 use crate::scope::error_methods;
@@ -176,8 +176,9 @@ pub(super) fn keep_used_types(
 ) {
     let roots = operations
         .iter()
-        .flat_map(|op| sent_types(op).into_iter().chain(received_types(op)));
-    let used = reached(types, roots);
+        .flat_map(super::features::operation_roots)
+        .collect();
+    let used = super::features::reach(types, roots);
     types.retain(|name, _| used.contains(name));
 }
 
@@ -187,94 +188,26 @@ pub(super) fn keep_used_types(
 /// hold: the runtime writes error message arguments back out as text, and a union's written
 /// impls go both ways.
 pub(super) fn mark_serde_use(types: &mut BTreeMap<String, TypeDef>, operations: &[OperationModel]) {
-    let two_way: Vec<TypeRef> = types
+    let two_way: Vec<String> = types
         .values()
         .filter(|def| def.error_shape.is_some() || matches!(def.kind, TypeKind::Union(_)))
-        .map(|def| TypeRef::Named(def.name.clone()))
+        .map(|def| def.name.clone())
         .collect();
-    let sent = reached(
-        types,
+    let roots = |side: fn(&OperationModel) -> Vec<String>| -> Vec<String> {
         operations
             .iter()
-            .flat_map(sent_types)
-            .chain(two_way.iter().cloned()),
-    );
-    let received = reached(
-        types,
-        operations
-            .iter()
-            .flat_map(received_types)
-            .chain(two_way.iter().cloned()),
-    );
+            .flat_map(side)
+            .chain(two_way.iter().cloned())
+            .collect()
+    };
+    let sent = super::features::reach(types, roots(super::features::sent_roots));
+    let received = super::features::reach(types, roots(super::features::received_roots));
     for (name, def) in types.iter_mut() {
         def.serde = SerdeUse {
             serialize: sent.contains(name),
             deserialize: received.contains(name),
         };
     }
-}
-
-/// The types an operation sends: its parameters and request body.
-fn sent_types(op: &OperationModel) -> Vec<TypeRef> {
-    let mut out: Vec<TypeRef> = op.params.iter().map(|param| param.ty.clone()).collect();
-    if let Some(body) = &op.body {
-        out.push(body.ty.clone());
-        for field in body.multipart.iter().flat_map(|form| &form.fields) {
-            if let PartKind::Value(ty) = &field.kind {
-                out.push(ty.clone());
-            }
-        }
-    }
-    out
-}
-
-/// The types an operation receives: its success and error bodies.
-fn received_types(op: &OperationModel) -> Vec<TypeRef> {
-    op.success_json_types()
-        .into_iter()
-        .cloned()
-        .chain(op.error_body_types())
-        .collect()
-}
-
-/// The named types `roots` reach, through lists, maps, fields, aliases and union members.
-fn reached(
-    types: &BTreeMap<String, TypeDef>,
-    roots: impl IntoIterator<Item = TypeRef>,
-) -> BTreeSet<String> {
-    fn named(ty: &TypeRef, out: &mut Vec<String>) {
-        match ty {
-            TypeRef::Named(name) => out.push(name.clone()),
-            TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner, out),
-            _ => {}
-        }
-    }
-    let mut pending = Vec::new();
-    for root in roots {
-        named(&root, &mut pending);
-    }
-    let mut seen = BTreeSet::new();
-    while let Some(name) = pending.pop() {
-        if seen.contains(&name) {
-            continue;
-        }
-        match types.get(&name).map(|def| &def.kind) {
-            Some(TypeKind::Struct { fields }) => {
-                for field in fields {
-                    named(&field.ty, &mut pending);
-                }
-            }
-            Some(TypeKind::Alias(target)) => named(target, &mut pending),
-            Some(TypeKind::Union(union)) => {
-                for variant in &union.variants {
-                    named(&variant.ty, &mut pending);
-                }
-            }
-            _ => {}
-        }
-        seen.insert(name);
-    }
-    seen
 }
 
 /// Gives every operation one error body type. Error schemas that have the same shape, all the

@@ -2,15 +2,23 @@
 //! The client's runtime: the code that is the same for every spec (the HTTP client,
 //! errors, sessions, retries), copied from the generator's `codegen/runtime/`.
 
+#![cfg_attr(
+    not(any(feature = "iso-image", feature = "vm-hardware-cdrom")),
+    allow(dead_code)
+)]
 pub(crate) mod api_error;
 pub(crate) mod client;
 pub(crate) mod decode;
 pub(crate) mod error;
+
+#[cfg(feature = "iso-image")]
 pub(crate) mod json_body;
 pub(crate) mod messages;
 pub(crate) mod no_content;
 pub(crate) mod off_spec;
 pub(crate) mod open_enum;
+
+#[cfg(feature = "vm-hardware-cdrom")]
 pub(crate) mod path;
 pub(crate) mod redact;
 pub(crate) mod retry;

@@ -8,8 +8,8 @@ use openapiv3::{Operation, Parameter, ParameterSchemaOrContent, ReferenceOr};
 use super::{child, name_extension, ModelBuilder, Owner};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
 use crate::model::ir::{
-    OperationModel, ParamLocation, ParamModel, PathPart, SessionAction, TypeRef, NAME_EXTENSION,
-    SESSION_EXTENSION,
+    Gate, OperationModel, ParamLocation, ParamModel, PathPart, SessionAction, TypeRef,
+    NAME_EXTENSION, SESSION_EXTENSION,
 };
 use crate::model::select::Selection;
 use crate::names::{display_ident, snake_ident, spelled_operation_id_name, Namespace};
@@ -258,6 +258,8 @@ impl<'a> ModelBuilder<'a> {
             summary: operation.summary.clone(),
             description: operation.description.clone(),
             deprecated: operation.deprecated,
+            tags: operation.tags.clone(),
+            gate: Gate::Always,
         };
         // The body's other media types: one more method each, `<method>_<kind>`.
         let mut models = Vec::new();

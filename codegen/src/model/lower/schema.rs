@@ -14,8 +14,8 @@ use super::{child, id_type_wanted, name_extension, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
 use crate::load::LoadedSpec;
 use crate::model::ir::{
-    EnumValue, FieldModel, Nullable, SerdeUse, TypeDef, TypeKind, TypeRef, ID_TYPES_EXTENSION,
-    NAME_EXTENSION, RESOURCE_TYPE_EXTENSION,
+    EnumValue, FieldModel, Gate, Nullable, SerdeUse, TypeDef, TypeKind, TypeRef,
+    ID_TYPES_EXTENSION, NAME_EXTENSION, RESOURCE_TYPE_EXTENSION,
 };
 use crate::model::refs;
 use crate::names::{distinct_idents, pascal_ident, snake_ident, Namespace};
@@ -53,6 +53,7 @@ impl ModelBuilder<'_> {
                     kind: TypeKind::Alias(TypeRef::Named(target)),
                     error_shape: None,
                     serde: SerdeUse::BOTH,
+                    gate: Gate::Always,
                 }
             }
             ReferenceOr::Item(schema) => self.named_type(&name, key, schema, &pointer)?,
@@ -155,6 +156,7 @@ impl ModelBuilder<'_> {
             kind,
             error_shape: None,
             serde: SerdeUse::BOTH,
+            gate: Gate::Always,
         })
     }
 
@@ -472,6 +474,7 @@ impl ModelBuilder<'_> {
                 },
                 error_shape: None,
                 serde: SerdeUse::BOTH,
+                gate: Gate::Always,
             },
         );
         TypeRef::Named(name)
