@@ -251,6 +251,13 @@ fn generate(
             String::from_utf8_lossy(&output.stderr)
         ));
     }
+    // The crate is measured where it is, inside this workspace's target directory: it is a
+    // workspace of its own.
+    let manifest = out.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|err| format!("cannot read {}: {err}", manifest.display()))?;
+    std::fs::write(&manifest, format!("{text}\n[workspace]\n"))
+        .map_err(|err| format!("cannot write {}: {err}", manifest.display()))?;
     // The summary line: "679 operations, 1654 types, ...".
     let stdout = String::from_utf8_lossy(&output.stdout);
     let operations = stdout
