@@ -5,7 +5,6 @@
 
 use std::future::Future;
 
-use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
 use super::client::{Client, Received, SessionId};
@@ -108,7 +107,7 @@ impl Client {
                     .with_session_header(call, request, session.as_ref())
                     .build()
                     .map_err(|err| Error::Transport(err.without_url()))?;
-                let secrets = self.secrets_of(&request, &sent);
+                let secrets = self.secrets_of(&request, sent);
                 let response = self
                     .inner
                     .http
@@ -122,7 +121,7 @@ impl Client {
                 .with_session_header(call, this_try, session.as_ref())
                 .build()
                 .map_err(|err| Error::Transport(err.without_url()))?;
-            let secrets = self.secrets_of(&this_try, &sent);
+            let secrets = self.secrets_of(&this_try, sent.clone());
             let response = match self.inner.http.execute(this_try).await {
                 Ok(response) => response,
                 // Not connected: the request was never sent, so it cannot have taken effect.
@@ -290,16 +289,9 @@ impl Client {
         request: reqwest::RequestBuilder,
         session: Option<&SessionId>,
     ) -> reqwest::RequestBuilder {
-        match (call.session_header, session.and_then(header_value)) {
-            (Some(header), Some(value)) => request.header(header, value),
+        match (call.session_header, session) {
+            (Some(header), Some(session)) => request.header(header, session.header_value().clone()),
             _ => request,
         }
     }
-}
-
-/// The session id as a header value marked sensitive (kept out of HTTP logs).
-fn header_value(session: &SessionId) -> Option<HeaderValue> {
-    let mut value = HeaderValue::from_str(session.expose_secret()).ok()?;
-    value.set_sensitive(true);
-    Some(value)
 }
