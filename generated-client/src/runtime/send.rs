@@ -53,7 +53,15 @@ impl Client {
     /// Runs `work`, the whole call, inside a `tracing` span named `api_call` with the fields
     /// `operation`, `method`, `path` (the template, never the ids in it), `status`,
     /// `error_type` and `attempt`. Neither the session id, the password nor a body is recorded.
-    pub(crate) async fn traced<T, E, F>(&self, call: &Call, work: F) -> Result<T, Error<E>>
+    ///
+    /// `work` is boxed: the state of a whole call takes several KiB, and without the box every
+    /// generated method's future would hold it (twice: as the argument and as the future
+    /// awaited), so that a caller that moves or collects many calls copies it each time.
+    pub(crate) fn traced<T, E, F>(
+        &self,
+        call: &Call,
+        work: F,
+    ) -> impl Future<Output = Result<T, Error<E>>>
     where
         E: ErrorBody,
         F: Future<Output = Result<T, Error<E>>>,
@@ -67,14 +75,17 @@ impl Client {
             error_type = tracing::field::Empty,
             attempt = tracing::field::Empty,
         );
-        let result = work.instrument(span.clone()).await;
-        if let Err(err) = &result {
-            if let Some(error_type) = err.api_body().and_then(ErrorBody::error_type_name) {
-                span.record("error_type", error_type);
+        let work = Box::pin(work.instrument(span.clone()));
+        async move {
+            let result = work.await;
+            if let Err(err) = &result {
+                if let Some(error_type) = err.api_body().and_then(ErrorBody::error_type_name) {
+                    span.record("error_type", error_type);
+                }
+                span.in_scope(|| tracing::debug!(error = %err, "call failed"));
             }
-            span.in_scope(|| tracing::debug!(error = %err, "call failed"));
+            result
         }
-        result
     }
 
     /// Sends the request, with the session header when the call uses one, and returns the
