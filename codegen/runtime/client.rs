@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use reqwest::header::HeaderValue;
+
 use super::error::{Error, TimeoutPhase};
 use super::redact::{without_userinfo, Secrets};
 use super::retry::RetryPolicy;
@@ -19,8 +21,15 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An API session id: a secret. Its `Debug` output is redacted and it has no `Display`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionId(String);
+///
+/// Cloning it is cheap (the text and the header value that carries it are shared), so every
+/// call takes the client's current session without copying it.
+#[derive(Clone)]
+pub struct SessionId {
+    text: Arc<str>,
+    /// The header value that carries it, made once and marked sensitive.
+    header: HeaderValue,
+}
 
 impl SessionId {
     /// Wraps a session id obtained elsewhere, e.g. from an earlier run.
@@ -29,15 +38,40 @@ impl SessionId {
     /// characters other than visible ASCII).
     pub fn new(id: impl Into<String>) -> Option<Self> {
         let id = id.into();
-        let valid = !id.is_empty() && id.bytes().all(|b| b.is_ascii_graphic());
-        valid.then_some(SessionId(id))
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return None;
+        }
+        let mut header = HeaderValue::from_str(&id).ok()?;
+        header.set_sensitive(true);
+        Some(SessionId {
+            text: id.into(),
+            header,
+        })
     }
 
     /// The session id itself, to store it or hand it to another program.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// The session id, shared.
+    pub(crate) fn shared(&self) -> Arc<str> {
+        Arc::clone(&self.text)
+    }
+
+    /// The session id as a header value marked sensitive (kept out of HTTP logs).
+    pub(crate) fn header_value(&self) -> &HeaderValue {
+        &self.header
     }
 }
+
+impl PartialEq for SessionId {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for SessionId {}
 
 impl fmt::Debug for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -441,25 +475,30 @@ impl Client {
     /// password, every sensitive header of the request (the session header, the basic
     /// authentication header and the password inside it, a bearer token), and `sent`, the
     /// credentials the call carries elsewhere (an API key in the query).
-    pub(crate) fn secrets_of(&self, request: &reqwest::Request, sent: &Secrets) -> Secrets {
-        let mut secrets = sent.clone();
+    pub(crate) fn secrets_of(&self, request: &reqwest::Request, sent: Secrets) -> Secrets {
+        let mut secrets = sent;
         if let Some(session) = self.session() {
-            secrets.add(session.expose_secret());
+            secrets.add_shared(session.shared());
         }
         if let Some(credentials) = &self.inner.credentials {
             secrets.add_basic_credentials(&credentials.username, &credentials.password);
         }
         for value in request.headers().values() {
             if value.is_sensitive() {
-                secrets.add_header_value(&String::from_utf8_lossy(value.as_bytes()));
+                secrets.add_header(value);
             }
         }
         secrets
     }
 
-    /// Whether `url`, where an answer came from, has the base URL's origin.
+    /// Whether `url`, where an answer came from, has the base URL's origin: the same scheme,
+    /// host and port (the base URL's scheme is `http` or `https`, so this is equality of
+    /// their origins, compared without building them).
     pub(crate) fn is_own_origin(&self, url: &reqwest::Url) -> bool {
-        url.origin() == self.inner.origin.origin()
+        let own = &self.inner.origin;
+        url.scheme() == own.scheme()
+            && url.host() == own.host()
+            && url.port_or_known_default() == own.port_or_known_default()
     }
 
     /// The error for a failure of the HTTP client while the request was sent and its answer

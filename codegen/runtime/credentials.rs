@@ -171,6 +171,13 @@ impl Client {
     }
 }
 
+impl super::redact::Secrets {
+    /// Adds `secret`, as it is and as it appears inside a JSON string.
+    fn add(&mut self, secret: &str) {
+        self.add_shared(Arc::from(secret));
+    }
+}
+
 /// A credential as a header value marked sensitive (kept out of HTTP logs).
 fn sensitive<E>(text: &str) -> Result<HeaderValue, Error<E>> {
     let mut value = HeaderValue::from_str(text).map_err(|_| Error::InvalidArgument {

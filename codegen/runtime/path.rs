@@ -23,5 +23,10 @@ pub(crate) fn encode_path_segment<E>(name: &'static str, value: &str) -> Result<
             reason: "a path segment may not be empty, `.` or `..`",
         });
     }
+    // Most ids need no escaping: copied as they are, without the encoder's formatting.
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if value.bytes().all(unreserved) {
+        return Ok(value.to_string());
+    }
     Ok(utf8_percent_encode(value, PATH_SEGMENT).to_string())
 }

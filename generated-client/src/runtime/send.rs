@@ -5,7 +5,6 @@
 
 use std::future::Future;
 
-use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
 use super::client::{Client, Received, SessionId};
@@ -54,7 +53,15 @@ impl Client {
     /// Runs `work`, the whole call, inside a `tracing` span named `api_call` with the fields
     /// `operation`, `method`, `path` (the template, never the ids in it), `status`,
     /// `error_type` and `attempt`. Neither the session id, the password nor a body is recorded.
-    pub(crate) async fn traced<T, E, F>(&self, call: &Call, work: F) -> Result<T, Error<E>>
+    ///
+    /// `work` is boxed: the state of a whole call takes several KiB, and without the box every
+    /// generated method's future would hold it (twice: as the argument and as the future
+    /// awaited), so that a caller that moves or collects many calls copies it each time.
+    pub(crate) fn traced<T, E, F>(
+        &self,
+        call: &Call,
+        work: F,
+    ) -> impl Future<Output = Result<T, Error<E>>>
     where
         E: ErrorBody,
         F: Future<Output = Result<T, Error<E>>>,
@@ -68,14 +75,17 @@ impl Client {
             error_type = tracing::field::Empty,
             attempt = tracing::field::Empty,
         );
-        let result = work.instrument(span.clone()).await;
-        if let Err(err) = &result {
-            if let Some(error_type) = err.api_body().and_then(ErrorBody::error_type_name) {
-                span.record("error_type", error_type);
+        let work = Box::pin(work.instrument(span.clone()));
+        async move {
+            let result = work.await;
+            if let Err(err) = &result {
+                if let Some(error_type) = err.api_body().and_then(ErrorBody::error_type_name) {
+                    span.record("error_type", error_type);
+                }
+                span.in_scope(|| tracing::debug!(error = %err, "call failed"));
             }
-            span.in_scope(|| tracing::debug!(error = %err, "call failed"));
+            result
         }
-        result
     }
 
     /// Sends the request, with the session header when the call uses one, and returns the
@@ -108,7 +118,7 @@ impl Client {
                     .with_session_header(call, request, session.as_ref())
                     .build()
                     .map_err(|err| Error::Transport(err.without_url()))?;
-                let secrets = self.secrets_of(&request, &sent);
+                let secrets = self.secrets_of(&request, sent);
                 let response = self
                     .inner
                     .http
@@ -122,7 +132,7 @@ impl Client {
                 .with_session_header(call, this_try, session.as_ref())
                 .build()
                 .map_err(|err| Error::Transport(err.without_url()))?;
-            let secrets = self.secrets_of(&this_try, &sent);
+            let secrets = self.secrets_of(&this_try, sent.clone());
             let response = match self.inner.http.execute(this_try).await {
                 Ok(response) => response,
                 // Not connected: the request was never sent, so it cannot have taken effect.
@@ -290,16 +300,9 @@ impl Client {
         request: reqwest::RequestBuilder,
         session: Option<&SessionId>,
     ) -> reqwest::RequestBuilder {
-        match (call.session_header, session.and_then(header_value)) {
-            (Some(header), Some(value)) => request.header(header, value),
+        match (call.session_header, session) {
+            (Some(header), Some(session)) => request.header(header, session.header_value().clone()),
             _ => request,
         }
     }
-}
-
-/// The session id as a header value marked sensitive (kept out of HTTP logs).
-fn header_value(session: &SessionId) -> Option<HeaderValue> {
-    let mut value = HeaderValue::from_str(session.expose_secret()).ok()?;
-    value.set_sensitive(true);
-    Some(value)
 }

@@ -4,8 +4,10 @@
 //! This file is part of the generator's runtime: it does not depend on the spec.
 
 use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine as _;
+use reqwest::header::HeaderValue;
 
 /// What replaces a secret in any text the client shows.
 pub(crate) const REDACTED: &str = "[redacted]";
@@ -16,21 +18,104 @@ pub(crate) const REDACTED: &str = "[redacted]";
 /// credential of a security scheme the call sends (an API key in a header, a cookie or the
 /// query, a token a `TokenSource` gave). Whatever a server echoes, none of these reaches an
 /// error or a log.
+///
+/// Adding a secret only keeps it (shared where it can be: a call that succeeds never scrubs
+/// anything); the forms to look for are worked out when a text is scrubbed.
 #[derive(Clone, Default)]
 pub(crate) struct Secrets {
-    /// Longest first, so that `Basic xxx` is replaced whole before `xxx`.
-    texts: Vec<String>,
+    added: Vec<Added>,
+}
+
+/// A secret as it was added.
+#[derive(Clone)]
+enum Added {
+    /// A secret, as it is (shared with what holds it, e.g. a session id).
+    Text(Arc<str>),
+    /// The user name and password of HTTP basic authentication.
+    Basic { username: String, password: String },
+    /// The value of a sensitive header.
+    Header(HeaderValue),
 }
 
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secrets({} redacted)", self.texts.len())
+        write!(f, "Secrets({} redacted)", self.forms().len())
     }
 }
 
 impl Secrets {
     /// Adds `secret`, as it is and as it appears inside a JSON string.
-    pub(crate) fn add(&mut self, secret: &str) {
+    pub(crate) fn add_shared(&mut self, secret: Arc<str>) {
+        if !secret.is_empty() {
+            self.added.push(Added::Text(secret));
+        }
+    }
+
+    /// Adds the user name and password of HTTP basic authentication: the password, and the
+    /// base64 text and whole header value that carry it.
+    pub(crate) fn add_basic_credentials(&mut self, username: &str, password: &str) {
+        self.added.push(Added::Basic {
+            username: username.to_string(),
+            password: password.to_string(),
+        });
+    }
+
+    /// Adds the value of a sensitive header; for `Bearer <token>` also the token, and for
+    /// `Basic <base64>` also the password inside it. A value that is a session id already
+    /// added (the session header) is not kept twice: with no space in it, it is neither a
+    /// bearer nor a basic value, so it stands for nothing more than the secret itself.
+    pub(crate) fn add_header(&mut self, value: &HeaderValue) {
+        let bytes = value.as_bytes();
+        let known = !bytes.contains(&b' ')
+            && self.added.iter().any(|added| match added {
+                Added::Text(text) => text.as_bytes() == bytes,
+                _ => false,
+            });
+        if !known {
+            self.added.push(Added::Header(value.clone()));
+        }
+    }
+
+    /// Every text to replace, longest first, so that `Basic xxx` is replaced whole before `xxx`.
+    fn forms(&self) -> Vec<String> {
+        let mut forms = Forms::default();
+        for added in &self.added {
+            match added {
+                Added::Text(text) => forms.add(text),
+                Added::Basic { username, password } => {
+                    forms.add_basic_credentials(username, password)
+                }
+                Added::Header(value) => {
+                    forms.add_header_value(&String::from_utf8_lossy(value.as_bytes()))
+                }
+            }
+        }
+        forms
+            .texts
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        forms.texts
+    }
+
+    /// `text` with every secret replaced by [`REDACTED`].
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        scrub(&self.forms(), text)
+    }
+
+    /// Scrubs every string of a JSON document, object keys included.
+    pub(crate) fn scrub_json(&self, value: &mut serde_json::Value) {
+        scrub_json(&self.forms(), value);
+    }
+}
+
+/// The texts that stand for the secrets of a call, each once.
+#[derive(Default)]
+struct Forms {
+    texts: Vec<String>,
+}
+
+impl Forms {
+    /// `secret`, as it is and as it appears inside a JSON string.
+    fn add(&mut self, secret: &str) {
         if secret.is_empty() {
             return;
         }
@@ -44,13 +129,10 @@ impl Secrets {
                 self.texts.push(form);
             }
         }
-        self.texts
-            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     }
 
-    /// Adds the user name and password of HTTP basic authentication: the password, and the
-    /// base64 text and whole header value that carry it.
-    pub(crate) fn add_basic_credentials(&mut self, username: &str, password: &str) {
+    /// The password, and the base64 text and whole header value that carry it.
+    fn add_basic_credentials(&mut self, username: &str, password: &str) {
         let encoded =
             base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
         self.add(password);
@@ -58,9 +140,9 @@ impl Secrets {
         self.add(&encoded);
     }
 
-    /// Adds the value of a sensitive header; for `Bearer <token>` also the token, and for
+    /// A sensitive header's value; for `Bearer <token>` also the token, and for
     /// `Basic <base64>` also the password inside it.
-    pub(crate) fn add_header_value(&mut self, value: &str) {
+    fn add_header_value(&mut self, value: &str) {
         self.add(value);
         if let Some(token) = value
             .strip_prefix("Bearer ")
@@ -84,37 +166,36 @@ impl Secrets {
             self.add_basic_credentials(username, password);
         }
     }
+}
 
-    /// `text` with every secret replaced by [`REDACTED`].
-    pub(crate) fn scrub(&self, text: &str) -> String {
-        let mut text = text.to_string();
-        for secret in &self.texts {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), REDACTED);
-            }
+/// `text` with every one of `forms` (longest first) replaced by [`REDACTED`].
+fn scrub(forms: &[String], text: &str) -> String {
+    let mut text = text.to_string();
+    for secret in forms {
+        if text.contains(secret.as_str()) {
+            text = text.replace(secret.as_str(), REDACTED);
         }
-        text
     }
+    text
+}
 
-    /// Scrubs every string of a JSON document, object keys included.
-    pub(crate) fn scrub_json(&self, value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::String(text) => *text = self.scrub(text),
-            serde_json::Value::Array(items) => {
-                for item in items {
-                    self.scrub_json(item);
-                }
-            }
-            serde_json::Value::Object(fields) => {
-                let old = std::mem::take(fields);
-                for (key, mut item) in old {
-                    self.scrub_json(&mut item);
-                    fields.insert(self.scrub(&key), item);
-                }
-            }
-            serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {
+/// Scrubs every string of a JSON document, object keys included.
+fn scrub_json(forms: &[String], value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => *text = scrub(forms, text),
+        serde_json::Value::Array(items) => {
+            for item in items {
+                scrub_json(forms, item);
             }
         }
+        serde_json::Value::Object(fields) => {
+            let old = std::mem::take(fields);
+            for (key, mut item) in old {
+                scrub_json(forms, &mut item);
+                fields.insert(scrub(forms, &key), item);
+            }
+        }
+        serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => {}
     }
 }
 
