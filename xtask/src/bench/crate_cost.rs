@@ -27,14 +27,37 @@ const REGENERATE_ROUNDS: usize = 5;
 /// One markdown row: measure, ours, baseline, ratio, target, met.
 pub type Row = [String; 6];
 
-/// All the rows, or why they could not be measured.
-pub fn rows(root: &Path, target: &Path, full_spec: &Path) -> Result<Vec<Row>, String> {
+/// All the rows; a part that could not be measured is one row saying why, so that the rest of
+/// a long run is kept.
+pub fn rows(root: &Path, target: &Path, full_spec: &Path) -> Vec<Row> {
     let results = target.join("bench-results");
-    let mut rows = Vec::new();
-    rows.extend(regenerate_rows(root, full_spec, &results)?);
-    rows.extend(first_build_row(root, &results)?);
-    rows.extend(crate_rows(root, target, full_spec, &results)?);
-    Ok(rows)
+    let parts: [(&str, Result<Vec<Row>, String>); 3] = [
+        (
+            "regenerate, dev vs release",
+            regenerate_rows(root, full_spec, &results),
+        ),
+        ("first build", first_build_row(root, &results)),
+        (
+            "full spec crate",
+            crate_rows(root, target, full_spec, &results),
+        ),
+    ];
+    parts
+        .into_iter()
+        .flat_map(|(what, result)| {
+            result.unwrap_or_else(|err| {
+                eprintln!("error: {what}: {err}");
+                vec![row(
+                    what,
+                    "failed".into(),
+                    "-".into(),
+                    "-".into(),
+                    &err.replace(['\n', '|'], " "),
+                    "-",
+                )]
+            })
+        })
+        .collect()
 }
 
 fn row(what: &str, ours: String, baseline: String, ratio: String, target: &str, met: &str) -> Row {
