@@ -1,14 +1,18 @@
-//! What the generator says about a spec it cannot use: the file, the line where it can be
-//! found, the JSON pointer of the node, what is wrong and what would fix it.
+//! What the generator says about a spec: the file, the line where it can be found, the JSON
+//! pointer of the node, what is wrong and what would fix it. An error stops generation (the
+//! document cannot be read); a warning says what was lost at one node that could not be typed
+//! (or an operation that could not be sent), and the rest of the crate is generated.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::position::PositionIndex;
 
-/// A rejection of a spec, pointing at the node that caused it.
+/// A problem of a spec, pointing at the node that caused it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it stops generation or only degrades one node.
+    pub severity: Severity,
     /// The spec file, as the caller named it.
     pub file: PathBuf,
     /// 1-based line and column of the node: from the parser that rejected the text, or from the
@@ -21,6 +25,86 @@ pub struct Diagnostic {
     /// What gets past it, when something does (`--exclude` patterns of what uses a broken
     /// component), shown as a `note:` line.
     pub note: Option<Box<String>>,
+    /// For a warning: what the generated crate has instead of the node (an untyped value, an
+    /// operation left out), shown as a `lost:` line.
+    pub lost: Option<Box<Fallback>>,
+}
+
+/// What the generated crate has in place of a node that could not be used as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fallback {
+    /// A schema node read and written as any JSON value.
+    Untyped,
+    /// An operation with no method.
+    OperationLeftOut {
+        /// The HTTP method.
+        method: String,
+        /// The path key.
+        path: String,
+        /// The `--exclude` pattern that names it.
+        selector: String,
+    },
+    /// An optional parameter that is never sent.
+    ParameterNotSent {
+        /// Its name in the spec.
+        name: String,
+    },
+    /// A reading the generator chose because the spec does not say (a template variable
+    /// nothing declares, an extension ignored).
+    Assumed {
+        /// What was assumed.
+        what: String,
+    },
+}
+
+impl Fallback {
+    /// The word the warning report counts this fallback under.
+    pub fn category(&self) -> &'static str {
+        match self {
+            Fallback::Untyped => "untyped nodes",
+            Fallback::OperationLeftOut { .. } => "operations left out",
+            Fallback::ParameterNotSent { .. } => "parameters not sent",
+            Fallback::Assumed { .. } => "readings assumed",
+        }
+    }
+}
+
+impl fmt::Display for Fallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fallback::Untyped => write!(
+                f,
+                "this node is untyped: its values are read and written as any JSON \
+                 (`serde_json::Value`)"
+            ),
+            Fallback::OperationLeftOut {
+                method,
+                path,
+                selector,
+            } => write!(
+                f,
+                "the operation {} {path} ({selector}) is left out of the client: no method is \
+                 generated for it",
+                method.to_ascii_uppercase()
+            ),
+            Fallback::ParameterNotSent { name } => write!(
+                f,
+                "the optional parameter {name:?} is not an argument of the method and is never \
+                 sent"
+            ),
+            Fallback::Assumed { what } => f.write_str(what),
+        }
+    }
+}
+
+/// How much a problem costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Nothing is generated: the document cannot be read (or `--strict` was asked for).
+    Error,
+    /// The node degrades to the closest type that is still correct (or the operation is left
+    /// out), and the rest of the crate is generated.
+    Warning,
 }
 
 /// A 1-based position in a text file.
@@ -146,12 +230,32 @@ impl Diagnostic {
     /// A diagnostic for `pointer` in `file`; the location is filled in by [`Diagnostic::locate`].
     pub fn new(file: &Path, pointer: impl Into<String>, kind: DiagnosticKind) -> Self {
         Diagnostic {
+            severity: Severity::Error,
             file: file.to_path_buf(),
             location: None,
             pointer: pointer.into(),
             kind,
             note: None,
+            lost: None,
         }
+    }
+
+    /// This problem as a warning: the node is replaced by what `lost` describes.
+    pub fn degraded(mut self, lost: Fallback) -> Self {
+        self.severity = Severity::Warning;
+        self.lost = Some(Box::new(lost));
+        self
+    }
+
+    /// This problem as an error (what `--strict` makes of every warning).
+    pub fn as_error(mut self) -> Self {
+        self.severity = Severity::Error;
+        self
+    }
+
+    /// Whether it only degrades a node.
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 
     /// Fills in the line and column of the pointer's node (or of its nearest ancestor that the
@@ -166,7 +270,11 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.kind)?;
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.kind)?;
         match self.location {
             Some(at) => writeln!(f, "  --> {}:{}:{}", self.file.display(), at.line, at.column)?,
             None => writeln!(f, "  --> {}", self.file.display())?,
@@ -177,6 +285,9 @@ impl fmt::Display for Diagnostic {
             &self.pointer
         };
         writeln!(f, "   at {pointer}")?;
+        if let Some(lost) = &self.lost {
+            writeln!(f, " lost: {lost}")?;
+        }
         if let Some(note) = &self.note {
             writeln!(f, " note: {note}")?;
         }

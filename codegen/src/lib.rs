@@ -36,6 +36,9 @@ pub struct Options {
     pub spec_label: String,
     /// Which operations to generate (all by default).
     pub selection: model::Selection,
+    /// Whether a warning stops generation as an error would (`--strict`): then nothing is
+    /// generated unless every node of the spec is typed.
+    pub strict: bool,
 }
 
 /// How the work is split: the output is the same for every layout (a test proves it); only
@@ -67,6 +70,9 @@ pub struct GeneratedCrate {
     pub operations: usize,
     /// How many named types it has.
     pub types: usize,
+    /// What in the spec degraded: each node that could not be typed and each operation left
+    /// out, in file order. Empty for a spec the generator reads whole.
+    pub warnings: Vec<Diagnostic>,
     /// Time spent loading, modelling, emitting and rendering.
     pub elapsed: Duration,
 }
@@ -128,7 +134,12 @@ fn generate_loaded(
     layout: Layout,
     started: Instant,
 ) -> Result<GeneratedCrate, Error> {
-    let model = model::build_model(loaded, &options.selection).map_err(Error::Spec)?;
+    let model::Modelled { model, warnings } =
+        model::build_model(loaded, &options.selection).map_err(Error::Spec)?;
+    if options.strict && !warnings.is_empty() {
+        let errors = warnings.into_iter().map(Diagnostic::as_error).collect();
+        return Err(Error::Spec(Diagnostics::new(errors)));
+    }
     let settings = emit::CrateSettings {
         crate_name: &options.crate_name,
         spec_label: &options.spec_label,
@@ -139,6 +150,7 @@ fn generate_loaded(
         files,
         operations: model.operations.len(),
         types: model.types.len(),
+        warnings,
         elapsed: started.elapsed(),
     })
 }

@@ -19,15 +19,8 @@ impl Diagnostics {
     pub const LIMIT: usize = 20;
 
     /// Sorts `found` by position and keeps the first [`Diagnostics::LIMIT`].
-    pub fn new(mut found: Vec<Diagnostic>) -> Self {
-        found.sort_by(|a, b| {
-            let position = |d: &Diagnostic| {
-                d.location
-                    .map_or((usize::MAX, usize::MAX), |l| (l.line, l.column))
-            };
-            (position(a), &a.pointer).cmp(&(position(b), &b.pointer))
-        });
-        found.dedup();
+    pub fn new(found: Vec<Diagnostic>) -> Self {
+        let mut found = in_file_order(found);
         let total = found.len();
         found.truncate(Self::LIMIT);
         Diagnostics { list: found, total }
@@ -37,6 +30,19 @@ impl Diagnostics {
     pub fn first(&self) -> Option<&Diagnostic> {
         self.list.first()
     }
+}
+
+/// `found` sorted by position in the file (then pointer), each problem once.
+pub fn in_file_order(mut found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    found.sort_by(|a, b| {
+        let position = |d: &Diagnostic| {
+            d.location
+                .map_or((usize::MAX, usize::MAX), |l| (l.line, l.column))
+        };
+        (position(a), &a.pointer, a.to_string()).cmp(&(position(b), &b.pointer, b.to_string()))
+    });
+    found.dedup();
+    found
 }
 
 impl From<Diagnostic> for Diagnostics {
@@ -65,4 +71,56 @@ impl fmt::Display for Diagnostics {
         }
         Ok(())
     }
+}
+
+/// One line that counts `warnings` by what was lost: `3 warnings (2 untyped nodes, 1
+/// operations left out)`, or `no warnings`.
+pub fn warning_summary(warnings: &[Diagnostic]) -> String {
+    if warnings.is_empty() {
+        return "no warnings".to_string();
+    }
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for warning in warnings {
+        let category = warning
+            .lost
+            .as_ref()
+            .map_or("other", |lost| lost.category());
+        *counts.entry(category).or_default() += 1;
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(category, count)| format!("{count} {category}"))
+        .collect();
+    let noun = if warnings.len() == 1 {
+        "warning"
+    } else {
+        "warnings"
+    };
+    format!("{} {noun} ({})", warnings.len(), parts.join(", "))
+}
+
+/// Every warning, for a maintainer deciding what to fix upstream: a table of each degraded
+/// node (position, pointer, what was lost), then each warning in full.
+pub fn warning_report(spec_label: &str, warnings: &[Diagnostic]) -> String {
+    let mut text = format!(
+        "# What the generator could not type in {spec_label}\n\n{}\n",
+        warning_summary(warnings)
+    );
+    if warnings.is_empty() {
+        return text;
+    }
+    text.push_str("\n| at | pointer | lost |\n| --- | --- | --- |\n");
+    for warning in warnings {
+        let at = warning
+            .location
+            .map_or("?".to_string(), |l| format!("{}:{}", l.line, l.column));
+        let lost = warning.lost.as_ref().map_or("", |lost| lost.category());
+        let pointer = warning.pointer.replace('|', "\\|");
+        text.push_str(&format!("| {at} | `{pointer}` | {lost} |\n"));
+    }
+    text.push_str("\n## Each warning\n");
+    for warning in warnings {
+        text.push_str(&format!("\n```\n{warning}\n```\n"));
+    }
+    text
 }

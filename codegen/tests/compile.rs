@@ -117,6 +117,7 @@ fn accepted_corpus_specs() -> Vec<GoldenSpec> {
             crate_name: crate_name.clone(),
             spec_label: stem.clone(),
             selection: Default::default(),
+            strict: false,
         };
         let refusal = EXPECTED_REFUSALS
             .iter()

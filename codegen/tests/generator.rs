@@ -17,6 +17,7 @@ fn options(spec_label: &str) -> Options {
         crate_name: "vcenter-client".to_string(),
         spec_label: spec_label.to_string(),
         selection: Default::default(),
+        strict: false,
     }
 }
 

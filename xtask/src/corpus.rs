@@ -115,6 +115,7 @@ pub fn run(args: Args, root: &Path) -> ExitCode {
             crate_name,
             spec_label: label.clone(),
             selection: Default::default(),
+            strict: false,
         };
         let started = Instant::now();
         let mut row = Row {

@@ -26,12 +26,16 @@ struct Subcommand {
 const SUBCOMMANDS: [Subcommand; 6] = [
     Subcommand {
         name: "regenerate",
-        usage: "  cargo xtask regenerate [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]...
+        usage: "  cargo xtask regenerate [--spec PATH] [--out DIR] [--crate-name NAME] [--include P]... [--exclude P]... [--strict] [--report FILE]
       Generate the client crate (default: spec/vcenter.yaml -> generated-client/, vcenter-client;
       without options, every checked-in crate: also tests/shapes/shapes.yaml -> tests/shapes/client/
       and codegen/tests/fixtures/compile/bodies.yaml -> tests/bodies-client/).
       A pattern P is `tag:NAME`, `path:PREFIX` (or `/PREFIX`), or `op:GLOB` (operationId, `*` wildcard);
-      with --include only matching operations are generated, --exclude leaves matching ones out.",
+      with --include only matching operations are generated, --exclude leaves matching ones out.
+      A node that cannot be typed becomes any JSON value (an operation that cannot be sent is
+      left out), with a warning; the first 20 are printed. --report FILE writes every one (a
+      table of positions and pointers, then each in full); --strict makes warnings errors and
+      writes nothing then.",
         parse: |parser| Ok(parse_target(parser)?.map(Invocation::Regenerate)),
     },
     Subcommand {
@@ -111,6 +115,8 @@ struct TargetArgs {
     out: Option<PathBuf>,
     crate_name: Option<String>,
     selection: codegen::model::Selection,
+    strict: bool,
+    report: Option<PathBuf>,
 }
 
 /// A command line that cannot be understood; shown with the usage of the command it was for.
@@ -184,6 +190,8 @@ fn parse_target(parser: &mut lexopt::Parser) -> Result<Option<TargetArgs>, lexop
             Long("crate-name") => args.crate_name = Some(parser.value()?.string()?),
             Long("include") => args.selection.include.push(parser.value()?.string()?),
             Long("exclude") => args.selection.exclude.push(parser.value()?.string()?),
+            Long("strict") => args.strict = true,
+            Long("report") => args.report = Some(parser.value()?.into()),
             other => return Err(other.unexpected()),
         }
     }
@@ -265,6 +273,8 @@ struct Target {
     spec: PathBuf,
     out: PathBuf,
     options: codegen::Options,
+    /// Where `--report` writes every warning.
+    report: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -356,7 +366,9 @@ fn resolve_target(args: TargetArgs, root: &Path) -> Target {
             crate_name,
             spec_label,
             selection: args.selection,
+            strict: args.strict,
         },
+        report: args.report.map(|report| cwd.join(report)),
     }
 }
 
@@ -398,15 +410,26 @@ fn regenerate(target: &Target) -> ExitCode {
                 .iter()
                 .filter(|c| c.status != codegen::FileStatus::Unchanged)
                 .count();
+            let warnings = &generated.warnings;
+            for warning in warnings.iter().take(codegen::Diagnostics::LIMIT) {
+                eprintln!("{warning}\n");
+            }
+            if warnings.len() > codegen::Diagnostics::LIMIT && target.report.is_none() {
+                eprintln!(
+                    "... and {} more warnings: --report FILE lists every one\n",
+                    warnings.len() - codegen::Diagnostics::LIMIT
+                );
+            }
             println!(
-                "{} operations, {} types, {} files ({} changed) in {:.1} ms",
+                "{} operations, {} types, {} files ({} changed), {} in {:.1} ms",
                 generated.operations,
                 generated.types,
                 generated.files.len(),
                 written,
+                codegen::report::warning_summary(warnings),
                 generated.elapsed.as_secs_f64() * 1000.0
             );
-            ExitCode::SUCCESS
+            write_report(target, warnings)
         }
         Err(err) => {
             eprintln!("{err}");
@@ -414,6 +437,24 @@ fn regenerate(target: &Target) -> ExitCode {
             if !matches!(err, codegen::Error::Write(_)) {
                 eprintln!("nothing was written to {}", shown(&target.out));
             }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes every warning to the `--report` file, when one is asked for.
+fn write_report(target: &Target, warnings: &[codegen::Diagnostic]) -> ExitCode {
+    let Some(report) = &target.report else {
+        return ExitCode::SUCCESS;
+    };
+    let text = codegen::report::warning_report(&target.options.spec_label, warnings);
+    match std::fs::write(report, text) {
+        Ok(()) => {
+            println!("every warning: {}", shown(report));
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: cannot write the report {}: {err}", shown(report));
             ExitCode::FAILURE
         }
     }
@@ -548,6 +589,9 @@ mod tests {
                 "op:b*",
                 "--exclude",
                 "/c",
+                "--strict",
+                "--report",
+                "r.md",
             ],
             Invocation::Regenerate(TargetArgs {
                 spec: Some("s.json".into()),
@@ -557,6 +601,8 @@ mod tests {
                     include: vec!["tag:a".into(), "op:b*".into()],
                     exclude: vec!["/c".into()],
                 },
+                strict: true,
+                report: Some("r.md".into()),
             }),
         );
         check_ok(&["check"], Invocation::Check(TargetArgs::default()));

@@ -12,63 +12,112 @@
 use std::collections::BTreeMap;
 
 use super::ir::{
-    Auth, BodyEncoding, OperationModel, ParamLocation, ParamModel, ResponseBody, ScalarText,
-    SendAs, TypeDef, TypeKind, TypeRef, NAME_EXTENSION,
+    Auth, BodyEncoding, OperationModel, ParamLocation, ParamModel, PathPart, ResponseBody,
+    ScalarText, SendAs, TypeDef, TypeKind, TypeRef, NAME_EXTENSION,
 };
 use super::passes::resolve_alias;
-use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, Fallback};
 use crate::load::LoadedSpec;
 use crate::names::{display_ident, Namespace};
 use crate::scope::{client_methods, BASIC_AUTH_ARGUMENTS, BODY_ARGUMENT, METHOD_LOCALS};
 
-/// Checks (and where safe, renames) every operation; returns the problems left.
+/// Checks (and where safe, renames) every operation; returns the warnings for what had to
+/// degrade: a type no Rust type can be becomes any JSON value, an optional parameter that
+/// cannot be sent is left out, and an operation that cannot be sent at all is left out.
 pub(super) fn check(
     spec: &LoadedSpec,
-    types: &BTreeMap<String, TypeDef>,
-    operations: &mut [OperationModel],
+    types: &mut BTreeMap<String, TypeDef>,
+    operations: &mut Vec<OperationModel>,
 ) -> Vec<Diagnostic> {
-    let mut diagnostics = rename_methods(spec, operations);
-    diagnostics.extend(alias_cycles(spec, types, operations));
-    for op in operations.iter_mut() {
+    let mut warnings = Vec::new();
+    let mut left_out = rename_methods(spec, operations, &mut warnings);
+    untype_cycles(spec, types, operations, &mut warnings);
+    for (index, op) in operations.iter_mut().enumerate() {
         rename_arguments(op);
         if let Some(what) = unsendable_form_body(types, op) {
-            diagnostics.push(spec.diagnostic(
+            let problem = spec.diagnostic(
                 push_pointer(&op.pointer, "requestBody"),
-                DiagnosticKind::Unsupported {
-                    what: format!(
-                        "{what}; to generate the rest, leave this operation out: --exclude '{}'",
-                        op.selector
-                    ),
-                },
-            ));
+                DiagnosticKind::Unsupported { what },
+            );
+            warnings.push(problem.degraded(operation_left_out(op)));
+            left_out.insert(index);
+            continue;
         }
-        for param in &mut op.params {
-            if let Err(what) = decide_sending(types, param) {
-                diagnostics.push(spec.diagnostic(
+        let mut params = std::mem::take(&mut op.params);
+        let mut required_unsendable = None;
+        params.retain_mut(|param| match decide_sending(types, param) {
+            Ok(()) => true,
+            Err(what) => {
+                let problem = spec.diagnostic(
                     push_pointer(&param.pointer, "schema"),
-                    DiagnosticKind::Unsupported {
-                        what: format!(
-                            "{what}; to generate the rest, leave this operation out: \
-                             --exclude '{}'",
-                            op.selector
-                        ),
-                    },
-                ));
+                    DiagnosticKind::Unsupported { what },
+                );
+                if param.required {
+                    required_unsendable.get_or_insert(problem);
+                } else {
+                    warnings.push(problem.degraded(Fallback::ParameterNotSent {
+                        name: param.wire_name.clone(),
+                    }));
+                }
+                false
             }
+        });
+        if let Some(problem) = required_unsendable {
+            warnings.push(problem.degraded(operation_left_out(op)));
+            left_out.insert(index);
         }
+        op.params = params;
+        // The path's parameters are indices into the list: made again for what is left.
+        op.path = reindexed_path(&op.path_template, &op.params);
     }
-    diagnostics
+    let mut index = 0;
+    operations.retain(|_| {
+        index += 1;
+        !left_out.contains(&(index - 1))
+    });
+    warnings
+}
+
+/// What a warning says when `op` is left out.
+fn operation_left_out(op: &OperationModel) -> Fallback {
+    super::left_out(&op.http_method, &op.path_template, &op.selector)
+}
+
+/// The path template split into literals and parameters, by the parameters' indices.
+fn reindexed_path(template: &str, params: &[ParamModel]) -> Vec<PathPart> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        let Some((name, after)) = after.split_once('}') else {
+            break;
+        };
+        if !before.is_empty() {
+            parts.push(PathPart::Literal(before.to_string()));
+        }
+        if let Some(index) = params
+            .iter()
+            .position(|p| p.location == ParamLocation::Path && p.wire_name == name)
+        {
+            parts.push(PathPart::Param(index));
+        }
+        rest = after;
+    }
+    if !rest.is_empty() {
+        parts.push(PathPart::Literal(rest.to_string()));
+    }
+    parts
 }
 
 /// Types that contain themselves through lists, maps and aliases only (`Tree: {type: array,
 /// items: {$ref: Tree}}`): Rust has no finite type for them (a struct field would be boxed, an
 /// alias cannot be).
-fn alias_cycles(
+fn untype_cycles(
     spec: &LoadedSpec,
-    types: &BTreeMap<String, TypeDef>,
+    types: &mut BTreeMap<String, TypeDef>,
     operations: &[OperationModel],
-) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let mut cycles = Vec::new();
     for def in types.values() {
         let union_cycle = matches!(def.kind, TypeKind::Union(_)) && is_own_member(types, &def.name);
         let alias_cycle =
@@ -90,25 +139,31 @@ fn alias_cycles(
             format!(
                 "the schema {:?} is one of its own `oneOf` / `anyOf` members (directly, or through \
                  other unions or `$ref`s), so reading a value that no other member takes would \
-                 never end (remove that member); to generate the rest, leave out what uses it: {}",
-                def.origin,
-                users.join(" ")
+                 never end (remove that member)",
+                def.origin
             )
         } else {
             format!(
                 "the schema {:?} contains itself only through lists, maps or `$ref`s, which \
-                 no Rust type can (wrap it in an object); to generate the rest, leave out \
-                 what uses it: {}",
-                def.origin,
-                users.join(" ")
+                 no Rust type can (wrap it in an object)",
+                def.origin
             )
         };
-        diagnostics.push(spec.diagnostic(
+        let mut problem = spec.diagnostic(
             push_pointer("/components/schemas", &def.origin),
             DiagnosticKind::Unsupported { what },
-        ));
+        );
+        if !users.is_empty() {
+            problem.note = Some(Box::new(format!("used by: {}", users.join(" "))));
+        }
+        cycles.push((def.name.clone(), problem));
     }
-    diagnostics
+    for (name, problem) in cycles {
+        if let Some(def) = types.get_mut(&name) {
+            def.kind = TypeKind::Alias(TypeRef::Json);
+        }
+        warnings.push(problem.degraded(Fallback::Untyped));
+    }
 }
 
 /// Whether the union `name` is a member of itself: through members and aliases that name a
@@ -244,7 +299,11 @@ fn unsendable_form_body(types: &BTreeMap<String, TypeDef>, op: &OperationModel) 
 /// Methods named like one of `Client`'s own get `_operation` appended. The new name depends on
 /// the operation alone (adding an operation never renames another); when it is taken after
 /// all, that is a diagnostic, as for any two operations with one name.
-fn rename_methods(spec: &LoadedSpec, operations: &mut [OperationModel]) -> Vec<Diagnostic> {
+fn rename_methods(
+    spec: &LoadedSpec,
+    operations: &mut [OperationModel],
+    warnings: &mut Vec<Diagnostic>,
+) -> std::collections::BTreeSet<usize> {
     let reserved = client_methods();
     let mut renamed_from: BTreeMap<usize, String> = BTreeMap::new();
     for (index, op) in operations.iter_mut().enumerate() {
@@ -255,7 +314,7 @@ fn rename_methods(spec: &LoadedSpec, operations: &mut [OperationModel]) -> Vec<D
         }
     }
     let mut first: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut diagnostics = Vec::new();
+    let mut left_out = std::collections::BTreeSet::new();
     for (index, op) in operations.iter().enumerate() {
         let Some(&earlier) = first.get(op.method_name.as_str()) else {
             first.insert(&op.method_name, index);
@@ -267,7 +326,7 @@ fn rename_methods(spec: &LoadedSpec, operations: &mut [OperationModel]) -> Vec<D
             })
         };
         let earlier_pointer = operations.get(earlier).map_or("", |e| e.pointer.as_str());
-        diagnostics.push(spec.diagnostic(
+        let problem = spec.diagnostic(
             op.pointer.clone(),
             DiagnosticKind::Invalid {
                 what: format!(
@@ -278,9 +337,11 @@ fn rename_methods(spec: &LoadedSpec, operations: &mut [OperationModel]) -> Vec<D
                     why(earlier),
                 ),
             },
-        ));
+        );
+        warnings.push(problem.degraded(operation_left_out(op)));
+        left_out.insert(index);
     }
-    diagnostics
+    left_out
 }
 
 /// Arguments named like the method's locals or its other arguments get `_param` appended.

@@ -113,6 +113,25 @@ pub struct TypeDef {
     pub serde: SerdeUse,
 }
 
+impl TypeDef {
+    /// A named type that could not be typed: an alias of any JSON value, documented as such.
+    pub fn untyped(name: String, origin: String) -> Self {
+        TypeDef {
+            name,
+            origin,
+            doc: Some(
+                "The spec's schema for this type could not be typed (the generator warned \
+                 about it): any JSON value."
+                    .to_string(),
+            ),
+            kind: TypeKind::Alias(TypeRef::Json),
+            error_shape: None,
+            gate: Gate::Always,
+            serde: SerdeUse::BOTH,
+        }
+    }
+}
+
 /// Which ways values of a type cross the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SerdeUse {

@@ -16,20 +16,42 @@ pub use features::{FULL_FEATURE, SERDE_ALL_FEATURE};
 pub use ir::*;
 pub use select::Selection;
 
-use crate::diagnostic::DiagnosticKind;
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Fallback};
 use crate::load::LoadedSpec;
 use crate::report::Diagnostics;
 
-/// Builds the model of a loaded spec, or every problem found in it.
-pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel, Diagnostics> {
+/// A model, and the warnings about what in the spec had to degrade to build it.
+#[derive(Debug, Clone)]
+pub struct Modelled {
+    /// What the crate will contain.
+    pub model: ApiModel,
+    /// Every node that could not be typed and every operation left out, in file order.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds the model of a loaded spec, with a warning for each node that degraded; or, when the
+/// document cannot be used at all, every problem found in it.
+pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<Modelled, Diagnostics> {
     let lower::Lowered {
         mut types,
         mut operations,
         mut diagnostics,
+        mut warnings,
     } = lower::lower(spec, selection);
+    passes::unify_error_bodies(&types, &mut operations);
+    passes::keep_used_types(&mut types, &operations);
+    passes::mark_boxed_fields(&mut types);
+    passes::mark_text_unions(&mut types);
+    passes::mark_member_kinds(&mut types);
+    let conventions = conventions::detect(&types, &operations);
+    passes::summarise_error_bodies(&mut types, &operations, &conventions);
+    passes::mark_serde_use(&mut types, &operations);
+    warnings.extend(check::check(spec, &mut types, &mut operations));
     if operations.is_empty() && diagnostics.is_empty() {
         // A client without a single operation would be nothing but unused runtime.
-        let what = if selection.is_empty() {
+        let what = if !warnings.is_empty() {
+            "no operation of the document can be generated (see the warnings)"
+        } else if selection.is_empty() {
             "the document has no operations under `paths`, so there is no client to generate"
         } else {
             "the --include/--exclude selection leaves no operation"
@@ -41,18 +63,12 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
             },
         ));
     }
-    passes::unify_error_bodies(&types, &mut operations);
-    passes::keep_used_types(&mut types, &operations);
-    passes::mark_boxed_fields(&mut types);
-    passes::mark_text_unions(&mut types);
-    passes::mark_member_kinds(&mut types);
-    let conventions = conventions::detect(&types, &operations);
-    passes::summarise_error_bodies(&mut types, &operations, &conventions);
-    passes::mark_serde_use(&mut types, &operations);
-    diagnostics.extend(check::check(spec, &types, &mut operations));
     if !diagnostics.is_empty() {
+        diagnostics.extend(warnings);
         return Err(Diagnostics::new(diagnostics));
     }
+    // Types that only left-out operations used go too.
+    passes::keep_used_types(&mut types, &operations);
     let tag_docs: Vec<(String, Option<String>)> = spec
         .document
         .tags
@@ -61,13 +77,25 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<ApiModel,
         .collect();
     let features = features::assign_features(&tag_docs, &mut types, &mut operations);
     let info = &spec.document.info;
-    Ok(ApiModel {
-        title: info.title.clone(),
-        version: info.version.clone(),
-        description: info.description.clone(),
-        types: types.into_values().collect(),
-        operations,
-        conventions,
-        features,
+    Ok(Modelled {
+        model: ApiModel {
+            title: info.title.clone(),
+            version: info.version.clone(),
+            description: info.description.clone(),
+            types: types.into_values().collect(),
+            operations,
+            conventions,
+            features,
+        },
+        warnings: crate::report::in_file_order(warnings),
     })
+}
+
+/// What a warning says was lost when an operation cannot be sent at all.
+pub(crate) fn left_out(method: &str, key: &str, selector: &str) -> Fallback {
+    Fallback::OperationLeftOut {
+        method: method.to_string(),
+        path: key.to_string(),
+        selector: selector.to_string(),
+    }
 }

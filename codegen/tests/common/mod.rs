@@ -58,6 +58,7 @@ pub fn compile_generated(set: &str, specs: &[GoldenSpec]) {
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
             selection: Default::default(),
+            strict: false,
         };
         if let Err(err) = codegen::regenerate(&golden.spec, &out, &options) {
             panic!(
@@ -178,6 +179,7 @@ pub fn test_generated(set: &str, specs: &[GoldenSpec], tests: &[PathBuf]) {
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
             selection: Default::default(),
+            strict: false,
         };
         if let Err(err) = codegen::regenerate(&golden.spec, &out, &options) {
             panic!(

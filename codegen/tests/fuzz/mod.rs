@@ -187,6 +187,7 @@ pub fn run_sampling(seed: u64, cases: u64, limit: Duration, sample: usize) -> Re
         crate_name: "fuzzed".to_string(),
         spec_label: "fuzzed.yaml".to_string(),
         selection: Default::default(),
+        strict: false,
     };
     for case in 0..cases {
         let (file, input) = make_case(&mut rng, &seeds);

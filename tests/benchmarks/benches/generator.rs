@@ -21,6 +21,7 @@ fn options() -> codegen::Options {
         crate_name: "bench-client".to_string(),
         spec_label: "bench.yaml".to_string(),
         selection: Default::default(),
+        strict: false,
     }
 }
 

@@ -16,10 +16,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{OpenAPI, ReferenceOr};
 
-use super::ir::{OperationModel, TypeDef, NAME_EXTENSION};
+use super::ir::{OperationModel, TypeDef, ID_TYPES_EXTENSION, NAME_EXTENSION};
 use super::refs::RefError;
 use super::select::Selection;
-use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, Fallback};
 use crate::load::LoadedSpec;
 use crate::names::{pascal_ident, Namespace};
 use crate::scope::TYPES_SCOPE_NAMES;
@@ -30,8 +30,10 @@ pub struct Lowered {
     pub types: BTreeMap<String, TypeDef>,
     /// Operations, in document order.
     pub operations: Vec<OperationModel>,
-    /// Every problem found, in the order found.
+    /// Every problem that stops generation, in the order found.
     pub diagnostics: Vec<Diagnostic>,
+    /// Every node that degraded (an untyped value, an operation left out), in the order found.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Who a `$ref` was followed for: an operation (by its index among the selected ones) or a
@@ -77,6 +79,7 @@ struct ModelBuilder<'a> {
     /// for references to it.
     inline_types: BTreeMap<String, String>,
     diagnostics: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 /// Lowers the selected operations of `spec` and the types they reach.
@@ -88,6 +91,7 @@ pub fn lower(spec: &LoadedSpec, selection: &Selection) -> Lowered {
         types: builder.types,
         operations,
         diagnostics: builder.diagnostics,
+        warnings: builder.warnings,
     }
 }
 
@@ -96,7 +100,8 @@ impl<'a> ModelBuilder<'a> {
         let document = &spec.document;
         let mut type_names = Namespace::with_reserved(TYPES_SCOPE_NAMES);
         let mut component_names = BTreeMap::new();
-        let mut diagnostics = Vec::new();
+        let diagnostics = Vec::new();
+        let mut warnings = Vec::new();
         let mut id_names = BTreeMap::new();
         if let Some(components) = &document.components {
             let keys: BTreeSet<&String> = components.schemas.keys().collect();
@@ -113,7 +118,12 @@ impl<'a> ModelBuilder<'a> {
             }
             match schema::id_names(spec, &components.extensions) {
                 Ok(names) => id_names = names,
-                Err(diagnostic) => diagnostics.push(diagnostic),
+                Err(diagnostic) => warnings.push(diagnostic.degraded(Fallback::Assumed {
+                    what: format!(
+                        "`{ID_TYPES_EXTENSION}` is ignored: id types are named from their \
+                         resource types"
+                    ),
+                })),
             }
         }
         ModelBuilder {
@@ -135,11 +145,17 @@ impl<'a> ModelBuilder<'a> {
             deep_types: BTreeMap::new(),
             inline_types: BTreeMap::new(),
             diagnostics,
+            warnings,
         }
     }
 
     fn error(&self, pointer: &str, kind: DiagnosticKind) -> Diagnostic {
         self.spec.diagnostic(pointer, kind)
+    }
+
+    /// Records `problem` as a warning: the node it points at is replaced by what `lost` says.
+    fn degrade(&mut self, problem: Diagnostic, lost: Fallback) {
+        self.warnings.push(problem.degraded(lost));
     }
 
     /// The diagnostic for a reference that cannot be followed; `pointer` is the `$ref` node.
@@ -224,7 +240,12 @@ impl<'a> ModelBuilder<'a> {
             self.owner = Owner::Component(key.clone());
             if let Err(mut diagnostic) = self.component_type(&key) {
                 self.add_exclude_hint(&mut diagnostic, &key);
-                self.diagnostics.push(diagnostic);
+                // The component's name stays: what refers to it holds any JSON value.
+                if let Some(name) = self.component_names.get(&key).cloned() {
+                    self.types
+                        .insert(name.clone(), TypeDef::untyped(name, key.clone()));
+                }
+                self.degrade(diagnostic, Fallback::Untyped);
             }
         }
     }

@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{Operation, Parameter, ParameterSchemaOrContent, ReferenceOr};
 
 use super::{child, name_extension, ModelBuilder, Owner};
-use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, Fallback};
 use crate::model::ir::{
     Gate, OperationModel, ParamLocation, ParamModel, PathPart, SessionAction, TypeRef,
     NAME_EXTENSION, SESSION_EXTENSION,
 };
+use crate::model::left_out;
 use crate::model::select::Selection;
 use crate::names::{display_ident, snake_ident, spelled_operation_id_name, Namespace};
 
@@ -33,13 +34,18 @@ impl<'a> ModelBuilder<'a> {
                     let diagnostic = self.error(
                         &item_pointer,
                         DiagnosticKind::Unsupported {
+                            what: "a path item given as `$ref`".to_string(),
+                        },
+                    );
+                    self.degrade(
+                        diagnostic,
+                        Fallback::Assumed {
                             what: format!(
-                                "a path item given as `$ref`; to generate the rest, leave it \
-                                 out: --exclude 'path:{key}'"
+                                "the operations of the path {key:?} are left out of the client \
+                                 (path:{key})"
                             ),
                         },
                     );
-                    self.diagnostics.push(diagnostic);
                     continue;
                 }
             };
@@ -106,15 +112,9 @@ impl<'a> ModelBuilder<'a> {
                             operations.push(model);
                         }
                     }
-                    Err(mut diagnostic) => {
-                        if let DiagnosticKind::Unsupported { what } = &mut diagnostic.kind {
-                            let selector = self.selectors.get(index).cloned().unwrap_or_default();
-                            what.push_str(&format!(
-                                "; to generate the rest, leave this operation out: \
-                                 --exclude '{selector}'"
-                            ));
-                        }
-                        self.diagnostics.push(diagnostic);
+                    Err(diagnostic) => {
+                        let selector = self.selectors.get(index).cloned().unwrap_or_default();
+                        self.degrade(diagnostic, left_out(method, key, &selector));
                     }
                 }
             }
@@ -157,7 +157,10 @@ impl<'a> ModelBuilder<'a> {
                             ),
                         },
                     );
-                    self.diagnostics.push(diagnostic);
+                    self.degrade(
+                        diagnostic,
+                        left_out(&op.http_method, &op.path_template, &op.selector),
+                    );
                     dropped.insert(index);
                     continue;
                 }
@@ -214,6 +217,7 @@ impl<'a> ModelBuilder<'a> {
         let declared = self.declared_parameters(key, item_parameters, operation, pointer)?;
         let mut auth = self.auth(operation, pointer)?;
         let params = self.parameters(declared, &method_name, &mut constant_query, &mut auth)?;
+        let params = self.match_template(&path_template, params, pointer)?;
         let (path, params) = self.in_signature_order(&path_template, params, pointer)?;
 
         let mut bodies = match &operation.request_body {
@@ -404,6 +408,89 @@ impl<'a> ModelBuilder<'a> {
         key.to_string()
     }
 
+    /// The path parameters made to agree with the template, each disagreement a warning: a
+    /// declared path parameter the template does not name is not sent; a template variable
+    /// nothing declares is a required `String` argument.
+    fn match_template(
+        &mut self,
+        template: &str,
+        mut params: Vec<ParamModel>,
+        pointer: &str,
+    ) -> Result<Vec<ParamModel>, Diagnostic> {
+        let variables = template_variables(template).ok_or_else(|| {
+            self.error(
+                pointer,
+                DiagnosticKind::Invalid {
+                    what: format!("the path template {template:?} has an unclosed `{{`"),
+                },
+            )
+        })?;
+        let mut kept = Vec::with_capacity(params.len());
+        for param in params.drain(..) {
+            if param.location == ParamLocation::Path && !variables.contains(&param.wire_name) {
+                let problem = self.error(
+                    &param.pointer,
+                    DiagnosticKind::Invalid {
+                        what: format!(
+                            "the path parameter {:?} does not appear in the path template \
+                             {template:?}",
+                            param.wire_name
+                        ),
+                    },
+                );
+                self.degrade(
+                    problem,
+                    Fallback::ParameterNotSent {
+                        name: param.wire_name.clone(),
+                    },
+                );
+                continue;
+            }
+            kept.push(param);
+        }
+        let mut seen = BTreeSet::new();
+        for variable in variables {
+            let declared = kept
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.wire_name == variable);
+            if declared || !seen.insert(variable.clone()) {
+                continue;
+            }
+            let problem = self.error(
+                pointer,
+                DiagnosticKind::Invalid {
+                    what: format!(
+                        "the path template names `{{{variable}}}` but the operation declares no \
+                         path parameter {variable:?}"
+                    ),
+                },
+            );
+            self.degrade(
+                problem,
+                Fallback::Assumed {
+                    what: format!(
+                        "`{variable}` is a required `String` argument of the method (its type \
+                         and documentation are unknown)"
+                    ),
+                },
+            );
+            kept.push(ParamModel {
+                ident: snake_ident(&variable),
+                wire_name: variable,
+                location: ParamLocation::Path,
+                ty: TypeRef::String,
+                required: true,
+                doc: None,
+                resource_type: None,
+                send: crate::model::ir::SendAs::Scalar(crate::model::ir::ScalarText::Str),
+                explode: false,
+                deep_object: false,
+                pointer: pointer.to_string(),
+            });
+        }
+        Ok(kept)
+    }
+
     fn path_parts(
         &self,
         template: &str,
@@ -451,4 +538,17 @@ impl<'a> ModelBuilder<'a> {
         }
         Ok(parts)
     }
+}
+
+/// The variables of a path template (`/vms/{vm}` -> `vm`), in order; `None` when a `{` is not
+/// closed.
+fn template_variables(template: &str) -> Option<Vec<String>> {
+    let mut variables = Vec::new();
+    let mut rest = template;
+    while let Some((_, after)) = rest.split_once('{') {
+        let (name, after) = after.split_once('}')?;
+        variables.push(name.to_string());
+        rest = after;
+    }
+    Some(variables)
 }

@@ -10,7 +10,7 @@ use openapiv3::{
 };
 
 use super::{child, ModelBuilder};
-use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, Fallback};
 use crate::model::ir::{Auth, ParamLocation, ParamModel, ScalarText, SendAs};
 use crate::model::refs;
 use crate::names::{pascal_ident, snake_ident};
@@ -89,19 +89,36 @@ impl<'d> ModelBuilder<'d> {
         let mut params = Vec::new();
         for Declared { pointer, parameter } in declared {
             let data = parameter.parameter_data_ref();
+            // A parameter that cannot be written: an optional one is not sent (a warning), a
+            // required one leaves the operation out.
+            macro_rules! unsendable {
+                ($problem:expr) => {{
+                    let problem = $problem;
+                    if data.required || matches!(&*parameter, Parameter::Path { .. }) {
+                        return Err(problem);
+                    }
+                    self.degrade(
+                        problem,
+                        Fallback::ParameterNotSent {
+                            name: data.name.clone(),
+                        },
+                    );
+                    continue;
+                }};
+            }
             let ParameterSchemaOrContent::Schema(schema) = &data.format else {
-                return Err(self.error(
+                unsendable!(self.error(
                     &child(&pointer, "content"),
                     DiagnosticKind::Unsupported {
                         what: "a parameter described with `content` instead of `schema`"
                             .to_string(),
                     },
-                ));
+                ))
             };
             let (location, deep_object) = match &*parameter {
                 Parameter::Path { style, .. } => {
                     if *style != PathStyle::Simple {
-                        return Err(self.unsupported_style(&pointer, &data.name));
+                        unsendable!(self.unsupported_style(&pointer, &data.name));
                     }
                     (ParamLocation::Path, false)
                 }
@@ -124,7 +141,7 @@ impl<'d> ModelBuilder<'d> {
                     match style {
                         QueryStyle::Form => (ParamLocation::Query, false),
                         QueryStyle::DeepObject => (ParamLocation::Query, true),
-                        _ => return Err(self.unsupported_style(&pointer, &data.name)),
+                        _ => unsendable!(self.unsupported_style(&pointer, &data.name)),
                     }
                 }
                 Parameter::Header { .. } => {
@@ -152,7 +169,7 @@ impl<'d> ModelBuilder<'d> {
                     (ParamLocation::Header, false)
                 }
                 Parameter::Cookie { .. } => {
-                    return Err(self.error(
+                    unsendable!(self.error(
                         &pointer,
                         DiagnosticKind::Unsupported {
                             what: format!("the cookie parameter {:?}", data.name),

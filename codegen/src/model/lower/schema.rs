@@ -11,7 +11,7 @@ use openapiv3::{
 
 use super::compose::{admits_null, AllOfParts};
 use super::{child, id_type_wanted, name_extension, ModelBuilder};
-use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
+use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, Fallback};
 use crate::load::LoadedSpec;
 use crate::model::ir::{
     EnumValue, FieldModel, Gate, Nullable, SerdeUse, TypeDef, TypeKind, TypeRef,
@@ -335,15 +335,37 @@ impl ModelBuilder<'_> {
     ) -> Result<TypeRef, Diagnostic> {
         match schema {
             ReferenceOr::Reference { reference } => {
-                Ok(TypeRef::Named(self.resolve_schema_ref(reference, pointer)?))
+                match self.resolve_schema_ref(reference, pointer) {
+                    Ok(name) => Ok(TypeRef::Named(name)),
+                    Err(problem) => Ok(self.untyped(problem)),
+                }
             }
             ReferenceOr::Item(schema) => self.type_of_schema(schema.borrow(), hint, pointer),
         }
     }
 
     /// The type of an inline schema; objects with properties and enums become named types
-    /// called `hint`.
+    /// called `hint`. A schema that cannot be typed is any JSON value at this node alone, with
+    /// a warning (README, "When a spec cannot be typed").
     pub(super) fn type_of_schema(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, Diagnostic> {
+        match self.type_of_schema_checked(schema, hint, pointer) {
+            Ok(ty) => Ok(ty),
+            Err(problem) => Ok(self.untyped(problem)),
+        }
+    }
+
+    /// The open type that stands for a node that cannot be typed, and the warning that says so.
+    pub(super) fn untyped(&mut self, problem: Diagnostic) -> TypeRef {
+        self.degrade(problem, Fallback::Untyped);
+        TypeRef::Json
+    }
+
+    fn type_of_schema_checked(
         &mut self,
         schema: &Schema,
         hint: &str,
@@ -495,9 +517,19 @@ impl ModelBuilder<'_> {
         self.inline_types
             .entry(pointer.to_string())
             .or_insert_with(|| name.clone());
-        let def = self.named_type(&name, &name, schema, pointer)?;
-        self.types.insert(name.clone(), def);
-        Ok(TypeRef::Named(name))
+        match self.named_type(&name, &name, schema, pointer) {
+            Ok(def) => {
+                self.types.insert(name.clone(), def);
+                Ok(TypeRef::Named(name))
+            }
+            Err(problem) => {
+                // Nothing of that name is written: a reference to this node is untyped too.
+                if self.inline_types.get(pointer) == Some(&name) {
+                    self.inline_types.remove(pointer);
+                }
+                Err(problem)
+            }
+        }
     }
 }
 
