@@ -21,7 +21,7 @@ pub mod write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-pub use diagnostic::{Diagnostic, DiagnosticKind, LineColumn};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Fallback, LineColumn, Severity};
 pub use render::RenderedFile;
 pub use report::Diagnostics;
 pub use write::{FileChange, FileStatus, WriteError};

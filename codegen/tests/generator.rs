@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 mod common;
 mod fuzz;
 
-use codegen::{Diagnostic, DiagnosticKind, FileStatus, GeneratedCrate, Options};
+use codegen::{Diagnostic, DiagnosticKind, FileStatus, GeneratedCrate, Options, Severity};
 
 use common::workspace_root;
 
@@ -284,6 +284,70 @@ fn broken_specs_get_one_clear_diagnostic() {
     });
 }
 
+/// Every spec of `fixtures/degraded/` generates, with a warning at each node it could not
+/// type (never an error); the warnings, in file order, have one snapshot per spec. With
+/// `strict`, the same problems are errors and nothing is generated.
+#[test]
+fn degraded_specs_warn_at_each_node_and_still_generate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    insta::glob!("fixtures/degraded/*", |path| {
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let warnings = warnings_for(relative);
+        assert!(
+            !warnings.is_empty(),
+            "{}: a degraded fixture must warn",
+            relative.display()
+        );
+        for warning in &warnings {
+            assert_eq!(warning.severity, Severity::Warning, "{warning}");
+            assert_eq!(warning.file, relative, "the warning names the spec file");
+            assert!(
+                warning.location.is_some(),
+                "a warning has a line: {warning}"
+            );
+            assert!(
+                warning.lost.is_some(),
+                "a warning says what was lost: {warning}"
+            );
+        }
+        let strict = Options {
+            strict: true,
+            ..options("broken.yaml")
+        };
+        match codegen::generate(relative, &strict) {
+            Err(codegen::Error::Spec(errors)) => {
+                assert_eq!(
+                    errors.total,
+                    warnings.len(),
+                    "--strict: one error per warning"
+                );
+                assert!(errors.list.iter().all(|e| e.severity == Severity::Error));
+            }
+            other => panic!(
+                "{}: --strict must refuse, got {other:?}",
+                relative.display()
+            ),
+        }
+        let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        insta::assert_snapshot!(format!(
+            "{}\n\n{}",
+            text.join("\n\n"),
+            codegen::report::warning_summary(&warnings)
+        ));
+    });
+}
+
+/// The warnings for a spec that must generate.
+fn warnings_for(relative: &Path) -> Vec<Diagnostic> {
+    match codegen::generate(relative, &options("broken.yaml")) {
+        Ok(generated) => generated.warnings,
+        Err(err) => panic!(
+            "{} must generate with warnings, but:\n{err}",
+            relative.display()
+        ),
+    }
+}
+
 /// `check` for one broken spec: the exact kind, pointer and line.
 fn check_rejection(fixture: &str, kind: DiagnosticKind, pointer: &str, line: Option<usize>) {
     let diagnostic = diagnostic_for(&Path::new("tests/fixtures/broken").join(fixture));
@@ -296,9 +360,24 @@ fn check_rejection(fixture: &str, kind: DiagnosticKind, pointer: &str, line: Opt
     );
 }
 
+/// `check` for one degraded spec: its first warning's exact kind, pointer and line.
+fn check_warning(fixture: &str, kind: DiagnosticKind, pointer: &str, line: Option<usize>) {
+    let warnings = warnings_for(&Path::new("tests/fixtures/degraded").join(fixture));
+    let Some(warning) = warnings.first() else {
+        panic!("{fixture}: no warning");
+    };
+    assert_eq!(warning.kind, kind, "{fixture}: wrong kind of warning");
+    assert_eq!(warning.pointer, pointer, "{fixture}: wrong JSON pointer");
+    assert_eq!(
+        warning.location.map(|at| at.line),
+        line,
+        "{fixture}: wrong line"
+    );
+}
+
 #[test]
-fn rejections_name_the_node() {
-    check_rejection(
+fn rejections_and_warnings_name_the_node() {
+    check_warning(
         "dangling-ref.yaml",
         DiagnosticKind::UnresolvedRef {
             reference: "#/components/schemas/VmList".to_string(),
@@ -306,7 +385,7 @@ fn rejections_name_the_node() {
         "/paths/~1vms/get/responses/200/content/application~1json/schema/$ref",
         Some(14),
     );
-    check_rejection(
+    check_warning(
         "cyclic-ref.yaml",
         DiagnosticKind::CyclicRef {
             reference: "#/components/schemas/A".to_string(),
@@ -328,17 +407,18 @@ fn rejections_name_the_node() {
         "/swagger",
         Some(2),
     );
-    check_rejection(
+    // At the parameter's own line, not the operation's.
+    check_warning(
         "path-param-not-in-template.yaml",
         DiagnosticKind::Invalid {
             what: "the path parameter \"vm\" does not appear in the path template \"/vms\""
                 .to_string(),
         },
-        "/paths/~1vms/get",
-        Some(7),
+        "/paths/~1vms/get/parameters/0",
+        Some(10),
     );
     // The second of two parameters, not the first nor the list: each array element has a line.
-    check_rejection(
+    check_warning(
         "duplicate-parameter.yaml",
         DiagnosticKind::Invalid {
             what: "the query parameter \"names\" is declared twice (first at \
@@ -478,13 +558,26 @@ fn regenerate_writes_all_files_then_nothing_and_a_broken_spec_writes_nothing() {
     assert!(out.join("src/mine.rs").exists());
 
     let before = snapshot_dir(&out);
-    let broken = Path::new("tests/fixtures/broken/dangling-ref.yaml");
+    let broken = Path::new("tests/fixtures/broken/wrong-structure.yaml");
     match codegen::regenerate(broken, &out, &options) {
         Err(codegen::Error::Spec(diagnostics)) => assert!(matches!(
             diagnostics.first().map(|d| &d.kind),
-            Some(DiagnosticKind::UnresolvedRef { .. })
+            Some(DiagnosticKind::Structure { .. })
         )),
         other => panic!("a broken spec must be rejected, got {other:?}"),
+    }
+    // `--strict`: a spec that only warns writes nothing either.
+    let strict = Options {
+        strict: true,
+        ..options.clone()
+    };
+    let degraded = Path::new("tests/fixtures/degraded/dangling-ref.yaml");
+    match codegen::regenerate(degraded, &out, &strict) {
+        Err(codegen::Error::Spec(diagnostics)) => assert!(matches!(
+            diagnostics.first().map(|d| (&d.kind, d.severity)),
+            Some((DiagnosticKind::UnresolvedRef { .. }, Severity::Error))
+        )),
+        other => panic!("--strict must refuse a spec that warns, got {other:?}"),
     }
     assert_eq!(
         before,
@@ -713,7 +806,8 @@ components:
 /// fixed query (keys that come to share a path item are listed in method order there).
 fn model_without_pointers(loaded: &codegen::load::LoadedSpec) -> codegen::model::ApiModel {
     let mut model = codegen::model::build_model(loaded, &Default::default())
-        .unwrap_or_else(|err| panic!("{} must build a model:\n{err}", loaded.file.display()));
+        .unwrap_or_else(|err| panic!("{} must build a model:\n{err}", loaded.file.display()))
+        .model;
     for operation in &mut model.operations {
         operation.pointer.clear();
         // Without an operationId the selector names the path key, which normalizing rewrites.
@@ -1025,21 +1119,24 @@ fn a_json_key_given_twice_is_read_not_panicked() {
 /// says.
 #[test]
 fn excluding_what_uses_an_unsupported_component_gets_past_it() {
-    let spec = Path::new("tests/fixtures/broken/unsupported-not.yaml");
+    let spec = Path::new("tests/fixtures/degraded/unsupported-not.yaml");
     let text = std::fs::read_to_string(spec).expect("read the fixture");
     let text = text.replace(
         "paths:\n",
         "paths:\n  /health:\n    get:\n      operationId: health\n      responses: {\"204\": {description: Up.}}\n",
     );
-    let everything = codegen::generate_from_text(spec, text.clone(), &options("s"));
-    assert!(
-        matches!(everything, Err(codegen::Error::Spec(_))),
-        "the `not` component must be refused while operations use it"
+    let everything = codegen::generate_from_text(spec, text.clone(), &options("s"))
+        .unwrap_or_else(|err| panic!("the `not` component degrades, it is not refused:\n{err}"));
+    assert_eq!(
+        everything.warnings.len(),
+        1,
+        "the `not` component warns while operations use it"
     );
     let mut selected = options("s");
     selected.selection.exclude = vec!["op:listBackings".into(), "op:firstBacking".into()];
     let generated = codegen::generate_from_text(spec, text, &selected)
         .unwrap_or_else(|err| panic!("excluding what uses the component must generate:\n{err}"));
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
     assert_eq!(method_names(&generated), ["health"]);
     assert!(!generated_file(&generated, "src/types.rs").contains("Backing"));
 }
@@ -1123,7 +1220,8 @@ fn names_types_rs_uses_unqualified_are_reserved() {
     ] {
         let loaded = codegen::load::load_file(Path::new(spec)).expect("the spec loads");
         let model = codegen::model::build_model(&loaded, &Default::default())
-            .unwrap_or_else(|err| panic!("{spec} must build a model:\n{err}"));
+            .unwrap_or_else(|err| panic!("{spec} must build a model:\n{err}"))
+            .model;
         let mut found = std::collections::BTreeSet::new();
         for part in [
             codegen::emit::Part::Types(0..model.types.len()),

@@ -20,6 +20,7 @@ fn generated_clients_send_what_the_spec_says() {
         .map(|(spec, crate_name)| GoldenSpec {
             spec: here.join("fixtures").join(spec),
             crate_name: crate_name.to_string(),
+            warnings: ExpectedWarnings::None,
         })
         .collect();
     let mut tests: Vec<_> = std::fs::read_dir(here.join("wire"))

@@ -38,6 +38,20 @@ pub struct GoldenSpec {
     pub spec: PathBuf,
     /// The package name of the generated crate (unique among the set).
     pub crate_name: String,
+    /// How many warnings the generator must give for it.
+    pub warnings: ExpectedWarnings,
+}
+
+/// What a compiled spec must warn about: a clean spec nothing (a warning that appears in one
+/// fails the test), a degraded fixture something, a public spec its documented count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedWarnings {
+    /// Not one warning.
+    None,
+    /// At least one (a fixture about degrading).
+    Some,
+    /// Exactly this many (a public spec; its README says which).
+    Exactly(usize),
 }
 
 /// Generates every spec into `<workspace>/target/<set>/<crate name>/`, makes the directory a
@@ -60,12 +74,30 @@ pub fn compile_generated(set: &str, specs: &[GoldenSpec]) {
             selection: Default::default(),
             strict: false,
         };
-        if let Err(err) = codegen::regenerate(&golden.spec, &out, &options) {
-            panic!(
+        let warnings = match codegen::regenerate(&golden.spec, &out, &options) {
+            Ok((generated, _)) => generated.warnings,
+            Err(err) => panic!(
                 "{} is a fixture the generator must accept, but:\n{err}",
                 golden.spec.display()
-            );
-        }
+            ),
+        };
+        let expected = match golden.warnings {
+            ExpectedWarnings::None => warnings.is_empty(),
+            ExpectedWarnings::Some => !warnings.is_empty(),
+            ExpectedWarnings::Exactly(count) => warnings.len() == count,
+        };
+        assert!(
+            expected,
+            "{} must give {:?} warnings, but gave {}:\n{}",
+            golden.spec.display(),
+            golden.warnings,
+            warnings.len(),
+            warnings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        );
         members.push(format!("{:?}", golden.crate_name));
     }
     let manifest = format!(
@@ -181,12 +213,30 @@ pub fn test_generated(set: &str, specs: &[GoldenSpec], tests: &[PathBuf]) {
             selection: Default::default(),
             strict: false,
         };
-        if let Err(err) = codegen::regenerate(&golden.spec, &out, &options) {
-            panic!(
+        let warnings = match codegen::regenerate(&golden.spec, &out, &options) {
+            Ok((generated, _)) => generated.warnings,
+            Err(err) => panic!(
                 "{} is a fixture the generator must accept, but:\n{err}",
                 golden.spec.display()
-            );
-        }
+            ),
+        };
+        let expected = match golden.warnings {
+            ExpectedWarnings::None => warnings.is_empty(),
+            ExpectedWarnings::Some => !warnings.is_empty(),
+            ExpectedWarnings::Exactly(count) => warnings.len() == count,
+        };
+        assert!(
+            expected,
+            "{} must give {:?} warnings, but gave {}:\n{}",
+            golden.spec.display(),
+            golden.warnings,
+            warnings.len(),
+            warnings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        );
         members.push(format!("{:?}", golden.crate_name));
         dependencies.push_str(&format!(
             "{} = {{ path = \"../{}\" }}\n",

@@ -28,7 +28,7 @@ const SEEDS: &[(&str, &str)] = &[
     ),
     (
         "cyclic-ref.yaml",
-        include_str!("../fixtures/broken/cyclic-ref.yaml"),
+        include_str!("../fixtures/degraded/cyclic-ref.yaml"),
     ),
 ];
 

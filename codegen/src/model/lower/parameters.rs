@@ -26,7 +26,7 @@ impl<'d> ModelBuilder<'d> {
     /// parameter of the same name and location; the same one declared twice in one list is an
     /// error.
     pub(super) fn declared_parameters(
-        &self,
+        &mut self,
         key: &str,
         item_parameters: &'d [ReferenceOr<Parameter>],
         operation: &'d Operation,
@@ -54,7 +54,7 @@ impl<'d> ModelBuilder<'d> {
                 let slot = (data.name.clone(), location_name(&parameter));
                 if let Some((earlier, earlier_from_operation)) = seen.get(&slot) {
                     if !from_operation || *earlier_from_operation {
-                        return Err(self.error(
+                        let problem = self.error(
                             &param_pointer,
                             DiagnosticKind::Invalid {
                                 what: format!(
@@ -62,7 +62,17 @@ impl<'d> ModelBuilder<'d> {
                                     slot.1, data.name
                                 ),
                             },
-                        ));
+                        );
+                        self.degrade(
+                            problem,
+                            Fallback::Assumed {
+                                what: format!(
+                                    "this declaration is ignored: the parameter is sent as the \
+                                     first one at {earlier} says"
+                                ),
+                            },
+                        );
+                        continue;
                     }
                     declared.retain(|d| &d.pointer != earlier);
                 }
