@@ -247,9 +247,20 @@ pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
 }
 
 pub(super) fn runtime_modules(model: &ApiModel) -> TokenStream {
+    let serde_all_only = super::nullable_only_with_serde_all(model);
     let runtime = runtime_gates(model).into_iter().map(|(module, gate)| {
+        let cfg = match (module, &gate) {
+            // Only types the API sends read absent-or-null fields, and only when `serde-all`
+            // gives them `Deserialize`.
+            ("nullable", Gate::Always) if serde_all_only => {
+                quote! { #[cfg(feature = #SERDE_ALL_FEATURE)] }
+            }
+            ("nullable", Gate::Features(features)) if serde_all_only => {
+                quote! { #[cfg(all(feature = #SERDE_ALL_FEATURE, any(#(feature = #features),*)))] }
+            }
+            _ => cfg_attr(&gate),
+        };
         let module = ident(module);
-        let cfg = cfg_attr(&gate);
         quote! { #cfg pub(crate) mod #module; }
     });
     let retry = &model.conventions.retry_error_types;

@@ -113,12 +113,10 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
     RuntimeFile {
         module: "nullable",
         needed: |model| {
-            model.types.iter().any(|def| match &def.kind {
-                TypeKind::Struct { fields } => fields
-                    .iter()
-                    .any(|f| !f.required && f.nullable == Nullable::Optional),
-                _ => false,
-            })
+            model
+                .types
+                .iter()
+                .any(|def| reads_absent_or_null(def, true))
         },
     },
     RuntimeFile {
@@ -191,6 +189,28 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         },
     },
 ];
+
+/// Whether `def` is a struct with a field that may be absent or `null`, which its
+/// `Deserialize` reads with `runtime::nullable` (only a type that derives `Deserialize` calls
+/// it; with `one_way`, also one that derives it only under `serde-all`).
+pub(crate) fn reads_absent_or_null(def: &crate::model::TypeDef, one_way: bool) -> bool {
+    let TypeKind::Struct { fields } = &def.kind else {
+        return false;
+    };
+    (def.serde.deserialize || one_way)
+        && fields
+            .iter()
+            .any(|f| !f.required && f.nullable == Nullable::Optional)
+}
+
+/// Whether `runtime::nullable` is called only by types that derive `Deserialize` under
+/// `serde-all` (types the API only sends): then the file is compiled with that feature alone.
+pub(crate) fn nullable_only_with_serde_all(model: &ApiModel) -> bool {
+    !model
+        .types
+        .iter()
+        .any(|def| reads_absent_or_null(def, false))
+}
 
 /// Whether an operation sends credentials the user gives per security scheme.
 pub(crate) fn uses_scheme_credentials(model: &ApiModel) -> bool {

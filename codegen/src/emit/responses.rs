@@ -486,7 +486,10 @@ pub(super) fn response_enums(model: &ApiModel) -> TokenStream {
             .as_ref()
             .and_then(|body| body.multipart.as_ref())
             .map(|form| multipart_form(model, method, form));
-        let success = op.success.responses.as_ref().map(|responses| {
+        // The methods for a body's other media types return what the operation's own method
+        // returns: its enums are written once, with that method.
+        let own = op.alternative_of.is_none();
+        let success = op.success.responses.as_ref().filter(|_| own).map(|responses| {
             let name = ident(&responses.name);
             let doc = doc_attrs(&format!(
                 "What [`Client::{method}`](crate::Client::{method}) returns: one variant per \
@@ -513,7 +516,7 @@ pub(super) fn response_enums(model: &ApiModel) -> TokenStream {
                 }
             }
         });
-        let errors = op.error_enum.as_ref().map(|errors| {
+        let errors = op.error_enum.as_ref().filter(|_| own).map(|errors| {
             let name = ident(&errors.name);
             let doc = doc_attrs(&format!(
                 "The documented error bodies of [`Client::{method}`](crate::Client::{method}), \
