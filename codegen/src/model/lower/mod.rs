@@ -250,8 +250,8 @@ impl<'a> ModelBuilder<'a> {
         }
     }
 
-    /// Names, in an unsupported construct's diagnostic, the `--exclude` patterns of the
-    /// operations that reach the broken component `key`.
+    /// Names, in the warning about a component that cannot be typed, the `--exclude` patterns
+    /// of the operations that reach it (leaving them out leaves the component unread).
     fn add_exclude_hint(&self, diagnostic: &mut Diagnostic, key: &str) {
         if !matches!(
             diagnostic.kind,
@@ -291,14 +291,10 @@ impl<'a> ModelBuilder<'a> {
                 0 => String::new(),
                 n => format!(" (and {n} more operations that use it)"),
             };
-            let hint = format!(
-                "to generate the rest, leave out what uses it: {}{more}",
+            diagnostic.note = Some(Box::new(format!(
+                "used by: {}{more}",
                 patterns.join(" ")
-            );
-            match &mut diagnostic.kind {
-                DiagnosticKind::Unsupported { what } => what.push_str(&format!("; {hint}")),
-                _ => diagnostic.note = Some(Box::new(hint)),
-            }
+            )));
         }
     }
 }
