@@ -262,27 +262,34 @@ impl ModelBuilder<'_> {
     }
 
     pub(super) fn enum_kind(
-        &self,
+        &mut self,
         enumeration: &[Option<String>],
         pointer: &str,
     ) -> Result<TypeKind, Diagnostic> {
+        // A value listed twice is one value (JSON Schema: the values should be unique).
         let mut seen = BTreeSet::new();
+        let mut unique: Vec<&str> = Vec::new();
         for (index, value) in enumeration.iter().enumerate() {
             let Some(wire) = value else { continue };
-            if !seen.insert(wire.clone()) {
-                return Err(self.error(
-                    &child(&child(pointer, "enum"), &index.to_string()),
-                    DiagnosticKind::Invalid {
-                        what: format!("the enum value {wire:?} is listed twice"),
-                    },
-                ));
+            if seen.insert(wire.as_str()) {
+                unique.push(wire);
+                continue;
             }
+            let problem = self.error(
+                &child(&child(pointer, "enum"), &index.to_string()),
+                DiagnosticKind::Invalid {
+                    what: format!("the enum value {wire:?} is listed twice"),
+                },
+            );
+            self.degrade(
+                problem,
+                Fallback::Assumed {
+                    what: "the repeated value is one variant of the enum".to_string(),
+                },
+            );
         }
-        let wires: Vec<(&str, Option<&str>)> = enumeration
-            .iter()
-            .flatten()
-            .map(|wire| (wire.as_str(), None))
-            .collect();
+        let wires: Vec<(&str, Option<&str>)> =
+            unique.iter().map(|wire| (*wire, None)).collect();
         // Without given names there is no conflict left to report.
         let variant_names = distinct_idents(&wires, pascal_ident).unwrap_or_default();
         let mut variants =
