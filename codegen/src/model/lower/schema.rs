@@ -176,15 +176,21 @@ impl ModelBuilder<'_> {
                 ReferenceOr::Reference { .. } => None,
             })
             .collect();
-        let members: Vec<(&str, Option<&str>)> = properties
-            .iter()
-            .zip(&given)
-            .map(|((wire, _, _), given)| (wire.as_str(), given.as_deref()))
-            .collect();
-        let idents = distinct_idents(&members, snake_ident).map_err(|(first, second)| {
+        let mut given = given;
+        // Two properties given one name: the later one's given name is ignored (a warning).
+        let idents = loop {
+            let members: Vec<(&str, Option<&str>)> = properties
+                .iter()
+                .zip(&given)
+                .map(|((wire, _, _), given)| (wire.as_str(), given.as_deref()))
+                .collect();
+            let (first, second) = match distinct_idents(&members, snake_ident) {
+                Ok(idents) => break idents,
+                Err(pair) => pair,
+            };
             let wire = |i: usize| members.get(i).map_or("", |m| m.0);
             let at = properties.get(second).map_or("", |(_, _, at)| at.as_str());
-            self.error(
+            let problem = self.error(
                 at,
                 DiagnosticKind::Invalid {
                     what: format!(
@@ -195,8 +201,22 @@ impl ModelBuilder<'_> {
                         given.get(second).cloned().flatten().unwrap_or_default()
                     ),
                 },
-            )
-        })?;
+            );
+            self.degrade(
+                problem,
+                Fallback::Assumed {
+                    what: format!(
+                        "the `{NAME_EXTENSION}` of {:?} is ignored: its field is named from the \
+                         property",
+                        wire(second)
+                    ),
+                },
+            );
+            match given.get_mut(second) {
+                Some(name) => *name = None,
+                None => break Vec::new(),
+            }
+        };
         let mut fields: Vec<FieldModel> = Vec::new();
         let taken: Vec<&str> = idents.iter().map(String::as_str).collect();
         let mut namespace = Namespace::with_reserved(&taken);
