@@ -2,12 +2,18 @@
 //! enum with a variant per member and an open fallback), and the `null` members and
 //! `nullable` flags that say a value may be `null`.
 
-use openapiv3::{AdditionalProperties, Discriminator, ReferenceOr, Schema, SchemaKind, Type};
+use std::collections::BTreeSet;
+
+use openapiv3::{
+    AdditionalProperties, Discriminator, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
+};
 
 use super::schema::{only_all_of, placed};
 use super::{child, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
-use crate::model::ir::{JsonKind, TypeKind, TypeRef, UnionModel, VariantModel};
+use crate::model::ir::{
+    JsonKind, TypeKind, TypeRef, UnionModel, VariantModel, RESOURCE_TYPE_EXTENSION,
+};
 use crate::model::refs;
 use crate::names::{pascal_ident, Namespace};
 
@@ -23,10 +29,16 @@ pub(super) struct AllOfParts {
     pub required: Vec<String>,
     /// The first member's `additionalProperties` (a schema, or `true`), with its pointer.
     pub additional: Option<(AdditionalProperties, String)>,
-    /// Members that are not objects (a string, a list, a union ...), with their pointers.
+    /// Members that are not objects (a string, a list ...), with their pointers.
     pub others: Vec<(ReferenceOr<Schema>, String)>,
+    /// Members that are a `oneOf` / `anyOf` of objects, with their pointers: each is flattened
+    /// into the object.
+    pub unions: Vec<(ReferenceOr<Schema>, String)>,
+    /// Properties the members define as types no one type holds: each is any JSON value, with
+    /// the warning that says so.
+    pub conflicts: Vec<(String, Diagnostic)>,
     /// The components already added: one reached twice (a diamond) adds nothing new.
-    pub seen: std::collections::BTreeSet<String>,
+    pub seen: BTreeSet<String>,
 }
 
 /// What a union's member is called when nothing better names it.
@@ -90,46 +102,73 @@ fn shapeless(schema: &Schema) -> bool {
     }
 }
 
-/// Whether an untyped schema only lists `required` properties.
-fn requires_only(any: &openapiv3::AnySchema) -> bool {
-    matches!(any.typ.as_deref(), None | Some("object"))
-        && any.properties.is_empty()
-        && any.additional_properties.is_none()
-        && any.items.is_none()
-        && any.enumeration.is_empty()
-        && any.all_of.is_empty()
-        && any.one_of.is_empty()
-        && any.any_of.is_empty()
-        && any.not.is_none()
-}
-
-/// Whether the schema `narrow` is `wide` with an `enum` added (and `type` left out or the same).
-fn narrows(narrow: &serde_json::Value, wide: &serde_json::Value) -> bool {
-    let (Some(narrow), Some(wide)) = (narrow.as_object(), wide.as_object()) else {
-        return false;
+/// Whether a schema only constrains an object's values (`required`, `not`, `minProperties`,
+/// a `oneOf` / `anyOf` of such rules), and the properties it requires when so. A `oneOf` of
+/// `required` lists requires none of them of every value.
+fn constraints_only(schema: &Schema) -> Option<&[String]> {
+    let rules = |members: &[ReferenceOr<Schema>]| {
+        !members.is_empty()
+            && members
+                .iter()
+                .all(|m| matches!(m, ReferenceOr::Item(s) if constraints_only(s).is_some()))
     };
-    if !narrow.contains_key("enum") || wide.contains_key("enum") {
-        return false;
+    match &schema.schema_kind {
+        SchemaKind::Not { .. } => Some(&[]),
+        SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members }
+            if rules(members) =>
+        {
+            Some(&[])
+        }
+        SchemaKind::Any(any)
+            if matches!(any.typ.as_deref(), None | Some("object"))
+                && any.properties.is_empty()
+                && any.additional_properties.is_none()
+                && any.items.is_none()
+                && any.enumeration.is_empty()
+                && any.all_of.is_empty()
+                && (any.one_of.is_empty() || rules(&any.one_of))
+                && (any.any_of.is_empty() || rules(&any.any_of)) =>
+        {
+            Some(&any.required)
+        }
+        _ => None,
     }
-    let mut narrow = narrow.clone();
-    let mut wide = wide.clone();
-    narrow.remove("enum");
-    if !narrow.contains_key("type") {
-        wide.remove("type");
-    }
-    narrow == wide
 }
 
-/// A schema as JSON without the texts that only document it, to tell whether two members
-/// define a property alike.
-fn shape_of(schema: &ReferenceOr<Box<Schema>>) -> serde_json::Value {
-    let mut value = serde_json::to_value(schema).unwrap_or(serde_json::Value::Null);
-    if let serde_json::Value::Object(map) = &mut value {
-        for key in ["description", "title", "example", "externalDocs"] {
-            map.remove(key);
-        }
+/// A property two `allOf` members define as objects: the `allOf` of both.
+fn both(first: &ReferenceOr<Box<Schema>>, second: &ReferenceOr<Box<Schema>>) -> Schema {
+    let unboxed = |schema: &ReferenceOr<Box<Schema>>| match schema {
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
+        ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
+    };
+    let data = |schema: &ReferenceOr<Box<Schema>>| match schema {
+        ReferenceOr::Item(schema) => Some(schema.schema_data.clone()),
+        ReferenceOr::Reference { .. } => None,
+    };
+    let (a, b) = (data(first), data(second));
+    Schema {
+        schema_data: SchemaData {
+            description: b
+                .as_ref()
+                .and_then(|d| d.description.clone())
+                .or_else(|| a.as_ref().and_then(|d| d.description.clone())),
+            nullable: a.is_some_and(|d| d.nullable) || b.is_some_and(|d| d.nullable),
+            ..SchemaData::default()
+        },
+        schema_kind: SchemaKind::AllOf {
+            all_of: vec![unboxed(first), unboxed(second)],
+        },
     }
-    value
+}
+
+/// The description of an inline property, kept when its type is lost.
+fn first_description(schema: &ReferenceOr<Box<Schema>>) -> Option<String> {
+    match schema {
+        ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
+        ReferenceOr::Reference { .. } => None,
+    }
 }
 
 impl ModelBuilder<'_> {
@@ -140,17 +179,8 @@ impl ModelBuilder<'_> {
         member: &ReferenceOr<Schema>,
         pointer: &str,
     ) -> Result<(Schema, String), Diagnostic> {
-        let (schema, at) = match member {
-            ReferenceOr::Reference { reference } => {
-                let schemas = self.document.components.as_ref().map(|c| &c.schemas);
-                let ref_pointer = child(pointer, "$ref");
-                let (key, schema) = refs::resolve(schemas, "schemas", reference)
-                    .map_err(|err| self.ref_error(err, reference, &ref_pointer))?;
-                (schema, push_pointer("/components/schemas", &key))
-            }
-            ReferenceOr::Item(schema) => (schema, pointer.to_string()),
-        };
-        let schema = placed(schema).map_err(|what| {
+        let (schema, at) = self.raw_behind(member, pointer)?;
+        let schema = placed(&schema).map_err(|what| {
             self.error(
                 &at,
                 DiagnosticKind::Unsupported {
@@ -159,6 +189,75 @@ impl ModelBuilder<'_> {
             )
         })?;
         Ok((schema.into_owned(), at))
+    }
+
+    /// A schema behind a reference, or the item itself, as written, with the pointer of where
+    /// it is defined.
+    fn raw_behind(
+        &self,
+        member: &ReferenceOr<Schema>,
+        pointer: &str,
+    ) -> Result<(Schema, String), Diagnostic> {
+        Ok(match member {
+            ReferenceOr::Reference { reference } => {
+                let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+                let ref_pointer = child(pointer, "$ref");
+                let (key, schema) = refs::resolve(schemas, "schemas", reference)
+                    .map_err(|err| self.ref_error(err, reference, &ref_pointer))?;
+                (schema.clone(), push_pointer("/components/schemas", &key))
+            }
+            ReferenceOr::Item(schema) => (schema.clone(), pointer.to_string()),
+        })
+    }
+
+    /// Whether every non-`null` member of a `oneOf` / `anyOf` is an object (one that can be
+    /// flattened into another).
+    fn all_objects(&mut self, members: &[ReferenceOr<Schema>], pointer: &str) -> bool {
+        let members = Self::non_null_members(members, pointer, "oneOf");
+        !members.is_empty()
+            && members.iter().all(|(member, at)| {
+                self.schema_behind(member, at).is_ok_and(|(schema, _)| {
+                    matches!(
+                        &schema.schema_kind,
+                        SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. }
+                    ) || matches!(&schema.schema_kind, SchemaKind::Any(any) if only_all_of(any).is_some())
+                })
+            })
+    }
+
+    /// The properties the members of the union `union` (a `oneOf` / `anyOf` of objects) define.
+    pub(super) fn union_properties(
+        &mut self,
+        union: &ReferenceOr<Schema>,
+        pointer: &str,
+    ) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        let Ok((schema, at)) = self.schema_behind(union, pointer) else {
+            return names;
+        };
+        let (members, word) = match &schema.schema_kind {
+            SchemaKind::OneOf { one_of } => (one_of, "oneOf"),
+            SchemaKind::AnyOf { any_of } => (any_of, "anyOf"),
+            _ => return names,
+        };
+        for (member, member_at) in Self::non_null_members(members, &at, word) {
+            let Ok((schema, schema_at)) = self.schema_behind(member, &member_at) else {
+                continue;
+            };
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(object)) => {
+                    names.extend(object.properties.keys().cloned());
+                }
+                SchemaKind::AllOf { all_of } => {
+                    let mut parts = AllOfParts::default();
+                    if self.all_of_parts(all_of, &schema_at, &mut parts, 0).is_ok() {
+                        names.extend(parts.properties.into_iter().map(|(name, _, _)| name));
+                    }
+                }
+                _ => {}
+            }
+        }
+        names
     }
 
     /// The members of an `allOf` (and of the `allOf`s they hold), added up.
@@ -187,6 +286,17 @@ impl ModelBuilder<'_> {
                     continue;
                 }
             }
+            let (raw, _) = self.raw_behind(member, &member_pointer)?;
+            // Only `required`, `not`, `minProperties`, a `oneOf` of `required` lists ...: rules
+            // on the object's values, not a shape of its own. `required` asks for more fields.
+            if let Some(required) = constraints_only(&raw) {
+                for name in required {
+                    if !parts.required.contains(name) {
+                        parts.required.push(name.clone());
+                    }
+                }
+                continue;
+            }
             let (schema, at) = self.schema_behind(member, &member_pointer)?;
             match &schema.schema_kind {
                 SchemaKind::AllOf { all_of } => {
@@ -201,28 +311,43 @@ impl ModelBuilder<'_> {
                         if let Some((_, first, first_pointer)) =
                             parts.properties.iter_mut().find(|(n, _, _)| n == name)
                         {
-                            let (old, new) = (shape_of(first), shape_of(property));
-                            if old == new {
+                            if parts.conflicts.iter().any(|(n, _)| n == name) {
                                 continue;
                             }
-                            // A member that only narrows a property to some values (a subtype
-                            // fixing its discriminator) narrows the merged one.
-                            if narrows(&new, &old) {
-                                *first = property.clone();
-                                *first_pointer = property_pointer;
-                                continue;
-                            }
-                            if !narrows(&old, &new) {
-                                return Err(self.error(
-                                    &property_pointer,
-                                    DiagnosticKind::Invalid {
-                                        what: format!(
-                                            "the `allOf` members define the property {name:?} \
-                                             differently (here and at {first_pointer}); define \
-                                             it once, or alike in every member"
-                                        ),
-                                    },
-                                ));
+                            let json = |schema: &ReferenceOr<Box<Schema>>| {
+                                serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+                            };
+                            match self.restated(&json(first), &json(property)) {
+                                Restated::First => {}
+                                Restated::Second => {
+                                    *first = property.clone();
+                                    *first_pointer = property_pointer;
+                                }
+                                Restated::Both => {
+                                    *first = ReferenceOr::Item(Box::new(both(first, property)));
+                                    *first_pointer = property_pointer;
+                                }
+                                Restated::Conflict => {
+                                    let problem = self.error(
+                                        &property_pointer,
+                                        DiagnosticKind::Invalid {
+                                            what: format!(
+                                                "the `allOf` members define the property \
+                                                 {name:?} as types no one type holds (here and \
+                                                 at {first_pointer}); define it once, or alike \
+                                                 in every member"
+                                            ),
+                                        },
+                                    );
+                                    parts.conflicts.push((name.clone(), problem));
+                                    *first = ReferenceOr::Item(Box::new(Schema {
+                                        schema_data: SchemaData {
+                                            description: first_description(first),
+                                            ..SchemaData::default()
+                                        },
+                                        schema_kind: SchemaKind::Any(Default::default()),
+                                    }));
+                                }
                             }
                             continue;
                         }
@@ -247,13 +372,10 @@ impl ModelBuilder<'_> {
                     }
                 }
                 _ if shapeless(&schema) => {}
-                // Only `required` (and no type, or `object`): it requires more of the object.
-                SchemaKind::Any(any) if requires_only(any) => {
-                    for name in &any.required {
-                        if !parts.required.contains(name) {
-                            parts.required.push(name.clone());
-                        }
-                    }
+                SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members }
+                    if self.all_objects(members, &at) =>
+                {
+                    parts.unions.push((member.clone(), member_pointer));
                 }
                 _ => parts.others.push((member.clone(), member_pointer)),
             }
@@ -456,7 +578,7 @@ impl ModelBuilder<'_> {
             }
         };
         let mut all = Vec::with_capacity(members.len());
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = BTreeSet::new();
         for ((member, _), (schema, at)) in members.iter().zip(resolved) {
             let mut tags: Vec<String> = Vec::new();
             if let (Some(discriminator), ReferenceOr::Reference { reference }) =
@@ -484,5 +606,298 @@ impl ModelBuilder<'_> {
             all.push(tags);
         }
         Some((property, all))
+    }
+}
+
+/// How deeply [`ModelBuilder::core_of`] follows references and one-member `allOf`s.
+const MAX_CORE_DEPTH: usize = 32;
+
+/// The keywords that only document a schema or constrain its values without changing its Rust
+/// type: two definitions that differ only in these agree.
+const UNTYPED_KEYWORDS: &[&str] = &[
+    "description",
+    "title",
+    "example",
+    "examples",
+    "externalDocs",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "xml",
+    "default",
+    "nullable",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+];
+
+/// A schema as JSON with only what decides its Rust type: no documentation, no constraints, a
+/// `format` only where it picks the type (`date-time`, `int32`, `float`); the same for the
+/// schemas inside it.
+fn typed_keywords(schema: &serde_json::Value) -> serde_json::Value {
+    let serde_json::Value::Object(map) = schema else {
+        return schema.clone();
+    };
+    let typ = map.get("type").and_then(serde_json::Value::as_str);
+    let mut out = serde_json::Map::new();
+    for (key, value) in map {
+        if UNTYPED_KEYWORDS.contains(&key.as_str())
+            || (key.starts_with("x-") && key != RESOURCE_TYPE_EXTENSION)
+        {
+            continue;
+        }
+        let value = match key.as_str() {
+            "format" => {
+                let typed = matches!(
+                    (typ, value.as_str()),
+                    (Some("string"), Some("date-time"))
+                        | (Some("integer"), Some("int32"))
+                        | (Some("number"), Some("float"))
+                );
+                if !typed {
+                    continue;
+                }
+                value.clone()
+            }
+            "properties" => match value {
+                serde_json::Value::Object(properties) => serde_json::Value::Object(
+                    properties
+                        .iter()
+                        .map(|(name, property)| (name.clone(), typed_keywords(property)))
+                        .collect(),
+                ),
+                other => other.clone(),
+            },
+            "items" | "additionalProperties" | "not" => typed_keywords(value),
+            "allOf" | "oneOf" | "anyOf" => match value {
+                serde_json::Value::Array(members) => {
+                    serde_json::Value::Array(members.iter().map(typed_keywords).collect())
+                }
+                other => other.clone(),
+            },
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), value);
+    }
+    serde_json::Value::Object(out)
+}
+
+/// What a schema is once references and one-member `allOf`s are followed: the component it
+/// is (when the last step was a `$ref`) and its typed keywords.
+struct Core {
+    key: Option<String>,
+    json: serde_json::Value,
+}
+
+impl Core {
+    fn get(&self, keyword: &str) -> Option<&serde_json::Value> {
+        self.json.get(keyword)
+    }
+
+    /// Says nothing of the value's shape (`{}`, or only documentation and constraints).
+    fn shapeless(&self) -> bool {
+        self.json.as_object().is_some_and(serde_json::Map::is_empty)
+    }
+
+    /// Only lists `required` properties (with no type, or `object`).
+    fn requires_only(&self) -> bool {
+        self.json.as_object().is_some_and(|map| {
+            map.contains_key("required")
+                && map.iter().all(|(key, value)| {
+                    key == "required" || (key == "type" && value.as_str() == Some("object"))
+                })
+        })
+    }
+
+    fn object_like(&self) -> bool {
+        self.get("type").and_then(serde_json::Value::as_str) == Some("object")
+            || ["properties", "additionalProperties", "allOf"]
+                .iter()
+                .any(|keyword| self.get(keyword).is_some())
+    }
+
+    /// The JSON type, read from `enum` when `type` is left out.
+    fn json_type(&self) -> Option<&str> {
+        if let Some(typ) = self.get("type").and_then(serde_json::Value::as_str) {
+            return Some(typ);
+        }
+        let values = self.get("enum")?.as_array()?;
+        (!values.is_empty() && values.iter().all(serde_json::Value::is_string)).then_some("string")
+    }
+}
+
+/// How two definitions of one thing (a property two `allOf` members restate, two non-object
+/// `allOf` members) add up.
+pub(super) enum Restated {
+    /// The first is as narrow as both.
+    First,
+    /// The second is as narrow as both.
+    Second,
+    /// Two objects: the value is both, their `allOf`.
+    Both,
+    /// No one type holds what both say.
+    Conflict,
+}
+
+impl ModelBuilder<'_> {
+    /// `schema` (a schema or a `$ref` as JSON) with references and `allOf`s of one member
+    /// (beside members that only document it) followed.
+    fn core_of(&self, schema: &serde_json::Value) -> Core {
+        let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+        let mut key = None;
+        let mut json = typed_keywords(schema);
+        for _ in 0..MAX_CORE_DEPTH {
+            if let Some(reference) = json.get("$ref").and_then(serde_json::Value::as_str) {
+                let Ok((found, target)) = refs::resolve(schemas, "schemas", reference) else {
+                    break;
+                };
+                let Ok(value) = serde_json::to_value(target) else {
+                    break;
+                };
+                key = Some(found);
+                json = typed_keywords(&value);
+                continue;
+            }
+            let Some(serde_json::Value::Array(members)) = json.get("allOf") else {
+                break;
+            };
+            let alone = json.as_object().is_some_and(|map| {
+                map.iter().all(|(keyword, value)| {
+                    keyword == "allOf" || (keyword == "type" && value.as_str() == Some("object"))
+                })
+            });
+            let mut shaped = members
+                .iter()
+                .filter(|member| member.as_object().is_some_and(|m| !m.is_empty()));
+            match (alone, shaped.next(), shaped.next()) {
+                (true, Some(only), None) => {
+                    json = only.clone();
+                    key = None;
+                }
+                _ => break,
+            }
+        }
+        Core { key, json }
+    }
+
+    /// Whether the component `outer` is an `allOf` that includes the component `inner`
+    /// (through its members' `allOf`s too).
+    fn includes(&self, outer: &str, inner: &str, depth: usize) -> bool {
+        let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+        let Some(ReferenceOr::Item(schema)) = schemas.and_then(|s| s.get(outer)) else {
+            return false;
+        };
+        let members = match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } => all_of,
+            SchemaKind::Any(any) => &any.all_of,
+            _ => return false,
+        };
+        depth < MAX_CORE_DEPTH
+            && members.iter().any(|member| match member {
+                ReferenceOr::Reference { reference } => {
+                    refs::resolve(schemas, "schemas", reference)
+                        .is_ok_and(|(key, _)| key == inner || self.includes(&key, inner, depth + 1))
+                }
+                ReferenceOr::Item(_) => false,
+            })
+    }
+
+    /// Whether every value of the non-object `narrow` is a value of `wide`, as far as their
+    /// Rust types go (the same type or `integer` in `number`, an `enum` within the other's,
+    /// the items alike).
+    fn narrower(&self, narrow: &Core, wide: &Core, depth: usize) -> bool {
+        if narrow.json == wide.json || wide.shapeless() {
+            return true;
+        }
+        if narrow.object_like() || wide.object_like() || depth > MAX_CORE_DEPTH {
+            return false;
+        }
+        let types = match (narrow.json_type(), wide.json_type()) {
+            (_, None) => true,
+            (Some(n), Some(w)) => n == w || (n == "integer" && w == "number"),
+            (None, Some(_)) => false,
+        };
+        let enums = match (narrow.get("enum"), wide.get("enum")) {
+            (_, None) => true,
+            (Some(serde_json::Value::Array(n)), Some(serde_json::Value::Array(w))) => {
+                n.iter().all(|value| w.contains(value))
+            }
+            _ => false,
+        };
+        let formats = match (narrow.get("format"), wide.get("format")) {
+            (_, None) => true,
+            (n, w) => n == w,
+        };
+        let items = match (narrow.get("items"), wide.get("items")) {
+            (None, None) => true,
+            (Some(n), Some(w)) => {
+                let (n, w) = (self.core_of(n), self.core_of(w));
+                n.json == w.json
+                    || match (&n.key, &w.key) {
+                        (Some(n), Some(w)) => self.includes(n, w, 0),
+                        _ => self.narrower(&n, &w, depth + 1),
+                    }
+            }
+            _ => false,
+        };
+        let rest = |core: &Core| {
+            let mut map = core.json.as_object().cloned().unwrap_or_default();
+            for keyword in ["type", "enum", "format", "items"] {
+                map.remove(keyword);
+            }
+            map
+        };
+        types && enums && formats && items && rest(narrow) == rest(wide)
+    }
+
+    /// How `first` and `second` (schemas or `$ref`s as JSON) add up.
+    pub(super) fn restated(
+        &self,
+        first: &serde_json::Value,
+        second: &serde_json::Value,
+    ) -> Restated {
+        let (a, b) = (self.core_of(first), self.core_of(second));
+        if a.json == b.json || b.shapeless() {
+            return Restated::First;
+        }
+        if a.shapeless() {
+            return Restated::Second;
+        }
+        // `required` alone constrains an object and says nothing of anything else.
+        if b.requires_only() {
+            return if a.object_like() {
+                Restated::Both
+            } else {
+                Restated::First
+            };
+        }
+        if a.requires_only() {
+            return if b.object_like() {
+                Restated::Both
+            } else {
+                Restated::Second
+            };
+        }
+        match (a.object_like(), b.object_like()) {
+            (true, true) => match (&a.key, &b.key) {
+                (Some(ka), Some(kb)) if self.includes(kb, ka, 0) => Restated::Second,
+                (Some(ka), Some(kb)) if self.includes(ka, kb, 0) => Restated::First,
+                (Some(_), Some(_)) => Restated::Conflict,
+                _ => Restated::Both,
+            },
+            (false, false) if self.narrower(&a, &b, 0) => Restated::First,
+            (false, false) if self.narrower(&b, &a, 0) => Restated::Second,
+            _ => Restated::Conflict,
+        }
     }
 }

@@ -9,7 +9,7 @@ use openapiv3::{
     StringType, Type, VariantOrUnknownOrEmpty,
 };
 
-use super::compose::{admits_null, AllOfParts};
+use super::compose::{admits_null, AllOfParts, Restated};
 use super::{child, id_type_wanted, name_extension, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, Fallback};
 use crate::load::LoadedSpec;
@@ -101,37 +101,13 @@ impl ModelBuilder<'_> {
             SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
                 let mut parts = AllOfParts::default();
                 self.all_of_parts(all_of, pointer, &mut parts, 0)?;
-                if parts.properties.is_empty() && parts.additional.is_none() {
-                    match parts.others.as_slice() {
-                        [] => TypeKind::Alias(TypeRef::JsonObject),
-                        [(only, at)] => TypeKind::Alias(self.type_of(only, name, at)?),
-                        _ => {
-                            return Err(self.error(
-                                pointer,
-                                DiagnosticKind::Unsupported {
-                                    what: "`allOf` of several schemas that are not objects"
-                                        .to_string(),
-                                },
-                            ))
-                        }
-                    }
-                } else if let Some((_, at)) = parts.others.first() {
-                    return Err(self.error(
-                        at,
-                        DiagnosticKind::Unsupported {
-                            what: "`allOf` of an object and a schema that is not an object"
-                                .to_string(),
-                        },
-                    ));
-                } else {
-                    let fields = self.struct_fields(
-                        name,
-                        &parts.properties,
-                        &parts.required,
-                        parts.additional,
-                    )?;
-                    TypeKind::Struct { fields }
+                let conflicts = std::mem::take(&mut parts.conflicts);
+                let kind = self.all_of_kind(name, parts)?;
+                // Only once the object stands: otherwise the whole node is what degrades.
+                for (_, problem) in conflicts {
+                    self.degrade(problem, Fallback::Untyped);
                 }
+                kind
             }
             SchemaKind::OneOf { one_of } if one_of.len() > 1 => self.union_kind(
                 name,
@@ -158,6 +134,98 @@ impl ModelBuilder<'_> {
             serde: SerdeUse::BOTH,
             gate: Gate::Always,
         })
+    }
+
+    /// What the members of an `allOf` add up to: an object (with a flattened field per union
+    /// member), or the narrowest of members that are not objects when they agree.
+    fn all_of_kind(&mut self, name: &str, parts: AllOfParts) -> Result<TypeKind, Diagnostic> {
+        let object = !parts.properties.is_empty() || parts.additional.is_some();
+        if let (Some((_, at)), true) = (parts.others.first(), object || !parts.unions.is_empty()) {
+            return Err(self.error(
+                at,
+                DiagnosticKind::Unsupported {
+                    what: "`allOf` of an object and a schema that is not an object".to_string(),
+                },
+            ));
+        }
+        if !object && parts.unions.is_empty() {
+            let mut others = parts.others.iter();
+            let Some(mut narrowest) = others.next() else {
+                return Ok(TypeKind::Alias(TypeRef::JsonObject));
+            };
+            let json = |schema: &ReferenceOr<Schema>| {
+                serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+            };
+            for other in others {
+                match self.restated(&json(&narrowest.0), &json(&other.0)) {
+                    Restated::First => {}
+                    Restated::Second => narrowest = other,
+                    Restated::Both | Restated::Conflict => {
+                        return Err(self.error(
+                            &other.1,
+                            DiagnosticKind::Unsupported {
+                                what: format!(
+                                    "`allOf` of schemas that are not objects and that no one \
+                                     type holds (this one and the one at {})",
+                                    narrowest.1
+                                ),
+                            },
+                        ))
+                    }
+                }
+            }
+            let (only, at) = narrowest;
+            return Ok(TypeKind::Alias(self.type_of(only, name, at)?));
+        }
+        // A property a union's members define is theirs: a field beside the flattened union
+        // would take it from them when reading, and write it twice.
+        let mut theirs = BTreeSet::new();
+        for (union, at) in &parts.unions {
+            theirs.extend(self.union_properties(union, at));
+        }
+        let properties: Vec<_> = parts
+            .properties
+            .into_iter()
+            .filter(|(wire, _, _)| !theirs.contains(wire))
+            .collect();
+        if properties.is_empty() && parts.additional.is_none() {
+            if let [(only, at)] = parts.unions.as_slice() {
+                return Ok(match only {
+                    ReferenceOr::Item(union) => self.named_type(name, name, union, at)?.kind,
+                    ReferenceOr::Reference { .. } => TypeKind::Alias(self.type_of(only, name, at)?),
+                });
+            }
+        }
+        let mut fields =
+            self.struct_fields(name, &properties, &parts.required, parts.additional)?;
+        let taken: Vec<String> = fields.iter().map(|field| field.ident.clone()).collect();
+        let taken: Vec<&str> = taken.iter().map(String::as_str).collect();
+        let mut namespace = Namespace::with_reserved(&taken);
+        for (union, at) in &parts.unions {
+            let word = match union {
+                ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::AnyOf { .. },
+                    ..
+                }) => "anyOf",
+                _ => "oneOf",
+            };
+            let ty = self.type_of(union, &format!("{name}{}", pascal_ident(word)), at)?;
+            fields.push(FieldModel {
+                ident: namespace.claim(&snake_ident(word)),
+                wire_name: word.to_string(),
+                doc: Some(format!(
+                    "The properties of the member of the `{word}` the value is, beside the \
+                     named ones."
+                )),
+                ty,
+                required: true,
+                nullable: Nullable::No,
+                flatten: true,
+                boxed: false,
+                resource_type: None,
+            });
+        }
+        Ok(TypeKind::Struct { fields })
     }
 
     /// The fields of an object, one per property (each with its pointer), in document order,
@@ -563,7 +631,10 @@ impl ModelBuilder<'_> {
 /// What a schema openapiv3 could not place (`SchemaKind::Any`: `properties` without `type`,
 /// `type` beside `oneOf`, ...) is, as one of the kinds lowering reads: `Ok(None)` when it
 /// stays as it is, `Err` naming a construct that is not supported.
-fn any_as_kind(any: &AnySchema) -> Result<Option<SchemaKind>, &'static str> {
+fn any_as_kind(
+    any: &AnySchema,
+    data: &openapiv3::SchemaData,
+) -> Result<Option<SchemaKind>, &'static str> {
     if any.not.is_some() {
         return Err("`not`");
     }
@@ -594,11 +665,10 @@ fn any_as_kind(any: &AnySchema) -> Result<Option<SchemaKind>, &'static str> {
         }))));
     }
     if !members.is_empty() {
-        // `type: object` (or a description) beside the members says nothing they do not.
-        if own_object || any.items.is_some() || !any.enumeration.is_empty() {
-            return Err("`oneOf` / `anyOf` beside properties of its own");
+        if any.items.is_some() || !any.enumeration.is_empty() {
+            return Err("`oneOf` / `anyOf` beside `items` or `enum` of its own");
         }
-        return Ok(Some(if any.one_of.is_empty() {
+        let union = if any.one_of.is_empty() {
             SchemaKind::AnyOf {
                 any_of: any.any_of.clone(),
             }
@@ -606,6 +676,36 @@ fn any_as_kind(any: &AnySchema) -> Result<Option<SchemaKind>, &'static str> {
             SchemaKind::OneOf {
                 one_of: any.one_of.clone(),
             }
+        };
+        // `type: object`, a description, `required` or `additionalProperties: false` beside
+        // the members says nothing they do not.
+        let open = matches!(
+            any.additional_properties,
+            Some(AdditionalProperties::Schema(_) | AdditionalProperties::Any(true))
+        );
+        if any.properties.is_empty() && !open {
+            return Ok(Some(union));
+        }
+        // Properties of its own: an object with them, and the union flattened into it.
+        return Ok(Some(SchemaKind::AllOf {
+            all_of: vec![
+                ReferenceOr::Item(Schema {
+                    schema_data: Default::default(),
+                    schema_kind: SchemaKind::Type(Type::Object(ObjectType {
+                        properties: any.properties.clone(),
+                        required: any.required.clone(),
+                        additional_properties: any.additional_properties.clone(),
+                        ..ObjectType::default()
+                    })),
+                }),
+                ReferenceOr::Item(Schema {
+                    schema_data: openapiv3::SchemaData {
+                        discriminator: data.discriminator.clone(),
+                        ..Default::default()
+                    },
+                    schema_kind: union,
+                }),
+            ],
         }));
     }
     if !any.all_of.is_empty() {
@@ -718,7 +818,7 @@ pub(super) fn placed(schema: &Schema) -> Result<std::borrow::Cow<'_, Schema>, &'
     let SchemaKind::Any(any) = &schema.schema_kind else {
         return Ok(std::borrow::Cow::Borrowed(schema));
     };
-    Ok(match any_as_kind(any)? {
+    Ok(match any_as_kind(any, &schema.schema_data)? {
         Some(schema_kind) => std::borrow::Cow::Owned(Schema {
             schema_data: schema.schema_data.clone(),
             schema_kind,
