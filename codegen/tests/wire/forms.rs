@@ -12,7 +12,7 @@ use wire_forms::types::{
 use wire_forms::Client;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-async fn server() -> (MockServer, Client) {
+async fn start() -> (MockServer, Client) {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
         .respond_with(ResponseTemplate::new(204))
@@ -45,7 +45,7 @@ async fn form_of_only_request(server: &MockServer) -> String {
 
 #[tokio::test]
 async fn a_nested_object_and_a_list_of_objects_are_written_in_the_bracket_form() {
-    let (server, client) = server().await;
+    let (server, client) = start().await;
     let pet = Pet {
         id: Some(7),
         name: "doggie".into(),
@@ -77,7 +77,7 @@ async fn a_nested_object_and_a_list_of_objects_are_written_in_the_bracket_form()
 
 #[tokio::test]
 async fn each_member_is_written_as_its_encoding_says() {
-    let (server, client) = server().await;
+    let (server, client) = start().await;
     let order = PlaceOrderBody {
         item: Some("book".into()),
         shipping: Some(PlaceOrderBodyShipping {
@@ -125,7 +125,7 @@ async fn each_member_is_written_as_its_encoding_says() {
 
 #[tokio::test]
 async fn absent_members_are_left_out_and_a_flat_form_keeps_its_field_order() {
-    let (server, client) = server().await;
+    let (server, client) = start().await;
     client
         .place_order(&PlaceOrderBody {
             item: Some("book".into()),
@@ -147,7 +147,7 @@ async fn absent_members_are_left_out_and_a_flat_form_keeps_its_field_order() {
         "item=book&shipping%5Bexpress%5D=false"
     );
 
-    let (server, client) = server().await;
+    let (server, client) = start().await;
     client
         .log_in(&LogInBody {
             user: "ann lee".into(),
@@ -163,7 +163,7 @@ async fn absent_members_are_left_out_and_a_flat_form_keeps_its_field_order() {
 
 #[tokio::test]
 async fn a_map_of_objects_is_one_bracketed_name_per_key() {
-    let (server, client) = server().await;
+    let (server, client) = start().await;
     let settings = BTreeMap::from([
         (
             "b".to_string(),
@@ -192,7 +192,7 @@ async fn a_map_of_objects_is_one_bracketed_name_per_key() {
 
 #[tokio::test]
 async fn deep_object_on_a_scalar_and_a_list_is_the_value_under_its_own_name() {
-    let (server, client) = server().await;
+    let (server, client) = start().await;
     let filter = SearchFilter {
         category: Some(Category {
             id: Some(1),
@@ -225,7 +225,7 @@ fn part_names(body: &[u8]) -> Vec<String> {
 
 #[tokio::test]
 async fn a_lone_file_is_the_part_file_and_a_list_of_files_the_parts_files() {
-    let (server, client) = server().await;
+    let (server, client) = start().await;
     client
         .upload_one(UploadOneForm {
             file: reqwest::multipart::Part::bytes(b"one".to_vec()).file_name("one.txt"),
@@ -236,7 +236,7 @@ async fn a_lone_file_is_the_part_file_and_a_list_of_files_the_parts_files() {
     assert_eq!(part_names(&request.body), ["file"]);
     assert!(String::from_utf8_lossy(&request.body).contains("filename=\"one.txt\"\r\n\r\none\r\n"));
 
-    let (server, client) = server().await;
+    let (server, client) = start().await;
     client
         .upload_many(UploadManyForm {
             files: vec![
@@ -248,7 +248,7 @@ async fn a_lone_file_is_the_part_file_and_a_list_of_files_the_parts_files() {
         .expect("the call succeeds");
     assert_eq!(part_names(&only_request(&server).await.body), ["files", "files"]);
 
-    let (server, client) = server().await;
+    let (server, client) = start().await;
     client
         .upload_described(UploadDescribedForm {
             file: reqwest::multipart::Part::bytes(b"f".to_vec()),
