@@ -8,9 +8,9 @@ use quote::quote;
 
 use crate::docs::rustdoc_text;
 use crate::model::{
-    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, FormModel, FormWriter, Gate, Nullable, OperationModel,
-    ParamLocation, ParamModel, PathPart, ResponseBody, ScalarText, SchemeKind, SendAs,
-    SessionAction, StatusMatch, TypeDef, TypeKind, TypeRef, UnionModel, FULL_FEATURE,
+    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, FormModel, FormWriter, Gate, Nullable,
+    OperationModel, ParamLocation, ParamModel, PathPart, ResponseBody, ScalarText, SchemeKind,
+    SendAs, SessionAction, StatusMatch, TypeDef, TypeKind, TypeRef, UnionModel, FULL_FEATURE,
     SERDE_ALL_FEATURE,
 };
 use crate::names::display_ident;

@@ -201,7 +201,12 @@ async fn deep_object_on_a_scalar_and_a_list_is_the_value_under_its_own_name() {
         tags: Some(vec!["t".into()]),
     };
     client
-        .search("a b", Some(&[1, 2]), Some(&["x".into(), "y".into()]), Some(&filter))
+        .search(
+            "a b",
+            Some(&[1, 2]),
+            Some(&["x".into(), "y".into()]),
+            Some(&filter),
+        )
         .await
         .expect("the call succeeds");
     let request = only_request(&server).await;
@@ -246,7 +251,10 @@ async fn a_lone_file_is_the_part_file_and_a_list_of_files_the_parts_files() {
         })
         .await
         .expect("the call succeeds");
-    assert_eq!(part_names(&only_request(&server).await.body), ["files", "files"]);
+    assert_eq!(
+        part_names(&only_request(&server).await.body),
+        ["files", "files"]
+    );
 
     let (server, client) = start().await;
     client

@@ -16,8 +16,8 @@ use openapiv3::{
 use super::{child, schema::resource_type, ModelBuilder};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Fallback};
 use crate::model::ir::{
-    BodyEncoding, BodyModel, ErrorCase, FormModel, FormWriter, MultipartField, MultipartForm, PartKind, ResponseBody,
-    ResponseEnum, ResponseVariant, StatusMatch, SuccessModel, TypeRef,
+    BodyEncoding, BodyModel, ErrorCase, FormModel, FormWriter, MultipartField, MultipartForm,
+    PartKind, ResponseBody, ResponseEnum, ResponseVariant, StatusMatch, SuccessModel, TypeRef,
 };
 use crate::model::refs;
 use crate::names::{pascal_ident, snake_ident, Namespace};
@@ -183,7 +183,11 @@ impl<'a> ModelBuilder<'a> {
     /// The `encoding` of a form body's members: those sent as JSON text, and those with
     /// `style: form`. `deepObject` is the default bracket form already; `spaceDelimited` and
     /// `pipeDelimited` are not written (a warning; the member is sent in the bracket form).
-    fn form_encoding(&mut self, media_type: &openapiv3::MediaType, media_pointer: &str) -> FormModel {
+    fn form_encoding(
+        &mut self,
+        media_type: &openapiv3::MediaType,
+        media_pointer: &str,
+    ) -> FormModel {
         let mut json = Vec::new();
         let mut form_style = Vec::new();
         let encoding_pointer = child(media_pointer, "encoding");
@@ -215,7 +219,9 @@ impl<'a> ModelBuilder<'a> {
                     self.degrade(
                         problem,
                         Fallback::Assumed {
-                            what: format!("{name:?} is sent in the bracket form (`{name}=1&{name}=2`)"),
+                            what: format!(
+                                "{name:?} is sent in the bracket form (`{name}=1&{name}=2`)"
+                            ),
                         },
                     );
                 }
