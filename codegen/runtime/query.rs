@@ -1,4 +1,5 @@
-//! Objects in the query string, written as OpenAPI's `form` and `deepObject` styles say.
+//! Objects in the query string, written as OpenAPI's `form` and `deepObject` styles say; the
+//! same writer writes the members of form bodies (`form.rs`), so both are written alike.
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
@@ -7,12 +8,13 @@ use super::error::Error;
 /// The query pairs of the object parameter `name`:
 /// - `form`, exploded (the default): one pair per member, `key=value`;
 /// - `form`, not exploded: one pair, `name=key,value,key,value`;
-/// - `deepObject`: one pair per member, `name[key]=value`.
+/// - `deepObject`: the bracket form, `name[key]=value`, nested objects `name[key][inner]=value`.
 ///
 /// Absent and `null` members are left out; a list member is one pair per item when exploded
-/// and comma-separated otherwise; a nested object is sent as its JSON text. A value that is
-/// not an object (a union's member may be a string or a list) is sent as a parameter of its
-/// own kind would be: one pair, or one pair per item of a list of scalars.
+/// (and always in the bracket form) and comma-separated otherwise; with `form`, a nested
+/// object is sent as its JSON text. A value that is not an object (a union's member may be a
+/// string or a list) is sent as a parameter of its own kind would be: one pair, or one pair per
+/// item of a list of scalars.
 ///
 /// A list of objects, which OpenAPI leaves undefined, is written with each item's index:
 /// - `form`: `name.1.key=value`, items counted from 1 (VMware's vAPI REST, whose `/rest`
@@ -24,21 +26,65 @@ pub(crate) fn object_pairs<T: serde::Serialize + ?Sized, E>(
     explode: bool,
     deep_object: bool,
 ) -> Result<Vec<(String, String)>, Error<E>> {
-    let members = match serde_json::to_value(value).map_err(Error::Encode)? {
+    let value = serde_json::to_value(value).map_err(Error::Encode)?;
+    let mut pairs = Vec::new();
+    if deep_object {
+        bracket_pairs(name.to_string(), &value, &mut pairs);
+    } else {
+        form_style_pairs(name, value, explode, &mut pairs);
+    }
+    Ok(pairs)
+}
+
+/// The bracket form of `value` under `key`: `key=value`, `key[inner]=value` for an object's
+/// members, one `key=item` per item of a list of scalars, `key[0]...` per item of any other list.
+fn bracket_pairs(key: String, value: &serde_json::Value, pairs: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Null => {}
+        serde_json::Value::Object(members) => {
+            for (inner, member) in members {
+                bracket_pairs(format!("{key}[{inner}]"), member, pairs);
+            }
+        }
+        serde_json::Value::Array(items) if items.iter().all(is_scalar) => {
+            pairs.extend(
+                items
+                    .iter()
+                    .filter(|item| !item.is_null())
+                    .map(|item| (key.clone(), scalar_text(item))),
+            );
+        }
+        serde_json::Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                bracket_pairs(format!("{key}[{index}]"), item, pairs);
+            }
+        }
+        scalar => pairs.push((key, scalar_text(scalar))),
+    }
+}
+
+/// `value` under `name` as OpenAPI's `form` style writes it (see [`object_pairs`]).
+fn form_style_pairs(
+    name: &str,
+    value: serde_json::Value,
+    explode: bool,
+    pairs: &mut Vec<(String, String)>,
+) {
+    let members = match value {
         serde_json::Value::Object(members) => members,
-        serde_json::Value::Null => return Ok(Vec::new()),
+        serde_json::Value::Null => return,
         serde_json::Value::Array(items) if items.iter().all(|item| !item.is_object()) => {
             let texts = items.iter().map(scalar_text);
-            return Ok(if explode || deep_object {
-                texts.map(|text| (name.to_string(), text)).collect()
+            if explode {
+                pairs.extend(texts.map(|text| (name.to_string(), text)));
             } else {
-                vec![(name.to_string(), texts.collect::<Vec<_>>().join(","))]
-            });
+                pairs.push((name.to_string(), texts.collect::<Vec<_>>().join(",")));
+            }
+            return;
         }
-        serde_json::Value::Array(items) => return Ok(item_pairs(name, &items, deep_object)),
-        other => return Ok(vec![(name.to_string(), scalar_text(&other))]),
+        serde_json::Value::Array(items) => return item_pairs(name, &items, pairs),
+        other => return pairs.push((name.to_string(), scalar_text(&other))),
     };
-    let mut pairs = Vec::new();
     let mut packed = Vec::new();
     for (key, member) in members {
         let texts: Vec<String> = match &member {
@@ -46,10 +92,7 @@ pub(crate) fn object_pairs<T: serde::Serialize + ?Sized, E>(
             serde_json::Value::Array(items) => items.iter().map(scalar_text).collect(),
             other => vec![scalar_text(other)],
         };
-        if deep_object {
-            let key = format!("{name}[{key}]");
-            pairs.extend(texts.into_iter().map(|text| (key.clone(), text)));
-        } else if explode {
+        if explode {
             pairs.extend(texts.into_iter().map(|text| (key.clone(), text)));
         } else {
             packed.push(key);
@@ -59,18 +102,12 @@ pub(crate) fn object_pairs<T: serde::Serialize + ?Sized, E>(
     if !packed.is_empty() {
         pairs.push((name.to_string(), packed.join(",")));
     }
-    Ok(pairs)
 }
 
-/// The pairs of a list of objects: every member of every item under the item's index.
-fn item_pairs(name: &str, items: &[serde_json::Value], deep_object: bool) -> Vec<(String, String)> {
-    let mut pairs = Vec::new();
+/// The `form` pairs of a list of objects: every member of every item as `name.1.key`.
+fn item_pairs(name: &str, items: &[serde_json::Value], pairs: &mut Vec<(String, String)>) {
     for (index, item) in items.iter().enumerate() {
-        let prefix = if deep_object {
-            format!("{name}[{index}]")
-        } else {
-            format!("{name}.{}", index + 1)
-        };
+        let prefix = format!("{name}.{}", index + 1);
         let members = match item {
             serde_json::Value::Object(members) => members,
             serde_json::Value::Null => continue,
@@ -80,11 +117,7 @@ fn item_pairs(name: &str, items: &[serde_json::Value], deep_object: bool) -> Vec
             }
         };
         for (key, member) in members {
-            let key = if deep_object {
-                format!("{prefix}[{key}]")
-            } else {
-                format!("{prefix}.{key}")
-            };
+            let key = format!("{prefix}.{key}");
             match member {
                 serde_json::Value::Null => {}
                 serde_json::Value::Array(values) => {
@@ -94,7 +127,11 @@ fn item_pairs(name: &str, items: &[serde_json::Value], deep_object: bool) -> Vec
             }
         }
     }
-    pairs
+}
+
+/// Whether a JSON value is one pair's text (not an object or a list).
+fn is_scalar(value: &serde_json::Value) -> bool {
+    !value.is_object() && !value.is_array()
 }
 
 /// A JSON value as query text: strings as they are, anything else as its JSON text.

@@ -12,6 +12,7 @@ use common::GoldenSpec;
 fn generated_clients_send_what_the_spec_says() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let specs = [
+        ("compile/nested-forms.yaml", "wire-forms"),
         ("compile/object-parameters.yaml", "wire-objects"),
         ("compile/security-schemes.yaml", "wire-security"),
     ];

@@ -8,9 +8,9 @@ use quote::quote;
 
 use crate::docs::rustdoc_text;
 use crate::model::{
-    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, Gate, Nullable, OperationModel,
-    ParamLocation, ParamModel, PathPart, ResponseBody, ScalarText, SchemeKind, SendAs,
-    SessionAction, StatusMatch, TypeDef, TypeKind, TypeRef, UnionModel, FULL_FEATURE,
+    ApiModel, Auth, BodyEncoding, ErrorShape, FieldModel, FormModel, FormWriter, Gate, Nullable,
+    OperationModel, ParamLocation, ParamModel, PathPart, ResponseBody, ScalarText, SchemeKind,
+    SendAs, SessionAction, StatusMatch, TypeDef, TypeKind, TypeRef, UnionModel, FULL_FEATURE,
     SERDE_ALL_FEATURE,
 };
 use crate::names::display_ident;
@@ -53,6 +53,16 @@ fn sends(model: &ApiModel, encoding: BodyEncoding) -> bool {
         .any(|op| op.body.as_ref().is_some_and(|b| b.encoding == encoding))
 }
 
+/// Whether some operation sends a form body through the runtime's pair writer.
+fn sends_form_pairs(model: &ApiModel) -> bool {
+    model.operations.iter().any(|op| {
+        op.body
+            .as_ref()
+            .and_then(|b| b.form.as_ref())
+            .is_some_and(|form| form.writer == FormWriter::Pairs)
+    })
+}
+
 /// The runtime files, in the order they are declared.
 pub const RUNTIME_FILES: &[RuntimeFile] = &[
     RuntimeFile {
@@ -86,6 +96,10 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
     RuntimeFile {
         module: "error_variant",
         needed: |model| uses(model, |h| h.error_variant),
+    },
+    RuntimeFile {
+        module: "form",
+        needed: sends_form_pairs,
     },
     RuntimeFile {
         module: "json_body",
@@ -148,6 +162,8 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
                 .operations
                 .iter()
                 .any(|op| op.params.iter().any(|p| p.send == SendAs::Object))
+                // The form writer writes each member as a query object is written.
+                || sends_form_pairs(model)
         },
     },
     RuntimeFile {

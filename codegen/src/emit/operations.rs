@@ -394,7 +394,7 @@ fn request_statements(op: &OperationModel) -> TokenStream {
                 BodyEncoding::Json => {
                     quote! { crate::runtime::json_body::json_body(request, body)? }
                 }
-                BodyEncoding::Form => quote! { request.form(body) },
+                BodyEncoding::Form => form_body(body.form.as_ref()),
                 BodyEncoding::Multipart => {
                     quote! { request.multipart(body.into_form().map_err(Error::Encode)?) }
                 }
@@ -457,4 +457,20 @@ pub(super) fn accepts_empty_success(op: &OperationModel) -> bool {
         && op.success.responses.is_none()
         && op.session_action != Some(SessionAction::Create)
         && !two_xx_range
+}
+
+/// The expression that puts a form body on `request`: reqwest's own encoder for a flat
+/// object, the runtime's pair writer (with the members' `encoding`) for anything else.
+fn form_body(form: Option<&FormModel>) -> TokenStream {
+    let Some(form) = form.filter(|form| form.writer == FormWriter::Pairs) else {
+        return quote! { request.form(body) };
+    };
+    let json = &form.json;
+    let styled = form
+        .form_style
+        .iter()
+        .map(|(name, explode)| quote! { (#name, #explode) });
+    quote! {
+        request.form(&crate::runtime::form::form_pairs(body, &[#(#json),*], &[#(#styled),*])?)
+    }
 }

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use super::ir::{
-    Auth, BodyEncoding, OperationModel, ParamLocation, ParamModel, PathPart, ResponseBody,
+    Auth, FormWriter, OperationModel, ParamLocation, ParamModel, PathPart, ResponseBody,
     ScalarText, SendAs, TypeDef, TypeKind, TypeRef, NAME_EXTENSION,
 };
 use super::passes::resolve_alias;
@@ -34,7 +34,7 @@ pub(super) fn check(
     untype_cycles(spec, types, operations, &mut warnings);
     for (index, op) in operations.iter_mut().enumerate() {
         rename_arguments(op);
-        if let Some(what) = unsendable_form_body(types, op) {
+        if let Err(what) = decide_form_writer(types, op) {
             let problem = spec.diagnostic(
                 push_pointer(&op.pointer, "requestBody"),
                 DiagnosticKind::Unsupported { what },
@@ -267,33 +267,54 @@ fn reaches(types: &BTreeMap<String, TypeDef>, ty: &TypeRef, target: &str) -> boo
     false
 }
 
-/// Why a form-encoded body cannot be sent: only an object of scalars (and lists of scalars)
-/// has `application/x-www-form-urlencoded` pairs.
-fn unsendable_form_body(types: &BTreeMap<String, TypeDef>, op: &OperationModel) -> Option<String> {
-    let body = op
-        .body
-        .as_ref()
-        .filter(|b| b.encoding == BodyEncoding::Form)?;
-    let flat = |ty: &TypeRef| match signature_type(types, ty) {
-        TypeRef::Vec(item) => scalar_text(types, &item).is_some(),
-        other => scalar_text(types, &other).is_some(),
+/// Decides how a form-encoded body is written, or says why it cannot be: its members are the
+/// form's names, so it must be an object (or a union of objects, refused at run time when the
+/// value is not one). An object of single scalars without `encoding` is written by reqwest's
+/// form encoder; anything else (objects, lists, JSON members) by the runtime's pair writer.
+fn decide_form_writer(
+    types: &BTreeMap<String, TypeDef>,
+    op: &mut OperationModel,
+) -> Result<(), String> {
+    let Some(body) = op.body.as_mut() else {
+        return Ok(());
     };
-    let fine = match resolve_alias(types, &body.ty) {
-        TypeRef::JsonObject => true,
-        TypeRef::Map(value) => flat(&value),
+    let Some(form) = body.form.as_mut() else {
+        return Ok(());
+    };
+    let scalar = |ty: &TypeRef| {
+        let ty = resolve_alias(types, ty);
+        ty != TypeRef::Json && scalar_text(types, &ty).is_some()
+    };
+    let flat = match resolve_alias(types, &body.ty) {
+        TypeRef::JsonObject => false,
+        TypeRef::Map(value) => scalar(&value),
         TypeRef::Named(name) => match types.get(&name).map(|def| &def.kind) {
-            Some(TypeKind::Struct { fields }) => fields.iter().all(|f| flat(&f.ty)),
+            Some(TypeKind::Struct { fields }) => fields.iter().all(|f| scalar(&f.ty)),
+            Some(TypeKind::Union(union)) if !union.text => false,
             // Failed to lower: reported already.
             None => true,
-            _ => false,
+            _ => {
+                return Err(
+                    "a form-encoded body that is not an object (form pairs need the names of \
+                     its members)"
+                        .to_string(),
+                )
+            }
         },
-        _ => false,
+        _ => {
+            return Err(
+                "a form-encoded body that is not an object (form pairs need the names of its \
+                 members)"
+                    .to_string(),
+            )
+        }
     };
-    (!fine).then(|| {
-        "a form-encoded body that is not an object of scalars (form pairs cannot hold nested \
-         objects)"
-            .to_string()
-    })
+    form.writer = if flat && form.json.is_empty() && form.form_style.is_empty() {
+        FormWriter::Flat
+    } else {
+        FormWriter::Pairs
+    };
+    Ok(())
 }
 
 /// Methods named like one of `Client`'s own get `_operation` appended. The new name depends on
@@ -467,11 +488,11 @@ fn decide_sending(types: &BTreeMap<String, TypeDef>, param: &mut ParamModel) -> 
             )
         })?,
     };
-    if param.deep_object && send != SendAs::Object {
-        return Err(format!(
-            "the query parameter {:?} has `style: deepObject` but is not an object",
-            param.wire_name
-        ));
+    // `deepObject` on a scalar or a list of scalars, which OpenAPI leaves undefined, is the
+    // bracket form's reading of the value alone (as a form body's member is written): a
+    // scalar is `name=value`, a list one `name=item` pair per item.
+    if param.deep_object && matches!(send, SendAs::List(_)) {
+        param.explode = true;
     }
     param.ty = ty;
     param.send = send;

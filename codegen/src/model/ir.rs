@@ -510,6 +510,30 @@ pub struct BodyModel {
     pub content_type: String,
     /// The form of a `multipart/form-data` body.
     pub multipart: Option<MultipartForm>,
+    /// How an `application/x-www-form-urlencoded` body's members are written.
+    pub form: Option<FormModel>,
+}
+
+/// An `application/x-www-form-urlencoded` body: its members' `encoding` and the writer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormModel {
+    /// Members sent as one pair of JSON text (`encoding.<name>.contentType: application/json`).
+    pub json: Vec<String>,
+    /// Members with `style: form` in their `encoding`, and their `explode`.
+    pub form_style: Vec<(String, bool)>,
+    /// Which writer writes the pairs; decided by the check pass.
+    pub writer: FormWriter,
+}
+
+/// Which writer writes a form body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormWriter {
+    /// Every member is one scalar and none has an `encoding`: reqwest's own form encoder
+    /// (`serde_urlencoded`) writes the struct.
+    Flat,
+    /// Members hold objects or lists, or have an `encoding`: the runtime's pair writer
+    /// (`runtime/form.rs`: the bracket form, `a[b][c]=v`, `a[0][b]=v`).
+    Pairs,
 }
 
 /// A `multipart/form-data` body: a struct of its own, one field per part.

@@ -9,13 +9,15 @@
 
 use std::collections::BTreeMap;
 
-use openapiv3::{Operation, ReferenceOr, Schema, SchemaKind, StatusCode, StringFormat, Type};
+use openapiv3::{
+    Operation, QueryStyle, ReferenceOr, Schema, SchemaKind, StatusCode, StringFormat, Type,
+};
 
 use super::{child, schema::resource_type, ModelBuilder};
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Fallback};
 use crate::model::ir::{
-    BodyEncoding, BodyModel, ErrorCase, MultipartField, MultipartForm, PartKind, ResponseBody,
-    ResponseEnum, ResponseVariant, StatusMatch, SuccessModel, TypeRef,
+    BodyEncoding, BodyModel, ErrorCase, FormModel, FormWriter, MultipartField, MultipartForm,
+    PartKind, ResponseBody, ResponseEnum, ResponseVariant, StatusMatch, SuccessModel, TypeRef,
 };
 use crate::model::refs;
 use crate::names::{pascal_ident, snake_ident, Namespace};
@@ -117,6 +119,7 @@ impl<'a> ModelBuilder<'a> {
     ) -> Result<BodyModel, Diagnostic> {
         let media_pointer = child(content_pointer, media);
         let schema_pointer = child(&media_pointer, "schema");
+        let mut form = None;
         let (ty, encoding) = match kind {
             MediaKind::Json => {
                 let ty = match &media_type.schema {
@@ -141,6 +144,7 @@ impl<'a> ModelBuilder<'a> {
                         },
                     ));
                 }
+                form = Some(self.form_encoding(media_type, &media_pointer));
                 (ty, BodyEncoding::Form)
             }
             MediaKind::Text => (TypeRef::String, BodyEncoding::Text),
@@ -154,6 +158,7 @@ impl<'a> ModelBuilder<'a> {
                     encoding: BodyEncoding::Multipart,
                     content_type: String::new(),
                     multipart: Some(form),
+                    form: None,
                 });
             }
         };
@@ -171,7 +176,62 @@ impl<'a> ModelBuilder<'a> {
             encoding,
             content_type,
             multipart: None,
+            form,
         })
+    }
+
+    /// The `encoding` of a form body's members: those sent as JSON text, and those with
+    /// `style: form`. `deepObject` is the default bracket form already; `spaceDelimited` and
+    /// `pipeDelimited` are not written (a warning; the member is sent in the bracket form).
+    fn form_encoding(
+        &mut self,
+        media_type: &openapiv3::MediaType,
+        media_pointer: &str,
+    ) -> FormModel {
+        let mut json = Vec::new();
+        let mut form_style = Vec::new();
+        let encoding_pointer = child(media_pointer, "encoding");
+        for (name, encoding) in &media_type.encoding {
+            let is_json = encoding
+                .content_type
+                .as_deref()
+                .is_some_and(|media| media_kind(media) == MediaKind::Json);
+            if is_json {
+                json.push(name.clone());
+                continue;
+            }
+            match encoding.style {
+                // openapiv3 reads an absent `explode` as false, so `explode: true` alone is
+                // the one way a spec is seen to ask for `style: form`'s explosion.
+                None if encoding.explode => form_style.push((name.clone(), true)),
+                None | Some(QueryStyle::DeepObject) => {}
+                Some(QueryStyle::Form) => form_style.push((name.clone(), encoding.explode)),
+                Some(QueryStyle::SpaceDelimited | QueryStyle::PipeDelimited) => {
+                    let problem = self.error(
+                        &child(&child(&encoding_pointer, name), "style"),
+                        DiagnosticKind::Unsupported {
+                            what: format!(
+                                "the form member {name:?} has `style: spaceDelimited` or \
+                                 `pipeDelimited`, which this generator does not write"
+                            ),
+                        },
+                    );
+                    self.degrade(
+                        problem,
+                        Fallback::Assumed {
+                            what: format!(
+                                "{name:?} is sent in the bracket form (`{name}=1&{name}=2`)"
+                            ),
+                        },
+                    );
+                }
+            }
+        }
+        FormModel {
+            json,
+            form_style,
+            writer: FormWriter::Pairs,
+        }
     }
 
     /// The form of a `multipart/form-data` body: its schema must be an object (inline or a
@@ -192,28 +252,43 @@ impl<'a> ModelBuilder<'a> {
                 },
             )
         };
-        let schema = match &media_type.schema {
-            Some(ReferenceOr::Item(schema)) => schema,
+        // The schema, and its own pointer (where its properties are): inline, or the
+        // component a `$ref` chain ends at.
+        let (schema, schema_pointer) = match &media_type.schema {
+            Some(ReferenceOr::Item(schema)) => (schema, schema_pointer.clone()),
             Some(ReferenceOr::Reference { reference }) => {
-                self.schema_at_ref(reference, &schema_pointer)?
+                let (key, schema) = self.component_at_ref(reference, &schema_pointer)?;
+                (schema, child("/components/schemas", &key))
             }
             None => return Err(not_object(self)),
         };
+        let stem = hint.strip_suffix("Body").unwrap_or(hint);
+        // A body that is one file, or a list of files, is one part: `file` (or `files`), the
+        // name HTML forms and most upload handlers use (README, "Bodies and responses").
+        if let Some(kind) = self.file_kind(schema, &schema_pointer)? {
+            let wire_name = match kind {
+                PartKind::Files => "files",
+                _ => "file",
+            };
+            let name = self.type_names.claim(&format!("{stem}Form"));
+            return Ok(MultipartForm {
+                name,
+                fields: vec![MultipartField {
+                    ident: wire_name.to_string(),
+                    wire_name: wire_name.to_string(),
+                    doc: schema.schema_data.description.clone(),
+                    kind,
+                    required: true,
+                }],
+            });
+        }
         let (properties, required) = match &schema.schema_kind {
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
                 (&object.properties, &object.required)
             }
             _ => return Err(not_object(self)),
         };
-        // The schema's own pointer, where its properties are (a `$ref`'s component or inline).
-        let properties_pointer = match &media_type.schema {
-            Some(ReferenceOr::Reference { reference }) => {
-                let key = refs::component_key(reference, "schemas").unwrap_or_default();
-                child(&child("/components/schemas", &key), "properties")
-            }
-            _ => child(&schema_pointer, "properties"),
-        };
-        let stem = hint.strip_suffix("Body").unwrap_or(hint);
+        let properties_pointer = child(&schema_pointer, "properties");
         let name = self.type_names.claim(&format!("{stem}Form"));
         let mut idents = Namespace::default();
         let mut fields = Vec::new();
@@ -223,17 +298,9 @@ impl<'a> ModelBuilder<'a> {
                 ReferenceOr::Item(schema) => schema.as_ref(),
                 ReferenceOr::Reference { reference } => self.schema_at_ref(reference, &pointer)?,
             };
-            let kind = match &resolved.schema_kind {
-                _ if is_binary(resolved) => PartKind::File,
-                SchemaKind::Type(Type::Array(array))
-                    if array.items.as_ref().is_some_and(|items| match items {
-                        ReferenceOr::Item(item) => is_binary(item),
-                        ReferenceOr::Reference { .. } => false,
-                    }) =>
-                {
-                    PartKind::Files
-                }
-                _ => {
+            let kind = match self.file_kind(resolved, &pointer)? {
+                Some(kind) => kind,
+                None => {
                     let field_hint = format!("{name}{}", pascal_ident(wire_name));
                     PartKind::Value(self.type_of(property, &field_hint, &pointer)?)
                 }
@@ -251,10 +318,39 @@ impl<'a> ModelBuilder<'a> {
 
     /// The schema a `$ref` to `#/components/schemas/...` leads to.
     fn schema_at_ref(&self, reference: &str, pointer: &str) -> Result<&'a Schema, Diagnostic> {
+        self.component_at_ref(reference, pointer)
+            .map(|(_, schema)| schema)
+    }
+
+    /// The component schema a `$ref` chain ends at, and its key.
+    fn component_at_ref(
+        &self,
+        reference: &str,
+        pointer: &str,
+    ) -> Result<(String, &'a Schema), Diagnostic> {
         let schemas = self.document.components.as_ref().map(|c| &c.schemas);
         refs::resolve(schemas, "schemas", reference)
-            .map(|(_, schema)| schema)
             .map_err(|err| self.ref_error(err, reference, &child(pointer, "$ref")))
+    }
+
+    /// Whether a multipart schema (at `pointer`) is a file (`format: binary`) or a list of
+    /// files, its items inline or a `$ref`.
+    fn file_kind(&self, schema: &Schema, pointer: &str) -> Result<Option<PartKind>, Diagnostic> {
+        if is_binary(schema) {
+            return Ok(Some(PartKind::File));
+        }
+        let SchemaKind::Type(Type::Array(array)) = &schema.schema_kind else {
+            return Ok(None);
+        };
+        let items_pointer = child(pointer, "items");
+        let items = match &array.items {
+            Some(ReferenceOr::Item(item)) => item.as_ref(),
+            Some(ReferenceOr::Reference { reference }) => {
+                self.schema_at_ref(reference, &items_pointer)?
+            }
+            None => return Ok(None),
+        };
+        Ok(is_binary(items).then_some(PartKind::Files))
     }
 
     /// A media type that goes into a header must be visible ASCII (spaces allowed).
