@@ -291,10 +291,7 @@ impl<'a> ModelBuilder<'a> {
                 0 => String::new(),
                 n => format!(" (and {n} more operations that use it)"),
             };
-            diagnostic.note = Some(Box::new(format!(
-                "used by: {}{more}",
-                patterns.join(" ")
-            )));
+            diagnostic.note = Some(Box::new(format!("used by: {}{more}", patterns.join(" "))));
         }
     }
 }

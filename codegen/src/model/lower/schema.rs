@@ -376,8 +376,7 @@ impl ModelBuilder<'_> {
                 },
             );
         }
-        let wires: Vec<(&str, Option<&str>)> =
-            unique.iter().map(|wire| (*wire, None)).collect();
+        let wires: Vec<(&str, Option<&str>)> = unique.iter().map(|wire| (*wire, None)).collect();
         // Without given names there is no conflict left to report.
         let variant_names = distinct_idents(&wires, pascal_ident).unwrap_or_default();
         let mut variants =
