@@ -604,6 +604,35 @@ fn method_names(generated: &GeneratedCrate) -> Vec<String> {
         .collect()
 }
 
+/// `allOf` members that restate a property merge to the narrowest type; the one restatement
+/// no type holds (`payload`: a string and an object) is any JSON value, and says so once, at
+/// that property, with the rest of the object typed.
+#[test]
+fn all_of_restatements_merge_and_a_conflict_degrades_only_its_property() {
+    let spec = Path::new("tests/fixtures/compile/all-of-restated.yaml");
+    let generated = codegen::generate(spec, &options("all-of-restated.yaml"))
+        .unwrap_or_else(|err| panic!("{} must generate:\n{err}", spec.display()));
+    let warnings: Vec<(&str, Option<&codegen::diagnostic::Fallback>)> = generated
+        .warnings
+        .iter()
+        .map(|w| (w.pointer.as_str(), w.lost.as_deref()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            "/components/schemas/Thing/allOf/5/properties/payload",
+            Some(&codegen::diagnostic::Fallback::Untyped)
+        )],
+        "only the property whose restatements conflict degrades"
+    );
+    let types = generated_file(&generated, "src/types.rs");
+    assert!(
+        types.contains("pub payload: Option<serde_json::Value>,"),
+        "the conflicting property is any JSON value"
+    );
+    insta::assert_snapshot!("all_of_restated_types", types);
+}
+
 #[test]
 fn real_world_shapes_generate() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 use shapes_client::types::{
-    Cat, Color, Dog, Labels, NameOrId, Pet, Record, SearchId, Shape, ShapeCircle, ShapeFramed,
-    ShapeGroup, Value,
+    Cat, Color, Dog, EcKey, Key, KeyOneOf, Labels, Mark, MarkAnyOf, MarkAnyOfObject, NameOrId, Pet,
+    Point, Record, RsaKey, SearchId, Shape, ShapeCircle, ShapeFramed, ShapeGroup, Value,
 };
 use shapes_client::Client;
 use wiremock::matchers::{body_json, method, path, query_param};
@@ -226,4 +226,91 @@ async fn a_union_in_the_query_is_sent_by_its_json_form() {
     let requests = server.received_requests().await.unwrap_or_default();
     let queries: Vec<Option<&str>> = requests.iter().map(|r| r.url.query()).collect();
     assert_eq!(queries, vec![Some("id=a"), Some("id=a&id=b")]);
+}
+
+#[tokio::test]
+async fn a_tagged_one_of_beside_properties_of_its_own_is_flattened_into_the_object() {
+    let server = MockServer::start().await;
+    serve_json(
+        &server,
+        "/keys",
+        json!([
+            {"alg": "RS256", "kty": "RSA", "n": "modulus"},
+            {"alg": "ES256", "kty": "EC", "x": "point"},
+            {"alg": "EdDSA", "kty": "OKP", "crv": "Ed25519"}
+        ]),
+    )
+    .await;
+    let ec = Key {
+        alg: "ES256".into(),
+        one_of: KeyOneOf::EcKey(EcKey {
+            kty: "EC".into(),
+            x: "point".into(),
+        }),
+    };
+    // Sending writes the object's own properties and the member's side by side, once each.
+    Mock::given(method("POST"))
+        .and(path("/keys"))
+        .and(body_json(
+            json!({"alg": "ES256", "kty": "EC", "x": "point"}),
+        ))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    assert_eq!(
+        client.list_keys().await.expect("the keys decode"),
+        vec![
+            Key {
+                alg: "RS256".into(),
+                one_of: KeyOneOf::RsaKey(RsaKey {
+                    kty: "RSA".into(),
+                    n: "modulus".into(),
+                }),
+            },
+            ec.clone(),
+            // An unknown tag keeps the member's properties; the object's own are still read.
+            Key {
+                alg: "EdDSA".into(),
+                one_of: KeyOneOf::Other(json!({"kty": "OKP", "crv": "Ed25519"})),
+            },
+        ]
+    );
+    client.add_key(&ec).await.expect("the key is sent");
+}
+
+#[tokio::test]
+async fn an_untagged_any_of_beside_properties_of_its_own_is_flattened_into_the_object() {
+    let server = MockServer::start().await;
+    serve_json(
+        &server,
+        "/marks",
+        json!([
+            {"label": "home", "x": 1, "y": 2},
+            {"name": "north"},
+            {"label": "odd", "z": true}
+        ]),
+    )
+    .await;
+    let client = client(&server);
+    assert_eq!(
+        client.list_marks().await.expect("the marks decode"),
+        vec![
+            Mark {
+                label: Some("home".into()),
+                any_of: MarkAnyOf::Point(Point { x: 1, y: 2 }),
+            },
+            Mark {
+                label: None,
+                any_of: MarkAnyOf::Object(MarkAnyOfObject {
+                    name: "north".into()
+                }),
+            },
+            Mark {
+                label: Some("odd".into()),
+                any_of: MarkAnyOf::Other(json!({"z": true})),
+            },
+        ]
+    );
 }

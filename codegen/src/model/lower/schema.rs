@@ -209,7 +209,19 @@ impl ModelBuilder<'_> {
                 }) => "anyOf",
                 _ => "oneOf",
             };
-            let ty = self.type_of(union, &format!("{name}{}", pascal_ident(word)), at)?;
+            let hint = format!("{name}{}", pascal_ident(word));
+            let ty = match union {
+                // Made for this object alone: its doc says whose it is.
+                ReferenceOr::Item(schema) if schema.schema_data.description.is_none() => {
+                    let mut schema = schema.clone();
+                    schema.schema_data.description = Some(format!(
+                        "Which member of the `{word}` of [`{name}`] a value is, with the \
+                         properties that member holds."
+                    ));
+                    self.type_of_schema(&schema, &hint, at)?
+                }
+                _ => self.type_of(union, &hint, at)?,
+            };
             fields.push(FieldModel {
                 ident: namespace.claim(&snake_ident(word)),
                 wire_name: word.to_string(),

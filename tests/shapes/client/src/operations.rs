@@ -431,4 +431,122 @@ impl Client {
             )
             .await
     }
+
+    /// `GET /keys`
+    ///
+    /// # Returns
+    ///
+    /// Keys, each told apart by its `kty`, with an `alg` of their own.
+    ///
+    /// # Errors
+    ///
+    /// - any other status: [`Error::UnexpectedStatus`]
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    pub async fn list_keys(
+        &self,
+    ) -> Result<Vec<crate::types::Key>, Error<serde_json::Value>> {
+        const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
+            operation: "list_keys",
+            method: "GET",
+            path: "/keys",
+            session_header: None,
+            session_required: false,
+            renews_session: true,
+            creates_session: false,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = "/keys";
+                    let request = self.request(reqwest::Method::GET, path);
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        200 => self.read_json(response).await,
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
+    }
+
+    /// `POST /keys`
+    ///
+    /// # Arguments
+    ///
+    /// - `body`: The request body.
+    ///
+    /// # Returns
+    ///
+    /// Nothing, on success (any other `2xx` answer with an empty body is a success too).
+    ///
+    /// # Errors
+    ///
+    /// - any other status: [`Error::UnexpectedStatus`]
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    pub async fn add_key(
+        &self,
+        body: &crate::types::Key,
+    ) -> Result<(), Error<serde_json::Value>> {
+        const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
+            operation: "add_key",
+            method: "POST",
+            path: "/keys",
+            session_header: None,
+            session_required: false,
+            renews_session: true,
+            creates_session: false,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = "/keys";
+                    let request = self.request(reqwest::Method::POST, path);
+                    let request = crate::runtime::json_body::json_body(request, body)?;
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        204 => Ok(()),
+                        200..=299 => self.empty_success(response).await,
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
+    }
+
+    /// `GET /marks`
+    ///
+    /// # Returns
+    ///
+    /// Marks, each a place or a name, with a label of their own.
+    ///
+    /// # Errors
+    ///
+    /// - any other status: [`Error::UnexpectedStatus`]
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    pub async fn list_marks(
+        &self,
+    ) -> Result<Vec<crate::types::Mark>, Error<serde_json::Value>> {
+        const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
+            operation: "list_marks",
+            method: "GET",
+            path: "/marks",
+            session_header: None,
+            session_required: false,
+            renews_session: true,
+            creates_session: false,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = "/marks";
+                    let request = self.request(reqwest::Method::GET, path);
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        200 => self.read_json(response).await,
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
+    }
 }

@@ -59,6 +59,75 @@ pub struct Dog {
     pub good: Option<bool>,
 }
 
+/// The `EcKey` schema.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EcKey {
+    /// The `kty` field.
+    pub kty: String,
+    /// The `x` field.
+    pub x: String,
+}
+
+/// A signing key with its algorithm; the members hold what each kind adds.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Key {
+    /// The `alg` field.
+    pub alg: String,
+    /// The properties of the member of the `oneOf` the value is, beside the named ones.
+    #[serde(flatten)]
+    pub one_of: KeyOneOf,
+}
+
+/// Which member of the `oneOf` of \[`Key`\] a value is, with the properties that member holds.
+///
+/// The value's `kty` property says which member it is; a value with an unknown `kty` (or none) is kept in the fallback variant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyOneOf {
+    /// The member whose `kty` is `RSA`.
+    RsaKey(RsaKey),
+    /// The member whose `kty` is `EC`.
+    EcKey(EcKey),
+    /// A value whose `kty` names no member above, as the server sent it.
+    Other(serde_json::Value),
+}
+
+impl serde::Serialize for KeyOneOf {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::RsaKey(value) => {
+                crate::runtime::tagged::serialize_tagged(value, "kty", "RSA", serializer)
+            }
+            Self::EcKey(value) => {
+                crate::runtime::tagged::serialize_tagged(value, "kty", "EC", serializer)
+            }
+            Self::Other(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyOneOf {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match crate::runtime::tagged::tag_of(&value, "kty") {
+            Some("RSA") => {
+                serde_json::from_value(value)
+                    .map(Self::RsaKey)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("EC") => {
+                serde_json::from_value(value)
+                    .map(Self::EcKey)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
 /// The `Labels` schema.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[cfg_attr(feature = "serde-all", derive(serde::Serialize))]
@@ -68,6 +137,62 @@ pub struct Labels {
     /// The properties beyond the named ones, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, String>,
+}
+
+/// A labelled place, or a labelled name.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde-all", derive(serde::Serialize))]
+pub struct Mark {
+    /// The `label` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The properties of the member of the `anyOf` the value is, beside the named ones.
+    #[serde(flatten)]
+    pub any_of: MarkAnyOf,
+}
+
+/// Which member of the `anyOf` of \[`Mark`\] a value is, with the properties that member holds.
+///
+/// A value is decoded as the first member, in the order below, that takes it (a member is tried only on the kind of JSON it stands for: object, list, string, number or boolean); a value no member takes is kept in the fallback variant.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum MarkAnyOf {
+    /// A [`Point`].
+    Point(Point),
+    /// A [`MarkAnyOfObject`].
+    Object(MarkAnyOfObject),
+    /// A value none of the members above takes, as the server sent it.
+    Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for MarkAnyOf {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_object,
+        ) {
+            return Ok(Self::Point(member));
+        }
+        if let Some(member) = crate::runtime::union::member(
+            &value,
+            serde_json::Value::is_object,
+        ) {
+            return Ok(Self::Object(member));
+        }
+        Ok(Self::Other(value))
+    }
+}
+
+/// The `MarkAnyOfObject` schema.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MarkAnyOfObject {
+    /// The `name` field.
+    pub name: String,
 }
 
 /// The `NameOrId` schema.
@@ -230,6 +355,15 @@ pub struct Record {
         deserialize_with = "crate::runtime::nullable::present"
     )]
     pub shade: Option<Option<i64>>,
+}
+
+/// The `RsaKey` schema.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RsaKey {
+    /// The `kty` field.
+    pub kty: String,
+    /// The `n` field.
+    pub n: String,
 }
 
 /// The `SearchId` schema.
