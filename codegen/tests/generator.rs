@@ -609,7 +609,7 @@ fn method_names(generated: &GeneratedCrate) -> Vec<String> {
 /// that property, with the rest of the object typed.
 #[test]
 fn all_of_restatements_merge_and_a_conflict_degrades_only_its_property() {
-    let spec = Path::new("tests/fixtures/compile/all-of-restated.yaml");
+    let spec = Path::new("tests/fixtures/degraded/all-of-restated.yaml");
     let generated = codegen::generate(spec, &options("all-of-restated.yaml"))
         .unwrap_or_else(|err| panic!("{} must generate:\n{err}", spec.display()));
     let warnings: Vec<(&str, Option<&codegen::diagnostic::Fallback>)> = generated
