@@ -111,9 +111,20 @@ pub enum Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineColumn {
     /// 1-based line number.
-    pub line: usize,
+    pub line: u32,
     /// 1-based column number.
-    pub column: usize,
+    pub column: u32,
+}
+
+impl LineColumn {
+    /// The position at `line` and `column` (past `u32::MAX`, which no spec reaches, the last).
+    pub fn new(line: usize, column: usize) -> Self {
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        LineColumn {
+            line: narrow(line),
+            column: narrow(column),
+        }
+    }
 }
 
 /// The reasons a spec is rejected.
@@ -319,7 +330,7 @@ pub fn line_column(text: &str, offset: usize) -> LineColumn {
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    LineColumn { line, column }
+    LineColumn::new(line, column)
 }
 
 #[cfg(test)]
@@ -336,10 +347,7 @@ mod tests {
                 what: "twice".to_string(),
             },
         );
-        diagnostic.location = Some(LineColumn {
-            line: 14,
-            column: 11,
-        });
+        diagnostic.location = Some(LineColumn::new(14, 11));
         assert_eq!(
             diagnostic.to_string(),
             "error: invalid: twice\n  --> spec/vcenter.yaml:14:11\n   at /paths/~1vms/get/parameters/1\n help: make the node agree with the rest of the document"
@@ -351,7 +359,7 @@ mod tests {
         let index =
             PositionIndex::build("a:\n  b: 1\n", SourceFormat::Yaml).expect("the index builds");
         let fresh = Diagnostic::new(Path::new("s.yaml"), "/a/b", DiagnosticKind::Empty);
-        let at = |line, column| Some(LineColumn { line, column });
+        let at = |line, column| Some(LineColumn::new(line, column));
         assert_eq!(fresh.clone().locate(&index).location, at(2, 3));
         let mut known = fresh;
         known.location = at(7, 1);
@@ -370,9 +378,6 @@ mod tests {
 
     #[test]
     fn line_column_counts_characters() {
-        assert_eq!(
-            line_column("ab\né", "ab\né".len()),
-            LineColumn { line: 2, column: 2 }
-        );
+        assert_eq!(line_column("ab\né", "ab\né".len()), LineColumn::new(2, 2));
     }
 }

@@ -103,10 +103,7 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
                     message: strip_position(&err.to_string()),
                 },
             );
-            diagnostic.location = Some(LineColumn {
-                line: err.line(),
-                column: err.column(),
-            });
+            diagnostic.location = Some(LineColumn::new(err.line(), err.column()));
             diagnostic
         })?;
         check_version(&source, tree.get("openapi"), tree.get("swagger"))?;
@@ -122,10 +119,9 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
                     message: strip_position(&err.to_string()),
                 },
             );
-            diagnostic.location = err.location().map(|at| LineColumn {
-                line: at.line(),
-                column: at.column(),
-            });
+            diagnostic.location = err
+                .location()
+                .map(|at| LineColumn::new(at.line(), at.column()));
             diagnostic
         })?;
         let mut tree = tree.0;

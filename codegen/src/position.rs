@@ -160,10 +160,7 @@ fn array_index(token: &str) -> Option<usize> {
 }
 
 fn line_column(marker: Marker) -> LineColumn {
-    LineColumn {
-        line: marker.line(),
-        column: marker.col() + 1,
-    }
+    LineColumn::new(marker.line(), marker.col() + 1)
 }
 
 /// Turns the tree of events into nodes, without recursion.
@@ -309,7 +306,7 @@ mod tests {
     use super::*;
 
     fn at(line: usize, column: usize) -> Option<LineColumn> {
-        Some(LineColumn { line, column })
+        Some(LineColumn::new(line, column))
     }
 
     /// `check` for one lookup: the position of `pointer` in `text`.
@@ -528,10 +525,7 @@ merged:
         let innermost = format!("{}/0", "/0".repeat(MAX_DEPTH - 1));
         assert_eq!(
             index.map(|index| index.locate(&innermost)),
-            Ok(Some(LineColumn {
-                line: 1,
-                column: 2 * MAX_DEPTH + 1
-            }))
+            Ok(Some(LineColumn::new(1, 2 * MAX_DEPTH + 1)))
         );
     }
 

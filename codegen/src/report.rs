@@ -37,7 +37,7 @@ pub fn in_file_order(mut found: Vec<Diagnostic>) -> Vec<Diagnostic> {
     found.sort_by(|a, b| {
         let position = |d: &Diagnostic| {
             d.location
-                .map_or((usize::MAX, usize::MAX), |l| (l.line, l.column))
+                .map_or((u32::MAX, u32::MAX), |l| (l.line, l.column))
         };
         (position(a), &a.pointer, a.to_string()).cmp(&(position(b), &b.pointer, b.to_string()))
     });

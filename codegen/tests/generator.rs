@@ -349,7 +349,7 @@ fn warnings_for(relative: &Path) -> Vec<Diagnostic> {
 }
 
 /// `check` for one broken spec: the exact kind, pointer and line.
-fn check_rejection(fixture: &str, kind: DiagnosticKind, pointer: &str, line: Option<usize>) {
+fn check_rejection(fixture: &str, kind: DiagnosticKind, pointer: &str, line: Option<u32>) {
     let diagnostic = diagnostic_for(&Path::new("tests/fixtures/broken").join(fixture));
     assert_eq!(diagnostic.kind, kind, "{fixture}: wrong kind of rejection");
     assert_eq!(diagnostic.pointer, pointer, "{fixture}: wrong JSON pointer");
@@ -361,7 +361,7 @@ fn check_rejection(fixture: &str, kind: DiagnosticKind, pointer: &str, line: Opt
 }
 
 /// `check` for one degraded spec: its first warning's exact kind, pointer and line.
-fn check_warning(fixture: &str, kind: DiagnosticKind, pointer: &str, line: Option<usize>) {
+fn check_warning(fixture: &str, kind: DiagnosticKind, pointer: &str, line: Option<u32>) {
     let warnings = warnings_for(&Path::new("tests/fixtures/degraded").join(fixture));
     let Some(warning) = warnings.first() else {
         panic!("{fixture}: no warning");

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::GoldenSpec;
+use common::{ExpectedWarnings, GoldenSpec};
 
 #[test]
 fn generated_clients_send_what_the_spec_says() {
