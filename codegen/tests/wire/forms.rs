@@ -7,7 +7,7 @@ use wire_forms::types::{
     Category, LogInBody, Pet, PetStatus, PlaceOrderBody, PlaceOrderBodyDeep, PlaceOrderBodyFlat,
     PlaceOrderBodyLinesItem, PlaceOrderBodyMetadata, PlaceOrderBodyShipping,
     PlaceOrderBodyShippingAddress, SearchFilter, Tag, UploadDescribedForm, UploadManyForm,
-    UploadOneForm,
+    UploadOneForm, UploadUntypedForm,
 };
 use wire_forms::Client;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -269,4 +269,13 @@ async fn a_lone_file_is_the_part_file_and_a_list_of_files_the_parts_files() {
         part_names(&only_request(&server).await.body),
         ["file", "notes", "attachments"]
     );
+
+    let (server, client) = start().await;
+    client
+        .upload_untyped(UploadUntypedForm {
+            file: reqwest::multipart::Part::bytes(b"u".to_vec()),
+        })
+        .await
+        .expect("the call succeeds");
+    assert_eq!(part_names(&only_request(&server).await.body), ["file"]);
 }

@@ -286,6 +286,13 @@ impl<'a> ModelBuilder<'a> {
             SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
                 (&object.properties, &object.required)
             }
+            // Properties without `type: object` (Linode's attachments): an object all the same.
+            SchemaKind::Any(any)
+                if !any.properties.is_empty()
+                    && any.typ.as_deref().is_none_or(|typ| typ == "object") =>
+            {
+                (&any.properties, &any.required)
+            }
             _ => return Err(not_object(self)),
         };
         let properties_pointer = child(&schema_pointer, "properties");
