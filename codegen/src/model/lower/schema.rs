@@ -215,7 +215,7 @@ impl ModelBuilder<'_> {
                 ReferenceOr::Item(schema) if schema.schema_data.description.is_none() => {
                     let mut schema = schema.clone();
                     schema.schema_data.description = Some(format!(
-                        "Which member of the `{word}` of [`{name}`] a value is, with the \
+                        "Which member of the `{word}` of `{name}` a value is, with the \
                          properties that member holds."
                     ));
                     self.type_of_schema(&schema, &hint, at)?
