@@ -8,7 +8,7 @@ use openapiv3::{
     AdditionalProperties, Discriminator, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
 };
 
-use super::schema::{only_all_of, placed};
+use super::schema::{only_all_of, placed, OWN_MEMBER_EXTENSION};
 use super::{child, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
 use crate::model::ir::{
@@ -280,7 +280,21 @@ impl ModelBuilder<'_> {
             ));
         }
         for (index, member) in members.iter().enumerate() {
-            let member_pointer = child(&child(pointer, "allOf"), &index.to_string());
+            let member_pointer = match member {
+                // Made from the schema's own keywords: its node is the schema's own.
+                ReferenceOr::Item(schema) => match schema
+                    .schema_data
+                    .extensions
+                    .get(OWN_MEMBER_EXTENSION)
+                    .and_then(serde_json::Value::as_str)
+                {
+                    Some(_) => pointer.to_string(),
+                    None => child(&child(pointer, "allOf"), &index.to_string()),
+                },
+                ReferenceOr::Reference { .. } => {
+                    child(&child(pointer, "allOf"), &index.to_string())
+                }
+            };
             if let ReferenceOr::Reference { reference } = member {
                 if !parts.seen.insert(reference.clone()) {
                     continue;
