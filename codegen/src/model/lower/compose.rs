@@ -915,3 +915,47 @@ impl ModelBuilder<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(yaml: &str) -> Schema {
+        serde_yaml::from_str(yaml).unwrap_or_else(|err| panic!("{yaml} is a schema: {err}"))
+    }
+
+    #[test]
+    fn typed_keywords_keep_only_what_picks_the_type() {
+        let value = serde_json::json!({
+            "type": "string", "format": "uri", "maxLength": 3, "description": "d",
+            "readOnly": true, "x-other": 1,
+            "properties": {"description": {"type": "integer", "format": "int32", "example": 1}}
+        });
+        assert_eq!(
+            typed_keywords(&value),
+            serde_json::json!({
+                "type": "string",
+                "properties": {"description": {"type": "integer", "format": "int32"}}
+            }),
+            "documentation, constraints and formats that do not pick the type are dropped, \
+             and a property named `description` is kept"
+        );
+    }
+
+    #[test]
+    fn constraints_only_reads_rules_and_what_they_require() {
+        let check = |yaml: &str, expected: Option<&[&str]>| {
+            let schema = schema(yaml);
+            let found = constraints_only(&schema)
+                .map(|names| names.iter().map(String::as_str).collect::<Vec<_>>());
+            assert_eq!(found.as_deref(), expected, "constraints_only({yaml})");
+        };
+        check("required: [a]", Some(&["a"]));
+        check("not: {required: [secret]}", Some(&[]));
+        check("minProperties: 1", Some(&[]));
+        check("oneOf: [{required: [a]}, {required: [b]}]", Some(&[]));
+        check("type: string", None);
+        check("properties: {a: {type: string}}", None);
+        check("oneOf: [{type: string}, {required: [b]}]", None);
+    }
+}
