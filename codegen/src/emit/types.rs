@@ -524,6 +524,13 @@ fn off_spec_key(def: &TypeDef) -> Option<&str> {
     let TypeKind::Struct { fields } = &def.kind else {
         return None;
     };
+    // A flattened union (a `oneOf` beside properties) has no empty value to start from.
+    if fields
+        .iter()
+        .any(|field| field.flatten && !matches!(field.ty, TypeRef::Map(_)))
+    {
+        return None;
+    }
     fields
         .iter()
         .find(|field| &field.ident == error_type_field)

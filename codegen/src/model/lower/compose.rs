@@ -8,7 +8,7 @@ use openapiv3::{
     AdditionalProperties, Discriminator, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
 };
 
-use super::schema::{only_all_of, placed};
+use super::schema::{only_all_of, placed, OWN_MEMBER_EXTENSION};
 use super::{child, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
 use crate::model::ir::{
@@ -280,7 +280,21 @@ impl ModelBuilder<'_> {
             ));
         }
         for (index, member) in members.iter().enumerate() {
-            let member_pointer = child(&child(pointer, "allOf"), &index.to_string());
+            let member_pointer = match member {
+                // Made from the schema's own keywords: its node is the schema's own.
+                ReferenceOr::Item(schema) => match schema
+                    .schema_data
+                    .extensions
+                    .get(OWN_MEMBER_EXTENSION)
+                    .and_then(serde_json::Value::as_str)
+                {
+                    Some(_) => pointer.to_string(),
+                    None => child(&child(pointer, "allOf"), &index.to_string()),
+                },
+                ReferenceOr::Reference { .. } => {
+                    child(&child(pointer, "allOf"), &index.to_string())
+                }
+            };
             if let ReferenceOr::Reference { reference } = member {
                 if !parts.seen.insert(reference.clone()) {
                     continue;
@@ -899,5 +913,49 @@ impl ModelBuilder<'_> {
             (false, false) if self.narrower(&b, &a, 0) => Restated::Second,
             _ => Restated::Conflict,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(yaml: &str) -> Schema {
+        serde_yaml::from_str(yaml).unwrap_or_else(|err| panic!("{yaml} is a schema: {err}"))
+    }
+
+    #[test]
+    fn typed_keywords_keep_only_what_picks_the_type() {
+        let value = serde_json::json!({
+            "type": "string", "format": "uri", "maxLength": 3, "description": "d",
+            "readOnly": true, "x-other": 1,
+            "properties": {"description": {"type": "integer", "format": "int32", "example": 1}}
+        });
+        assert_eq!(
+            typed_keywords(&value),
+            serde_json::json!({
+                "type": "string",
+                "properties": {"description": {"type": "integer", "format": "int32"}}
+            }),
+            "documentation, constraints and formats that do not pick the type are dropped, \
+             and a property named `description` is kept"
+        );
+    }
+
+    #[test]
+    fn constraints_only_reads_rules_and_what_they_require() {
+        let check = |yaml: &str, expected: Option<&[&str]>| {
+            let schema = schema(yaml);
+            let found = constraints_only(&schema)
+                .map(|names| names.iter().map(String::as_str).collect::<Vec<_>>());
+            assert_eq!(found.as_deref(), expected, "constraints_only({yaml})");
+        };
+        check("required: [a]", Some(&["a"]));
+        check("not: {required: [secret]}", Some(&[]));
+        check("minProperties: 1", Some(&[]));
+        check("oneOf: [{required: [a]}, {required: [b]}]", Some(&[]));
+        check("type: string", None);
+        check("properties: {a: {type: string}}", None);
+        check("oneOf: [{type: string}, {required: [b]}]", None);
     }
 }

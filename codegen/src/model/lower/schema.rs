@@ -215,10 +215,15 @@ impl ModelBuilder<'_> {
                 ReferenceOr::Item(schema) if schema.schema_data.description.is_none() => {
                     let mut schema = schema.clone();
                     schema.schema_data.description = Some(format!(
-                        "Which member of the `{word}` of [`{name}`] a value is, with the \
+                        "Which member of the `{word}` of `{name}` a value is, with the \
                          properties that member holds."
                     ));
-                    self.type_of_schema(&schema, &hint, at)?
+                    // Its node may be the object's own (`oneOf` beside properties): it is
+                    // named here, not registered as the type of that node.
+                    let union_name = self.type_names.claim(&pascal_ident(&hint));
+                    let def = self.named_type(&union_name, &union_name, &schema, at)?;
+                    self.types.insert(union_name.clone(), def);
+                    TypeRef::Named(union_name)
                 }
                 _ => self.type_of(union, &hint, at)?,
             };
@@ -679,6 +684,11 @@ fn any_as_kind(
         if any.items.is_some() || !any.enumeration.is_empty() {
             return Err("`oneOf` / `anyOf` beside `items` or `enum` of its own");
         }
+        let word = if any.one_of.is_empty() {
+            "anyOf"
+        } else {
+            "oneOf"
+        };
         let union = if any.one_of.is_empty() {
             SchemaKind::AnyOf {
                 any_of: any.any_of.clone(),
@@ -701,7 +711,7 @@ fn any_as_kind(
         return Ok(Some(SchemaKind::AllOf {
             all_of: vec![
                 ReferenceOr::Item(Schema {
-                    schema_data: Default::default(),
+                    schema_data: own_member(""),
                     schema_kind: SchemaKind::Type(Type::Object(ObjectType {
                         properties: any.properties.clone(),
                         required: any.required.clone(),
@@ -712,7 +722,7 @@ fn any_as_kind(
                 ReferenceOr::Item(Schema {
                     schema_data: openapiv3::SchemaData {
                         discriminator: data.discriminator.clone(),
-                        ..Default::default()
+                        ..own_member(word)
                     },
                     schema_kind: union,
                 }),
@@ -730,7 +740,7 @@ fn any_as_kind(
         let mut all_of = any.all_of.clone();
         if own_object {
             all_of.push(ReferenceOr::Item(Schema {
-                schema_data: Default::default(),
+                schema_data: own_member(""),
                 schema_kind: SchemaKind::Type(Type::Object(ObjectType {
                     properties: any.properties.clone(),
                     required: any.required.clone(),
@@ -796,6 +806,20 @@ fn any_as_kind(
         _ => return Ok(None),
     };
     Ok(Some(SchemaKind::Type(kind)))
+}
+
+/// Marks an `allOf` member [`any_as_kind`] made from a schema's own keywords (its properties,
+/// or its `oneOf` / `anyOf`): its node is the schema's own, not an `allOf` member the document
+/// has.
+pub(super) const OWN_MEMBER_EXTENSION: &str = "x-codegen-own-member";
+
+fn own_member(word: &str) -> openapiv3::SchemaData {
+    let mut data = openapiv3::SchemaData::default();
+    data.extensions.insert(
+        OWN_MEMBER_EXTENSION.to_string(),
+        serde_json::Value::String(word.to_string()),
+    );
+    data
 }
 
 /// Whether a `oneOf` / `anyOf` member of an object with properties of its own only constrains

@@ -78,7 +78,7 @@ pub struct Key {
     pub one_of: KeyOneOf,
 }
 
-/// Which member of the `oneOf` of \[`Key`\] a value is, with the properties that member holds.
+/// Which member of the `oneOf` of `Key` a value is, with the properties that member holds.
 ///
 /// The value's `kty` property says which member it is; a value with an unknown `kty` (or none) is kept in the fallback variant.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,7 +151,7 @@ pub struct Mark {
     pub any_of: MarkAnyOf,
 }
 
-/// Which member of the `anyOf` of \[`Mark`\] a value is, with the properties that member holds.
+/// Which member of the `anyOf` of `Mark` a value is, with the properties that member holds.
 ///
 /// A value is decoded as the first member, in the order below, that takes it (a member is tried only on the kind of JSON it stands for: object, list, string, number or boolean); a value no member takes is kept in the fallback variant.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
