@@ -1309,3 +1309,40 @@ fn unique_operation_ids_name_methods_alone() {
         ]
     );
 }
+
+/// Swagger Petstore 3's `addPet` and `updatePet` send a `Pet` as a form too, which holds a
+/// `category` object and a `tags` list of objects: both are sent in the bracket form, with no
+/// warning (README, "Form bodies and the bracket form"). Its compiled crate is the corpus's.
+#[test]
+fn petstore_form_bodies_with_nested_objects_are_sent() {
+    let Some(spec) = common::shared_file("specs/corpus/public/swagger-petstore3.yaml") else {
+        return;
+    };
+    let generated = codegen::generate(&spec, &options("swagger-petstore3.yaml"))
+        .unwrap_or_else(|err| panic!("the Petstore must generate:\n{err}"));
+    assert!(
+        generated.warnings.is_empty(),
+        "the Petstore generates without a warning, but:\n{}",
+        generated
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let names = method_names(&generated);
+    for expected in ["add_pet_form", "update_pet_form"] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} is generated"
+        );
+    }
+    let operations = generated_file(&generated, "src/operations.rs");
+    assert_eq!(
+        operations
+            .matches("crate::runtime::form::form_pairs(body, &[], &[])?")
+            .count(),
+        2,
+        "both Pet forms go through the pair writer"
+    );
+}

@@ -289,7 +289,13 @@ fn decide_form_writer(
         TypeRef::JsonObject => false,
         TypeRef::Map(value) => scalar(&value),
         TypeRef::Named(name) => match types.get(&name).map(|def| &def.kind) {
-            Some(TypeKind::Struct { fields }) => fields.iter().all(|f| scalar(&f.ty)),
+            Some(TypeKind::Struct { fields }) => {
+                // An `encoding` entry that names no property says nothing.
+                let named = |name: &String| fields.iter().any(|f| &f.wire_name == name);
+                form.json.retain(named);
+                form.form_style.retain(|(name, _)| named(name));
+                fields.iter().all(|f| scalar(&f.ty))
+            }
             Some(TypeKind::Union(union)) if !union.text => false,
             // Failed to lower: reported already.
             None => true,
