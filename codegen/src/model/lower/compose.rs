@@ -8,7 +8,7 @@ use openapiv3::{
     AdditionalProperties, Discriminator, ReferenceOr, Schema, SchemaData, SchemaKind, Type,
 };
 
-use super::schema::{only_all_of, placed, OWN_MEMBER_EXTENSION};
+use super::schema::{made_member, only_all_of, placed, MEMBER_POINTER_EXTENSION};
 use super::{child, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind};
 use crate::model::ir::{
@@ -135,13 +135,24 @@ fn constraints_only(schema: &Schema) -> Option<&[String]> {
     }
 }
 
-/// A property two `allOf` members define as objects: the `allOf` of both.
-fn both(first: &ReferenceOr<Box<Schema>>, second: &ReferenceOr<Box<Schema>>) -> Schema {
-    let unboxed = |schema: &ReferenceOr<Box<Schema>>| match schema {
+/// A property two `allOf` members define as objects (at `first_at` and `second_at`): the
+/// `allOf` of both.
+fn both(
+    (first, first_at): (&ReferenceOr<Box<Schema>>, &str),
+    (second, second_at): (&ReferenceOr<Box<Schema>>, &str),
+) -> Schema {
+    let member = |schema: &ReferenceOr<Box<Schema>>, at: &str| match schema {
         ReferenceOr::Reference { reference } => ReferenceOr::Reference {
             reference: reference.clone(),
         },
-        ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
+        ReferenceOr::Item(schema) => {
+            let mut schema = (**schema).clone();
+            schema
+                .schema_data
+                .extensions
+                .extend(made_member(at).extensions);
+            ReferenceOr::Item(schema)
+        }
     };
     let data = |schema: &ReferenceOr<Box<Schema>>| match schema {
         ReferenceOr::Item(schema) => Some(schema.schema_data.clone()),
@@ -158,7 +169,7 @@ fn both(first: &ReferenceOr<Box<Schema>>, second: &ReferenceOr<Box<Schema>>) -> 
             ..SchemaData::default()
         },
         schema_kind: SchemaKind::AllOf {
-            all_of: vec![unboxed(first), unboxed(second)],
+            all_of: vec![member(first, first_at), member(second, second_at)],
         },
     }
 }
@@ -281,14 +292,15 @@ impl ModelBuilder<'_> {
         }
         for (index, member) in members.iter().enumerate() {
             let member_pointer = match member {
-                // Made from the schema's own keywords: its node is the schema's own.
+                // Made by the generator: its node is the one it stands for.
                 ReferenceOr::Item(schema) => match schema
                     .schema_data
                     .extensions
-                    .get(OWN_MEMBER_EXTENSION)
+                    .get(MEMBER_POINTER_EXTENSION)
                     .and_then(serde_json::Value::as_str)
                 {
-                    Some(_) => pointer.to_string(),
+                    Some("") => pointer.to_string(),
+                    Some(node) => node.to_string(),
                     None => child(&child(pointer, "allOf"), &index.to_string()),
                 },
                 ReferenceOr::Reference { .. } => {
@@ -338,7 +350,10 @@ impl ModelBuilder<'_> {
                                     *first_pointer = property_pointer;
                                 }
                                 Restated::Both => {
-                                    *first = ReferenceOr::Item(Box::new(both(first, property)));
+                                    *first = ReferenceOr::Item(Box::new(both(
+                                        (first, first_pointer),
+                                        (property, &property_pointer),
+                                    )));
                                     *first_pointer = property_pointer;
                                 }
                                 Restated::Conflict => {

@@ -684,11 +684,6 @@ fn any_as_kind(
         if any.items.is_some() || !any.enumeration.is_empty() {
             return Err("`oneOf` / `anyOf` beside `items` or `enum` of its own");
         }
-        let word = if any.one_of.is_empty() {
-            "anyOf"
-        } else {
-            "oneOf"
-        };
         let union = if any.one_of.is_empty() {
             SchemaKind::AnyOf {
                 any_of: any.any_of.clone(),
@@ -711,7 +706,7 @@ fn any_as_kind(
         return Ok(Some(SchemaKind::AllOf {
             all_of: vec![
                 ReferenceOr::Item(Schema {
-                    schema_data: own_member(""),
+                    schema_data: made_member(""),
                     schema_kind: SchemaKind::Type(Type::Object(ObjectType {
                         properties: any.properties.clone(),
                         required: any.required.clone(),
@@ -722,7 +717,7 @@ fn any_as_kind(
                 ReferenceOr::Item(Schema {
                     schema_data: openapiv3::SchemaData {
                         discriminator: data.discriminator.clone(),
-                        ..own_member(word)
+                        ..made_member("")
                     },
                     schema_kind: union,
                 }),
@@ -740,7 +735,7 @@ fn any_as_kind(
         let mut all_of = any.all_of.clone();
         if own_object {
             all_of.push(ReferenceOr::Item(Schema {
-                schema_data: own_member(""),
+                schema_data: made_member(""),
                 schema_kind: SchemaKind::Type(Type::Object(ObjectType {
                     properties: any.properties.clone(),
                     required: any.required.clone(),
@@ -808,16 +803,19 @@ fn any_as_kind(
     Ok(Some(SchemaKind::Type(kind)))
 }
 
-/// Marks an `allOf` member [`any_as_kind`] made from a schema's own keywords (its properties,
-/// or its `oneOf` / `anyOf`): its node is the schema's own, not an `allOf` member the document
-/// has.
-pub(super) const OWN_MEMBER_EXTENSION: &str = "x-codegen-own-member";
+/// Marks an `allOf` member the generator made, with the JSON pointer of the node it stands
+/// for: empty for one [`any_as_kind`] made from a schema's own keywords (its properties, or
+/// its `oneOf` / `anyOf`), whose node is the schema's own; the property's node for each of two
+/// restatements merged as their `allOf`. Diagnostics inside it then point at real nodes.
+pub(super) const MEMBER_POINTER_EXTENSION: &str = "x-codegen-member-pointer";
 
-fn own_member(word: &str) -> openapiv3::SchemaData {
+/// The schema data of a made-up `allOf` member whose node is at `pointer` (see
+/// [`MEMBER_POINTER_EXTENSION`]).
+pub(super) fn made_member(pointer: &str) -> openapiv3::SchemaData {
     let mut data = openapiv3::SchemaData::default();
     data.extensions.insert(
-        OWN_MEMBER_EXTENSION.to_string(),
-        serde_json::Value::String(word.to_string()),
+        MEMBER_POINTER_EXTENSION.to_string(),
+        serde_json::Value::String(pointer.to_string()),
     );
     data
 }
