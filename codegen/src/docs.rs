@@ -7,7 +7,9 @@
 /// Markdown links are escaped, and nothing can turn into a doctest (indented lines are
 /// un-indented, fences are marked `text`).
 pub fn rustdoc_text(text: &str) -> String {
-    let text = javadoc_tags(text);
+    // A carriage return that ends no line (old Mac line ends, `\r\r\n`) is a line end too:
+    // rustdoc refuses a bare CR inside a doc comment.
+    let text = javadoc_tags(&text.replace("\r\n", "\n").replace('\r', "\n"));
     let mut out = String::with_capacity(text.len() + 16);
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -98,10 +100,9 @@ pub fn rustdoc_text(text: &str) -> String {
             i += 1;
         } else if matches!(c, 'h' | 'H') && (at("http://") || at("https://")) {
             let mut end = i;
-            while chars
-                .get(end)
-                .is_some_and(|c| !c.is_whitespace() && !matches!(c, ')' | '>' | '"' | '\'' | '`'))
-            {
+            while chars.get(end).is_some_and(|c| {
+                !c.is_whitespace() && !matches!(c, ')' | '<' | '>' | '"' | '\'' | '`')
+            }) {
                 end += 1;
             }
             while end > i && matches!(chars.get(end - 1), Some('.' | ',' | ';' | ':')) {
@@ -331,6 +332,13 @@ mod tests {
             "text\n\nindented\n```text\nx\n```"
         );
         assert_eq!(rustdoc_text("broken {@link"), "broken {@link");
+        // VTEX's descriptions: carriage returns alone, and before a line feed.
+        assert_eq!(rustdoc_text("a\r> b\r\nc"), "a\n> b\nc");
+        // AWS's: a URL ends where an HTML tag begins.
+        assert_eq!(
+            rustdoc_text("(<a href=\"https://x.org/a\">https://x.org/a</a>)"),
+            "(&lt;a href=\"<https://x.org/a>\"><https://x.org/a>&lt;/a>)"
+        );
     }
 
     #[test]

@@ -625,6 +625,9 @@ fn ident(name: &str) -> Ident {
 
 /// `#[doc = "..."]` attributes, one per line, so they render as `///` comments.
 fn doc_attrs(text: &str) -> TokenStream {
+    // Every line end, a lone carriage return too, ends a `#[doc]` line (rustdoc refuses a bare
+    // CR inside one).
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<TokenStream> = text
         .trim()
         .lines()
