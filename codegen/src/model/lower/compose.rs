@@ -213,8 +213,24 @@ impl ModelBuilder<'_> {
             ReferenceOr::Reference { reference } => {
                 let schemas = self.document.components.as_ref().map(|c| &c.schemas);
                 let ref_pointer = child(pointer, "$ref");
-                let (key, schema) = refs::resolve(schemas, "schemas", reference)
-                    .map_err(|err| self.ref_error(err, reference, &ref_pointer))?;
+                let component = match refs::resolve(schemas, "schemas", reference) {
+                    Ok((key, schema)) => {
+                        return Ok((schema.clone(), push_pointer("/components/schemas", &key)))
+                    }
+                    // A schema inside another node (a component response's body, a property):
+                    // read by its pointer, as every other reference to one is.
+                    Err(refs::RefError::NotAComponent) => {
+                        match self.deep_node::<Schema>(reference, "schemas", &ref_pointer)? {
+                            super::deep_ref::DeepNode::Item { pointer, item } => {
+                                return Ok((item, pointer))
+                            }
+                            super::deep_ref::DeepNode::Component(component) => component,
+                        }
+                    }
+                    Err(err) => return Err(self.ref_error(err, reference, &ref_pointer)),
+                };
+                let (key, schema) = refs::resolve(schemas, "schemas", &component)
+                    .map_err(|err| self.ref_error(err, &component, &ref_pointer))?;
                 (schema.clone(), push_pointer("/components/schemas", &key))
             }
             ReferenceOr::Item(schema) => (schema.clone(), pointer.to_string()),

@@ -681,9 +681,9 @@ fn any_as_kind(
         }))));
     }
     if !members.is_empty() {
-        if any.items.is_some() || !any.enumeration.is_empty() {
-            return Err("`oneOf` / `anyOf` beside `items` or `enum` of its own");
-        }
+        // `items` or `enum` beside the members (GitHub: `type: array, items: string, oneOf:
+        // [{an object}, {an array of strings}]`) only narrow what the members allow: the type
+        // is the members' union, which holds every value the schema allows.
         let union = if any.one_of.is_empty() {
             SchemaKind::AnyOf {
                 any_of: any.any_of.clone(),
