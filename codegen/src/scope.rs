@@ -16,6 +16,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("error_text", include_str!("../runtime/error_text.rs")),
     ("error_variant", include_str!("../runtime/error_variant.rs")),
     ("form", include_str!("../runtime/form.rs")),
+    ("header", include_str!("../runtime/header.rs")),
     ("json_body", include_str!("../runtime/json_body.rs")),
     ("messages", include_str!("../runtime/messages.rs")),
     ("no_content", include_str!("../runtime/no_content.rs")),

@@ -102,6 +102,16 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
         needed: sends_form_pairs,
     },
     RuntimeFile {
+        module: "header",
+        needed: |model| {
+            model.operations.iter().any(|op| {
+                op.params
+                    .iter()
+                    .any(|p| p.send == SendAs::Object && p.location == ParamLocation::Header)
+            })
+        },
+    },
+    RuntimeFile {
         module: "json_body",
         needed: |model| sends(model, BodyEncoding::Json),
     },
@@ -158,10 +168,11 @@ pub const RUNTIME_FILES: &[RuntimeFile] = &[
     RuntimeFile {
         module: "query",
         needed: |model| {
-            model
-                .operations
-                .iter()
-                .any(|op| op.params.iter().any(|p| p.send == SendAs::Object))
+            model.operations.iter().any(|op| {
+                op.params
+                    .iter()
+                    .any(|p| p.send == SendAs::Object && p.location == ParamLocation::Query)
+            })
                 // The form writer writes each member as a query object is written.
                 || sends_form_pairs(model)
         },

@@ -167,6 +167,14 @@ pub(super) fn add_param(param: &ParamModel) -> TokenStream {
             }
         }
         SendAs::List(kind) => add(joined_text(kind, value.clone())),
+        SendAs::Object if param.location == ParamLocation::Header => {
+            let explode = param.explode;
+            quote! {
+                if let Some(text) = crate::runtime::header::simple_text(#value, #explode)? {
+                    request = request.header(#wire, text);
+                }
+            }
+        }
         SendAs::Object => {
             let explode = param.explode;
             let deep = param.deep_object;

@@ -479,9 +479,11 @@ fn decide_sending(types: &BTreeMap<String, TypeDef>, param: &mut ParamModel) -> 
                     param.wire_name
                 ));
             }
-            if param.location != ParamLocation::Query {
+            // A header writes an object as OpenAPI's `simple` style says (README).
+            if param.location == ParamLocation::Path {
                 return Err(format!(
-                    "the {location} parameter {:?} is an object; objects are sent in the query only",
+                    "the {location} parameter {:?} is an object; objects are sent in the query \
+                     and in headers only",
                     param.wire_name
                 ));
             }

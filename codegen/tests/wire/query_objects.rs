@@ -50,3 +50,45 @@ async fn a_list_of_objects_is_sent_item_by_item_with_its_index() {
          &deep%5B0%5D%5Bstatus%5D=RUNNING&deep%5B0%5D%5Btags%5D=a&deep%5B0%5D%5Btags%5D=b"
     );
 }
+
+#[tokio::test]
+async fn an_object_in_a_header_is_written_in_the_simple_style() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/tasks/headers"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let client = Client::new(&server.uri()).expect("a client");
+    let filter = Filter {
+        status: Some("RUNNING".into()),
+        limit: Some(5),
+        tags: Some(vec!["a".into(), "b".into()]),
+    };
+    let exploded = Filter {
+        status: None,
+        limit: Some(2),
+        tags: None,
+    };
+    client
+        .list_with_headers(&filter, Some(&exploded))
+        .await
+        .expect("the call succeeds");
+    let requests = server.received_requests().await.unwrap_or_default();
+    assert_eq!(requests.len(), 1, "expected exactly one request");
+    let header = |name: &str| {
+        requests
+            .first()
+            .and_then(|r| r.headers.get(name))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    // Members in name order (README, "Form bodies and the bracket form"); a list's items
+    // comma-separated.
+    assert_eq!(
+        header("x-filter").as_deref(),
+        Some("limit,5,status,RUNNING,tags,a,b")
+    );
+    // Absent members are left out.
+    assert_eq!(header("x-exploded").as_deref(), Some("limit=2"));
+}
