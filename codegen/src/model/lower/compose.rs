@@ -764,6 +764,13 @@ impl Core {
         })
     }
 
+    /// `type: object` and nothing else: any object.
+    fn any_object(&self) -> bool {
+        self.json.as_object().is_some_and(|map| {
+            map.len() == 1 && map.get("type").and_then(serde_json::Value::as_str) == Some("object")
+        })
+    }
+
     fn object_like(&self) -> bool {
         self.get("type").and_then(serde_json::Value::as_str) == Some("object")
             || ["properties", "additionalProperties", "allOf"]
@@ -864,6 +871,11 @@ impl ModelBuilder<'_> {
         if narrow.json == wide.json || wide.shapeless() {
             return true;
         }
+        // `type: object` alone holds every object (NPR: `items: {type: object}` restated as
+        // `items: {$ref: Error}`).
+        if wide.any_object() && narrow.object_like() {
+            return true;
+        }
         if narrow.object_like() || wide.object_like() || depth > MAX_CORE_DEPTH {
             return false;
         }
@@ -937,7 +949,11 @@ impl ModelBuilder<'_> {
             (true, true) => match (&a.key, &b.key) {
                 (Some(ka), Some(kb)) if self.includes(kb, ka, 0) => Restated::Second,
                 (Some(ka), Some(kb)) if self.includes(ka, kb, 0) => Restated::First,
-                (Some(_), Some(_)) => Restated::Conflict,
+                _ if a.any_object() => Restated::Second,
+                _ if b.any_object() => Restated::First,
+                // Two objects, named or not: the value is both (JSON Schema's `allOf`), their
+                // properties merged the same way, so only a property that truly conflicts
+                // inside them degrades (BeezUP: `links` as two link objects).
                 _ => Restated::Both,
             },
             (false, false) if self.narrower(&a, &b, 0) => Restated::First,
