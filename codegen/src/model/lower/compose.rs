@@ -83,6 +83,33 @@ pub(super) fn admits_null(schema: &Schema) -> bool {
         .any(|m| matches!(m, ReferenceOr::Item(s) if is_null_schema(s)))
 }
 
+/// The one member of an `allOf` that says something of the value's shape, with its index,
+/// when every other member only documents it (AWS writes every documented reference so:
+/// `allOf: [{$ref: X}, {description: ...}]`, which is `X`).
+pub(super) fn documented_member(
+    members: &[ReferenceOr<Schema>],
+) -> Option<(usize, &ReferenceOr<Schema>)> {
+    let mut shaped = members
+        .iter()
+        .enumerate()
+        .filter(|(_, member)| match member {
+            ReferenceOr::Item(schema) => !shapeless(schema),
+            ReferenceOr::Reference { .. } => true,
+        });
+    match (shaped.next(), shaped.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// The description an `allOf`'s documenting members give (see [`documented_member`]).
+pub(super) fn members_description(members: &[ReferenceOr<Schema>]) -> Option<String> {
+    members.iter().find_map(|member| match member {
+        ReferenceOr::Item(schema) if shapeless(schema) => schema.schema_data.description.clone(),
+        _ => None,
+    })
+}
+
 /// Whether a schema says nothing of the value's shape (only a description, `nullable`, ...).
 fn shapeless(schema: &Schema) -> bool {
     match &schema.schema_kind {

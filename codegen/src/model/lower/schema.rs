@@ -9,7 +9,7 @@ use openapiv3::{
     StringType, Type, VariantOrUnknownOrEmpty,
 };
 
-use super::compose::{admits_null, AllOfParts, Restated};
+use super::compose::{admits_null, documented_member, members_description, AllOfParts, Restated};
 use super::{child, id_type_wanted, name_extension, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, Fallback};
 use crate::load::LoadedSpec;
@@ -308,21 +308,27 @@ impl ModelBuilder<'_> {
         for ((wire_name, property, field_pointer), ident) in properties.iter().zip(idents.clone()) {
             let field_pointer = field_pointer.clone();
             let hint = format!("{name}{}", pascal_ident(wire_name));
-            let (ty, nullable, doc, resource_type) = match property {
-                ReferenceOr::Reference { reference } => {
-                    let target = self.resolve_schema_ref(reference, &field_pointer)?;
-                    let schemas = self.document.components.as_ref().map(|c| &c.schemas);
-                    let nullable = refs::resolve(schemas, "schemas", reference)
-                        .is_ok_and(|(_, schema)| admits_null(schema));
-                    (TypeRef::Named(target), nullable, None, None)
-                }
-                ReferenceOr::Item(inner) => (
-                    self.type_of_schema(inner, &hint, &field_pointer)?,
-                    admits_null(inner),
-                    inner.schema_data.description.clone(),
-                    resource_type(inner),
-                ),
-            };
+            let (ty, nullable, doc, resource_type) =
+                match property {
+                    ReferenceOr::Reference { reference } => {
+                        let target = self.resolve_schema_ref(reference, &field_pointer)?;
+                        let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+                        let nullable = refs::resolve(schemas, "schemas", reference)
+                            .is_ok_and(|(_, schema)| admits_null(schema));
+                        (TypeRef::Named(target), nullable, None, None)
+                    }
+                    ReferenceOr::Item(inner) => (
+                        self.type_of_schema(inner, &hint, &field_pointer)?,
+                        admits_null(inner),
+                        inner.schema_data.description.clone().or_else(|| {
+                            match &inner.schema_kind {
+                                SchemaKind::AllOf { all_of } => members_description(all_of),
+                                _ => None,
+                            }
+                        }),
+                        resource_type(inner),
+                    ),
+                };
             let in_required = required.contains(wire_name);
             // `null` where the type already holds it (any JSON) needs no `Option`.
             let nullable = nullable && ty != TypeRef::Json;
@@ -566,7 +572,14 @@ impl ModelBuilder<'_> {
                 Some(only) => self.type_of(only, hint, &child(&child(pointer, "allOf"), "0")),
                 None => Ok(TypeRef::Json),
             },
-            SchemaKind::AllOf { .. } => self.inline_type(schema, hint, pointer),
+            SchemaKind::AllOf { all_of } => match documented_member(all_of) {
+                Some((index, only)) => self.type_of(
+                    only,
+                    hint,
+                    &child(&child(pointer, "allOf"), &index.to_string()),
+                ),
+                None => self.inline_type(schema, hint, pointer),
+            },
             SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
                 let word = match &schema.schema_kind {
                     SchemaKind::OneOf { .. } => "oneOf",
