@@ -81,6 +81,7 @@ impl<'a> ModelBuilder<'a> {
             ));
         };
         let mut lowered = Vec::new();
+        let mut unsent = Vec::new();
         for kind in [
             MediaKind::Json,
             MediaKind::Form,
@@ -100,9 +101,30 @@ impl<'a> ModelBuilder<'a> {
                 true => format!("{}Body", pascal_ident(method_name)),
                 false => format!("{}{}Body", pascal_ident(method_name), pascal_ident(suffix)),
             };
-            let model =
-                self.request_media(&body, media, media_type, kind, &hint, &content_pointer)?;
-            lowered.push((suffix, model));
+            match self.request_media(&body, media, media_type, kind, &hint, &content_pointer) {
+                Ok(model) => lowered.push((suffix, model)),
+                // One media type that cannot be sent costs only its own method: the others
+                // still send the body (Azure offers an image as bytes and as a multipart form
+                // whose schema is a Swagger 2 `file`).
+                Err(problem) => unsent.push((media.clone(), problem)),
+            }
+        }
+        if lowered.is_empty() {
+            if let Some((_, problem)) = unsent.into_iter().next() {
+                return Err(problem);
+            }
+            return Ok(lowered);
+        }
+        for (media, problem) in unsent {
+            self.degrade(
+                problem,
+                Fallback::Assumed {
+                    what: format!(
+                        "no method sends the body as {media:?}; the operation's other media \
+                         types send it"
+                    ),
+                },
+            );
         }
         Ok(lowered)
     }
