@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 
 use super::ir::{
-    Auth, FormWriter, OperationModel, ParamLocation, ParamModel, PathPart, ResponseBody,
-    ScalarText, SendAs, TypeDef, TypeKind, TypeRef, NAME_EXTENSION,
+    Auth, BodyEncoding, FormWriter, OperationModel, ParamLocation, ParamModel, PathPart,
+    ResponseBody, ScalarText, SendAs, TypeDef, TypeKind, TypeRef, NAME_EXTENSION,
 };
 use super::passes::resolve_alias;
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, Fallback};
@@ -80,7 +80,23 @@ pub(super) fn check(
 
 /// What a warning says when `op` is left out.
 fn operation_left_out(op: &OperationModel) -> Fallback {
-    super::left_out(&op.http_method, &op.path_template, &op.selector)
+    match (&op.alternative_of, &op.body) {
+        // The method for one of the body's other media types: the operation's own method stays.
+        (Some(main), Some(body)) => Fallback::Assumed {
+            what: format!(
+                "no method sends the body as {}; `{}` sends the operation's preferred media type",
+                match body.encoding {
+                    BodyEncoding::Json => "JSON",
+                    BodyEncoding::Form => "a form",
+                    BodyEncoding::Text => "text",
+                    BodyEncoding::Bytes => "bytes",
+                    BodyEncoding::Multipart => "a multipart form",
+                },
+                display_ident(main)
+            ),
+        },
+        _ => super::left_out(&op.http_method, &op.path_template, &op.selector),
+    }
 }
 
 /// The path template split into literals and parameters, by the parameters' indices.

@@ -399,6 +399,36 @@ impl ModelBuilder<'_> {
                                     )));
                                     *first_pointer = property_pointer;
                                 }
+                                Restated::BothItems => {
+                                    match (self.array_items(first), self.array_items(property)) {
+                                        (Some(a), Some(b)) => {
+                                            let items = both(
+                                                (&a, &child(first_pointer, "items")),
+                                                (&b, &child(&property_pointer, "items")),
+                                            );
+                                            *first = ReferenceOr::Item(Box::new(Schema {
+                                                schema_data: SchemaData {
+                                                    description: first_description(property)
+                                                        .or_else(|| first_description(first)),
+                                                    ..SchemaData::default()
+                                                },
+                                                schema_kind: SchemaKind::Type(Type::Array(
+                                                    openapiv3::ArrayType {
+                                                        items: Some(ReferenceOr::Item(Box::new(
+                                                            items,
+                                                        ))),
+                                                        min_items: None,
+                                                        max_items: None,
+                                                        unique_items: false,
+                                                    },
+                                                )),
+                                            }));
+                                            *first_pointer = property_pointer;
+                                        }
+                                        // `restated` read both as lists of objects.
+                                        _ => {}
+                                    }
+                                }
                                 Restated::Conflict => {
                                     let problem = self.error(
                                         &property_pointer,
@@ -824,6 +854,8 @@ pub(super) enum Restated {
     Second,
     /// Two objects: the value is both, their `allOf`.
     Both,
+    /// Two lists of objects: a list of both, their items' `allOf`.
+    BothItems,
     /// No one type holds what both say.
     Conflict,
 }
@@ -944,6 +976,40 @@ impl ModelBuilder<'_> {
         types && enums && formats && items && rest(narrow) == rest(wide)
     }
 
+    /// Whether `a` and `b` are both lists whose items are objects that neither holds whole
+    /// (their items add up as [`Restated::Both`]).
+    fn object_lists(&self, a: &Core, b: &Core) -> bool {
+        let items = |core: &Core| {
+            (core.json_type() == Some("array"))
+                .then(|| core.get("items").map(|items| self.core_of(items)))
+                .flatten()
+        };
+        let (Some(ia), Some(ib)) = (items(a), items(b)) else {
+            return false;
+        };
+        ia.object_like()
+            && ib.object_like()
+            && ia.json != ib.json
+            && !ia.any_object()
+            && !ib.any_object()
+            && (ia.key.is_none() || ib.key.is_none())
+    }
+
+    /// The items of a list property (inline, or behind `$ref`s to a list component).
+    fn array_items(&self, schema: &ReferenceOr<Box<Schema>>) -> Option<ReferenceOr<Box<Schema>>> {
+        let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+        let schema: &Schema = match schema {
+            ReferenceOr::Item(schema) => schema,
+            ReferenceOr::Reference { reference } => {
+                refs::resolve(schemas, "schemas", reference).ok()?.1
+            }
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Array(array)) => array.items.clone(),
+            _ => None,
+        }
+    }
+
     /// How `first` and `second` (schemas or `$ref`s as JSON) add up.
     pub(super) fn restated(
         &self,
@@ -983,6 +1049,9 @@ impl ModelBuilder<'_> {
                 // inside them degrades (BeezUP: `links` as two link objects).
                 _ => Restated::Both,
             },
+            // Two lists of objects (Twine: `data: {items: {properties: {id, type}}}` restated
+            // with more properties).
+            (false, false) if self.object_lists(&a, &b) => Restated::BothItems,
             (false, false) if self.narrower(&a, &b, 0) => Restated::First,
             (false, false) if self.narrower(&b, &a, 0) => Restated::Second,
             _ => Restated::Conflict,

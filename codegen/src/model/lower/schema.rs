@@ -160,7 +160,7 @@ impl ModelBuilder<'_> {
                 match self.restated(&json(&narrowest.0), &json(&other.0)) {
                     Restated::First => {}
                     Restated::Second => narrowest = other,
-                    Restated::Both | Restated::Conflict => {
+                    Restated::Both | Restated::BothItems | Restated::Conflict => {
                         return Err(self.error(
                             &other.1,
                             DiagnosticKind::Unsupported {
