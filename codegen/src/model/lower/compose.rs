@@ -201,6 +201,27 @@ fn both(
     }
 }
 
+/// A property two `allOf` members define as lists of objects: a list of the `allOf` of both
+/// items.
+fn list_of_both(
+    first: (&ReferenceOr<Box<Schema>>, &str),
+    second: (&ReferenceOr<Box<Schema>>, &str),
+    description: Option<String>,
+) -> Schema {
+    Schema {
+        schema_data: SchemaData {
+            description,
+            ..SchemaData::default()
+        },
+        schema_kind: SchemaKind::Type(Type::Array(openapiv3::ArrayType {
+            items: Some(ReferenceOr::Item(Box::new(both(first, second)))),
+            min_items: None,
+            max_items: None,
+            unique_items: false,
+        })),
+    }
+}
+
 /// The description of an inline property, kept when its type is lost.
 fn first_description(schema: &ReferenceOr<Box<Schema>>) -> Option<String> {
     match schema {
@@ -400,33 +421,18 @@ impl ModelBuilder<'_> {
                                     *first_pointer = property_pointer;
                                 }
                                 Restated::BothItems => {
-                                    match (self.array_items(first), self.array_items(property)) {
-                                        (Some(a), Some(b)) => {
-                                            let items = both(
-                                                (&a, &child(first_pointer, "items")),
-                                                (&b, &child(&property_pointer, "items")),
-                                            );
-                                            *first = ReferenceOr::Item(Box::new(Schema {
-                                                schema_data: SchemaData {
-                                                    description: first_description(property)
-                                                        .or_else(|| first_description(first)),
-                                                    ..SchemaData::default()
-                                                },
-                                                schema_kind: SchemaKind::Type(Type::Array(
-                                                    openapiv3::ArrayType {
-                                                        items: Some(ReferenceOr::Item(Box::new(
-                                                            items,
-                                                        ))),
-                                                        min_items: None,
-                                                        max_items: None,
-                                                        unique_items: false,
-                                                    },
-                                                )),
-                                            }));
-                                            *first_pointer = property_pointer;
-                                        }
-                                        // `restated` read both as lists of objects.
-                                        _ => {}
+                                    // `restated` read both as lists of objects.
+                                    if let (Some(a), Some(b)) =
+                                        (self.array_items(first), self.array_items(property))
+                                    {
+                                        let description = first_description(property)
+                                            .or_else(|| first_description(first));
+                                        *first = ReferenceOr::Item(Box::new(list_of_both(
+                                            (&a, &child(first_pointer, "items")),
+                                            (&b, &child(&property_pointer, "items")),
+                                            description,
+                                        )));
+                                        *first_pointer = property_pointer;
                                     }
                                 }
                                 Restated::Conflict => {
