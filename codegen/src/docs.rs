@@ -126,12 +126,18 @@ pub fn rustdoc_text(text: &str) -> String {
                 let info = trimmed.trim_start_matches('`').trim();
                 let opening = !in_fence;
                 in_fence = !in_fence;
-                if opening && info.is_empty() {
-                    "```text".to_string()
-                } else {
+                if !opening {
                     trimmed.to_string()
+                } else if info.is_empty() || info.eq_ignore_ascii_case("rust") {
+                    "```text".to_string()
+                } else if is_language(info) {
+                    trimmed.to_string()
+                } else {
+                    // Text after the fence that names no language (Kubernetes: "``` <quantity>
+                    // ::= ...") is the block's first line; rustdoc would read it as attributes.
+                    format!("```text\n{info}")
                 }
-            } else if !in_fence && line.len() - trimmed.len() >= 4 {
+            } else if !in_fence && indent_width(line) >= 4 {
                 trimmed.to_string()
             } else {
                 line.to_string()
@@ -139,6 +145,24 @@ pub fn rustdoc_text(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Whether a fence's info string is language names only (`json`, `shell-session`, `Text CLI`),
+/// which rustdoc leaves alone: no code of it is compiled, and it reads them as attributes.
+fn is_language(info: &str) -> bool {
+    info.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.' | ' ' | ','))
+}
+
+/// How far a line is indented, as Markdown counts it: a tab reaches the next multiple of
+/// four (Kubernetes indents its examples with tabs, which Markdown reads as a code block).
+fn indent_width(line: &str) -> usize {
+    line.chars()
+        .take_while(|c| c.is_whitespace())
+        .fold(0, |width, c| match c {
+            '\t' => width + 4 - width % 4,
+            _ => width + 1,
+        })
 }
 
 /// Whether `chars` starts with `pattern` (ASCII), ignoring ASCII case.
@@ -334,6 +358,16 @@ mod tests {
         assert_eq!(rustdoc_text("broken {@link"), "broken {@link");
         // VTEX's descriptions: carriage returns alone, and before a line feed.
         assert_eq!(rustdoc_text("a\r> b\r\nc"), "a\n> b\nc");
+        // Fences: a language is kept, Rust and text that names none are not compiled.
+        assert_eq!(
+            rustdoc_text("```json\n{}\n```\n```rust\nx\n```\n``` <q> ::= <n>\nx\n```"),
+            "```json\n{}\n```\n```text\nx\n```\n```text\n<q> ::= <n>\nx\n```"
+        );
+        // Kubernetes': an example indented with a tab is no code block.
+        assert_eq!(
+            rustdoc_text("given:\n\n\t{\n\t  a: 1\n\t}"),
+            "given:\n\n{\na: 1\n}"
+        );
         // AWS's: a URL ends where an HTML tag begins.
         assert_eq!(
             rustdoc_text("(<a href=\"https://x.org/a\">https://x.org/a</a>)"),
