@@ -8,8 +8,8 @@ mod common;
 use std::path::Path;
 
 use common::{
-    check_feature_builds, check_generated, compile_generated, shared_file, ExpectedWarnings,
-    GoldenSpec,
+    check_feature_builds, check_generated, compile_generated, served_spec, shared_file,
+    ExpectedWarnings, GoldenSpec, SERVED_FROM_NEXT,
 };
 
 /// The fixture folders whose every spec must generate a crate that compiles, and whether
@@ -97,8 +97,9 @@ const EXPECTED_WARNINGS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Every public spec of `../shared/specs/corpus/`: each must generate (and is compiled like
-/// the fixtures), with exactly the warnings the table above gives it.
+/// Every public spec of `../shared/specs/corpus/`, and those of `../shared/specs/next/` the
+/// generator now serves ([`SERVED_FROM_NEXT`], wherever they are): each must generate (and is
+/// compiled like the fixtures), with exactly the warnings the table above gives it.
 fn accepted_corpus_specs() -> Vec<GoldenSpec> {
     let Some(readme) = shared_file("specs/corpus/README.md") else {
         return Vec::new();
@@ -113,7 +114,21 @@ fn accepted_corpus_specs() -> Vec<GoldenSpec> {
             }
         }
     }
-    files.sort();
+    for relative in SERVED_FROM_NEXT {
+        if let Some(spec) = served_spec(relative) {
+            if !files.contains(&spec) {
+                files.push(spec);
+            }
+        }
+    }
+    files.sort_by_key(|spec| {
+        (
+            spec.parent()
+                .and_then(Path::file_name)
+                .map(ToOwned::to_owned),
+            spec.file_name().map(ToOwned::to_owned),
+        )
+    });
     let mut accepted = Vec::new();
     let mut wrong = Vec::new();
     for spec in files {

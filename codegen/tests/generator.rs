@@ -1315,7 +1315,7 @@ fn unique_operation_ids_name_methods_alone() {
 /// warning (README, "Form bodies and the bracket form"). Its compiled crate is the corpus's.
 #[test]
 fn petstore_form_bodies_with_nested_objects_are_sent() {
-    let Some(spec) = common::shared_file("specs/corpus/public/swagger-petstore3.yaml") else {
+    let Some(spec) = common::served_spec("public/swagger-petstore3.yaml") else {
         return;
     };
     let generated = codegen::generate(&spec, &options("swagger-petstore3.yaml"))

@@ -32,6 +32,42 @@ pub fn shared_file(relative: &str) -> Option<PathBuf> {
     None
 }
 
+/// The public descriptions of `../shared/specs/next/` this generator now serves, each under the
+/// folder it has there. The shared folder is read-only data: a file stays in `next/` until its
+/// README moves it into `corpus/`, so [`served_spec`] looks in both, and the compile test
+/// requires each of these as it requires the corpus.
+pub const SERVED_FROM_NEXT: &[&str] = &[
+    "public/jira-cloud.json",
+    "public/linode.yaml",
+    "public/okta-management.yaml",
+    "public/plaid-2020-09-14.yaml",
+    "public/swagger-petstore3.yaml",
+];
+
+/// A public description the generator serves, `folder/file`: in `../shared/specs/corpus/` once
+/// it has moved there, else still in `../shared/specs/next/`. `None` (a note) when neither is
+/// beside the checkout on a developer's machine; under `CI=true` the absence fails the test.
+pub fn served_spec(relative: &str) -> Option<PathBuf> {
+    let shared = workspace_root().join("../shared/specs");
+    let places = [
+        shared.join("corpus").join(relative),
+        shared.join("next").join(relative),
+    ];
+    if let Some(found) = places.iter().find(|path| path.is_file()) {
+        return Some(found.clone());
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "{relative} is in neither {} nor {}, and CI=true requires it: CI runs with ../shared \
+             beside the checkout",
+            places[0].display(),
+            places[1].display()
+        );
+    }
+    eprintln!("note: {relative} is absent from ../shared/specs; this check is skipped");
+    None
+}
+
 /// One crate to generate and compile.
 pub struct GoldenSpec {
     /// The spec file.
