@@ -665,7 +665,28 @@ fn any_as_kind(
     data: &openapiv3::SchemaData,
 ) -> Result<Option<SchemaKind>, &'static str> {
     if any.not.is_some() {
-        return Err("`not`");
+        // `not` only excludes values: beside anything else (`type: string, not: {enum:
+        // [""]}`, properties and a `not` of `required`), the rest of the schema holds every
+        // value it allows, so the type is the rest's. A `not` alone says nothing of a shape:
+        // openapiv3 reads it as `SchemaKind::Not`, which degrades.
+        let rest = AnySchema {
+            not: None,
+            ..any.clone()
+        };
+        if rest == AnySchema::default() {
+            return Err("`not`");
+        }
+        // The rest, read again as openapiv3 places it (a `type: string` is a string type).
+        let kind = serde_json::to_value(&rest)
+            .ok()
+            .and_then(|tree| serde_json::from_value::<SchemaKind>(tree).ok())
+            .ok_or("`not`")?;
+        return match kind {
+            SchemaKind::Any(rest) => Ok(Some(
+                any_as_kind(&rest, data)?.unwrap_or(SchemaKind::Any(rest)),
+            )),
+            kind => Ok(Some(kind)),
+        };
     }
     let own_object = !any.properties.is_empty()
         || !any.required.is_empty()
