@@ -37,14 +37,3 @@ impl Client {
         }
     }
 }
-
-/// A text error body summarises itself with its first line (already scrubbed).
-impl super::error::ErrorBody for String {
-    fn summary(&self) -> Option<String> {
-        let line = self.lines().map(str::trim).find(|line| !line.is_empty())?;
-        Some(super::error::excerpt(
-            line.as_bytes(),
-            &super::redact::Secrets::default(),
-        ))
-    }
-}

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use crate::emit::{self, EmittedCrate, EmittedFile, Part};
+use crate::emit::{self, EmittedCrate, EmittedFile, Part, Record};
 use crate::model::ApiModel;
 
 /// One file of the generated crate, ready to be written.
@@ -50,7 +50,9 @@ pub fn has_header(text: &str) -> bool {
 }
 
 /// Renders every emitted file. The parts of the Rust files are formatted on `threads` threads;
-/// the result does not depend on how many there are.
+/// the result does not depend on how many there are. Each part records what it uses as it is
+/// emitted; the parts that [read the record](Part::reads_the_record) (`lib.rs` and
+/// `runtime/mod.rs`), the manifest and the runtime files come last, from the whole record.
 pub fn render_files(
     emitted: EmittedCrate,
     spec_label: &str,
@@ -61,16 +63,61 @@ pub fn render_files(
         .files
         .iter()
         .flat_map(|file| match file {
-            EmittedFile::Rust { path, parts, .. } => {
-                parts.iter().map(|part| (*path, part)).collect()
-            }
-            EmittedFile::Text { .. } => Vec::new(),
+            EmittedFile::Rust { path, parts, .. } => parts
+                .iter()
+                .filter(|part| !part.reads_the_record())
+                .map(|part| (*path, part))
+                .collect(),
+            _ => Vec::new(),
         })
         .collect();
-    let mut texts = format_parts(&emitted.model, &jobs, threads).into_iter();
+    let mut record = Record::default();
+    let mut texts = Vec::with_capacity(jobs.len());
+    for formatted in format_parts(&emitted.model, &jobs, threads, &Record::default()) {
+        let (text, used) = formatted?;
+        record.merge(&used);
+        texts.push(text);
+    }
+    // `lib.rs` re-exports what the runtime files the others use offer, and uses some itself.
+    let lib_parts: Vec<(&'static str, &Part)> = emitted
+        .files
+        .iter()
+        .flat_map(|file| match file {
+            EmittedFile::Rust { path, parts, .. } => parts
+                .iter()
+                .filter(|part| matches!(part, Part::Lib))
+                .map(|part| (*path, part))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut late = Vec::new();
+    for (path, part) in &lib_parts {
+        let (text, used) = format_part(&emitted.model, path, part, &record.clone().closed())?;
+        record.merge(&used);
+        late.push(text);
+    }
+    let record = record.closed();
+    let mut texts = texts.into_iter();
+    let mut late = late.into_iter();
     let mut rendered = Vec::with_capacity(emitted.files.len());
     for file in &emitted.files {
         match file {
+            EmittedFile::Manifest => rendered.push(RenderedFile {
+                path: "Cargo.toml".to_string(),
+                contents: format!(
+                    "# {header}\n{}",
+                    emit::manifest_text(&emitted.model, &emitted.crate_name, &record)
+                ),
+            }),
+            EmittedFile::RuntimeFiles => {
+                for (path, text, source) in emit::runtime_files(&record) {
+                    rendered.push(RenderedFile {
+                        path,
+                        contents: format!("// {}\n{text}", runtime_header(&source)),
+                    });
+                }
+            }
             EmittedFile::Text {
                 path,
                 text,
@@ -103,11 +150,16 @@ pub fn render_files(
                 let mut body = String::new();
                 let mut in_impl = false;
                 for part in parts {
-                    let text = texts.next().unwrap_or_else(|| {
-                        Err(RenderError {
-                            path: path.to_string(),
-                            message: "a part was not formatted".to_string(),
-                        })
+                    let text = match part {
+                        Part::Lib => late.next(),
+                        Part::RuntimeModules => {
+                            Some(format_part(&emitted.model, path, part, &record)?.0)
+                        }
+                        _ => texts.next(),
+                    };
+                    let text = text.ok_or_else(|| RenderError {
+                        path: path.to_string(),
+                        message: "a part was not formatted".to_string(),
                     })?;
                     let is_member = matches!(part, Part::Methods(_));
                     if is_member && !in_impl {
@@ -136,22 +188,25 @@ pub fn render_files(
 const IMPL_OPEN: &str = "impl Client {\n";
 const IMPL_CLOSE: &str = "}\n";
 
+/// A part's text and the record of what it uses, or why it could not be formatted.
+type Formatted = Result<(String, Record), RenderError>;
+
 /// Formats every part, spreading them over `threads` threads, in order.
 fn format_parts(
     model: &ApiModel,
     jobs: &[(&'static str, &Part)],
     threads: usize,
-) -> Vec<Result<String, RenderError>> {
+    record: &Record,
+) -> Vec<Formatted> {
     let threads = threads.min(jobs.len());
     if threads <= 1 {
         return jobs
             .iter()
-            .map(|(path, part)| format_part(model, path, part))
+            .map(|(path, part)| format_part(model, path, part, record))
             .collect();
     }
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<Result<String, RenderError>>>> =
-        jobs.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<Formatted>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
@@ -159,7 +214,7 @@ fn format_parts(
                 let Some((path, part)) = jobs.get(index) else {
                     break;
                 };
-                let text = format_part(model, path, part);
+                let text = format_part(model, path, part, record);
                 if let Some(slot) = results.get(index) {
                     match slot.lock() {
                         Ok(mut slot) => *slot = Some(text),
@@ -187,12 +242,19 @@ fn format_parts(
         .collect()
 }
 
-/// Emits and formats one part. Methods are formatted inside `impl Client { ... }` and the
-/// block's first and last lines are cut, which leaves exactly the lines `prettyplease` prints
-/// for them inside one large block.
-fn format_part(model: &ApiModel, path: &str, part: &Part) -> Result<String, RenderError> {
-    let tokens = emit::part_tokens(model, part);
+/// Emits and formats one part, with the record of what it uses. Methods are formatted inside
+/// `impl Client { ... }` and the block's first and last lines are cut, which leaves exactly the
+/// lines `prettyplease` prints for them inside one large block.
+fn format_part(
+    model: &ApiModel,
+    path: &str,
+    part: &Part,
+    record: &Record,
+) -> Result<(String, Record), RenderError> {
+    let tokens = emit::part_tokens(model, part, record);
     let is_member = matches!(part, Part::Methods(_));
+    let mut used = Record::default();
+    used.scan(&tokens, is_member.then_some("Client"));
     let tokens = if is_member {
         quote::quote! { impl Client { #tokens } }
     } else {
@@ -205,14 +267,14 @@ fn format_part(model: &ApiModel, path: &str, part: &Part) -> Result<String, Rend
     let syntax: syn::File = syn::parse2(tokens).map_err(|err| invalid(err.to_string()))?;
     let text = prettyplease::unparse(&syntax);
     if !is_member {
-        return Ok(text);
+        return Ok((text, used));
     }
     if text == "impl Client {}\n" {
-        return Ok(String::new());
+        return Ok((String::new(), used));
     }
     text.strip_prefix(IMPL_OPEN)
         .and_then(|inner| inner.strip_suffix(IMPL_CLOSE))
-        .map(str::to_string)
+        .map(|inner| (inner.to_string(), used))
         .ok_or_else(|| {
             invalid(format!(
                 "unexpected formatting of a method block: {text:.80}"

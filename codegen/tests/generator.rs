@@ -1256,7 +1256,10 @@ fn names_types_rs_uses_unqualified_are_reserved() {
             codegen::emit::Part::Types(0..model.types.len()),
             codegen::emit::Part::UnnamedErrorBodies,
         ] {
-            walk(codegen::emit::part_tokens(&model, &part), &mut found);
+            walk(
+                codegen::emit::part_tokens(&model, &part, &Default::default()),
+                &mut found,
+            );
         }
         let own: std::collections::BTreeSet<String> = model
             .types

@@ -5,54 +5,29 @@ use quote::quote;
 
 use super::*;
 
-pub(super) fn manifest(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
+pub(super) fn manifest(model: &ApiModel, crate_name: &str, record: &Record) -> String {
     let description = format!("Typed async client for {}", model.title.trim());
     let description = serde_json::Value::String(description).to_string();
-    // `rustls` is reqwest's TLS with the platform's verifier and trust roots; `query` and
-    // `form` only when the crate calls `RequestBuilder::query` or `RequestBuilder::form`.
-    let mut reqwest_features = vec!["rustls"];
-    let operations = &model.operations;
-    // The credentials runtime may put an API key in the query.
-    if super::uses_scheme_credentials(model)
-        || operations.iter().any(|op| {
-            op.params
-                .iter()
-                .any(|param| param.location == ParamLocation::Query)
-        })
-    {
-        reqwest_features.push("query");
-    }
-    if operations.iter().any(|op| {
-        op.body
-            .as_ref()
-            .is_some_and(|body| body.encoding == BodyEncoding::Form)
-    }) {
-        reqwest_features.push("form");
-    }
-    if operations.iter().any(|op| {
-        op.body
-            .as_ref()
-            .is_some_and(|body| body.encoding == BodyEncoding::Multipart)
-    }) {
-        reqwest_features.push("multipart");
-    }
-    let reqwest_features = reqwest_features
-        .iter()
+    // `rustls` is reqwest's TLS with the platform's verifier and trust roots; `query`, `form`
+    // and `multipart` only when the crate's code calls `RequestBuilder::query`, `form` or
+    // `multipart` (the record holds the calls, the runtime's own among them).
+    let reqwest_features = std::iter::once("rustls")
+        .chain(record.reqwest_features())
         .map(|feature| format!("\"{feature}\""))
         .collect::<Vec<_>>()
         .join(", ");
-    // The path module's encoder is the only user of `percent-encoding`.
-    let percent_encoding = if has_runtime(model, "path") {
-        "percent-encoding = \"2.3\"\n"
-    } else {
-        ""
+    // The optional dependencies are those the runtime files the crate has name (the path
+    // encoder's `percent-encoding`, `ByteStream::chunk`'s `bytes`).
+    let optional = |name: &str| {
+        record
+            .optional_crates()
+            .into_iter()
+            .find(|line| line.starts_with(name))
+            .map(|line| format!("{line}\n"))
+            .unwrap_or_default()
     };
-    // `ByteStream::chunk` hands out reqwest's own chunks.
-    let bytes = if has_runtime(model, "byte_stream") {
-        "bytes = \"1\"\n"
-    } else {
-        ""
-    };
+    let bytes = optional("bytes ");
+    let percent_encoding = optional("percent-encoding ");
     format!(
         r#"[package]
 name = "{name}"
@@ -72,7 +47,7 @@ serde_json = "1"
 tokio = {{ version = "1", features = ["sync", "time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 {features}"#,
-        name = settings.crate_name,
+        name = crate_name,
         features = features_table(model),
     )
 }
@@ -205,26 +180,24 @@ pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> Strin
     doc
 }
 
-pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
-    // A re-export is compiled with its runtime file.
-    let gates = runtime_gates(model);
-    let runtime_gate = |module: &str| {
-        gates
-            .iter()
-            .find(|(name, _)| *name == module)
-            .map(|(_, gate)| gate.clone())
-            .unwrap_or_default()
+pub(super) fn lib_rs(record: &Record) -> TokenStream {
+    // A re-export is compiled with its runtime file, and only when the crate has it.
+    let reexport = |module: &str, items: TokenStream| {
+        record.runtime(module).map(|cond| {
+            let cfg = cond.attr();
+            quote! { #cfg pub use #items; }
+        })
     };
-    let credentials = super::uses_scheme_credentials(model).then(|| {
-        let cfg = cfg_attr(&runtime_gate("credentials"));
-        quote! { #cfg pub use runtime::credentials::{TokenFuture, TokenSource}; }
-    });
+    let credentials = reexport(
+        "credentials",
+        quote! { runtime::credentials::{TokenFuture, TokenSource} },
+    );
     // The modules are formatted by the generator (prettyplease), not by rustfmt. `lib.rs`
     // itself is formatted by both, so its lines are short and in rustfmt's order.
-    let byte_stream = has_runtime(model, "byte_stream").then(|| {
-        let cfg = cfg_attr(&runtime_gate("byte_stream"));
-        quote! { #cfg pub use runtime::byte_stream::{ByteStream, ByteStreamError}; }
-    });
+    let byte_stream = reexport(
+        "byte_stream",
+        quote! { runtime::byte_stream::{ByteStream, ByteStreamError} },
+    );
     quote! {
         #![deny(missing_docs)]
 
@@ -246,19 +219,17 @@ pub(super) fn lib_rs(model: &ApiModel) -> TokenStream {
     }
 }
 
-pub(super) fn runtime_modules(model: &ApiModel) -> TokenStream {
-    let serde_all_only = super::nullable_only_with_serde_all(model);
-    let runtime = runtime_gates(model).into_iter().map(|(module, gate)| {
-        let cfg = match (module, &gate) {
-            // Only types the API sends read absent-or-null fields, and only when `serde-all`
-            // gives them `Deserialize`.
-            ("nullable", Gate::Always) if serde_all_only => {
-                quote! { #[cfg(feature = #SERDE_ALL_FEATURE)] }
-            }
-            ("nullable", Gate::Features(features)) if serde_all_only => {
-                quote! { #[cfg(all(feature = #SERDE_ALL_FEATURE, any(#(feature = #features),*)))] }
-            }
-            _ => cfg_attr(&gate),
+pub(super) fn runtime_modules(model: &ApiModel, record: &Record) -> TokenStream {
+    // A file every feature's build compiles is written without a `cfg`: the build with no
+    // feature compiles it unused, which the `allow(dead_code)` below permits.
+    let every_feature = |cond: &super::record::Cond| {
+        !model.features.is_empty() && cond.covers(model.features.iter().map(|f| f.name.as_str()))
+    };
+    let runtime = record.runtime_files().map(|(module, cond)| {
+        let cfg = if every_feature(cond) {
+            TokenStream::new()
+        } else {
+            cond.attr()
         };
         let module = ident(module);
         quote! { #cfg pub(crate) mod #module; }

@@ -19,290 +19,16 @@ use crate::scope::RUNTIME_SOURCES;
 mod krate;
 mod operation_doc;
 mod operations;
+mod record;
 mod responses;
 mod types;
 
 use krate::{crate_doc, lib_rs, manifest, runtime_modules};
 use operation_doc::{constant_query_text, operation_doc, path_with_query};
 use operations::{operation_method, operations_prelude};
-use responses::{response_enums, response_helpers, ResponseHelpers};
+pub use record::Record;
+use responses::response_enums;
 use types::{type_def, unnamed_error_bodies};
-
-/// A spec-independent source file copied into generated crates.
-pub struct RuntimeFile {
-    /// Module name; the file is `src/{module}.rs` and its text is in
-    /// [`RUNTIME_SOURCES`].
-    pub module: &'static str,
-    /// Whether the crate's operations use it (a file nothing uses would be dead code).
-    pub needed: fn(&ApiModel) -> bool,
-}
-
-/// Whether some operation of `model` reads its responses with a helper.
-fn uses(model: &ApiModel, helper: fn(&ResponseHelpers) -> bool) -> bool {
-    model
-        .operations
-        .iter()
-        .any(|op| helper(&response_helpers(op)))
-}
-
-/// Whether some operation of `model` sends a body encoded as `encoding`.
-fn sends(model: &ApiModel, encoding: BodyEncoding) -> bool {
-    model
-        .operations
-        .iter()
-        .any(|op| op.body.as_ref().is_some_and(|b| b.encoding == encoding))
-}
-
-/// Whether some operation sends a form body through the runtime's pair writer.
-fn sends_form_pairs(model: &ApiModel) -> bool {
-    model.operations.iter().any(|op| {
-        op.body
-            .as_ref()
-            .and_then(|b| b.form.as_ref())
-            .is_some_and(|form| form.writer == FormWriter::Pairs)
-    })
-}
-
-/// The runtime files, in the order they are declared.
-pub const RUNTIME_FILES: &[RuntimeFile] = &[
-    RuntimeFile {
-        module: "api_error",
-        needed: |model| uses(model, |h| h.api_error),
-    },
-    RuntimeFile {
-        module: "byte_stream",
-        needed: |model| uses(model, |h| h.byte_stream),
-    },
-    RuntimeFile {
-        module: "client",
-        needed: |_| true,
-    },
-    RuntimeFile {
-        module: "credentials",
-        needed: uses_scheme_credentials,
-    },
-    RuntimeFile {
-        module: "decode",
-        needed: |model| uses(model, |h| h.read_json),
-    },
-    RuntimeFile {
-        module: "error",
-        needed: |_| true,
-    },
-    RuntimeFile {
-        module: "error_text",
-        needed: |model| uses(model, |h| h.error_text),
-    },
-    RuntimeFile {
-        module: "error_variant",
-        needed: |model| uses(model, |h| h.error_variant),
-    },
-    RuntimeFile {
-        module: "form",
-        needed: sends_form_pairs,
-    },
-    RuntimeFile {
-        module: "header",
-        needed: |model| {
-            model.operations.iter().any(|op| {
-                op.params
-                    .iter()
-                    .any(|p| p.send == SendAs::Object && p.location == ParamLocation::Header)
-            })
-        },
-    },
-    RuntimeFile {
-        module: "json_body",
-        needed: |model| sends(model, BodyEncoding::Json),
-    },
-    RuntimeFile {
-        module: "messages",
-        needed: |model| {
-            model.types.iter().any(|def| {
-                def.error_shape
-                    .as_ref()
-                    .is_some_and(|shape| shape.messages.is_some())
-            })
-        },
-    },
-    RuntimeFile {
-        module: "no_content",
-        needed: |model| {
-            model
-                .operations
-                .iter()
-                .any(operations::accepts_empty_success)
-        },
-    },
-    RuntimeFile {
-        module: "nullable",
-        needed: |model| {
-            model
-                .types
-                .iter()
-                .any(|def| reads_absent_or_null(def, true))
-        },
-    },
-    RuntimeFile {
-        module: "off_spec",
-        needed: |model| model.types.iter().any(types::has_off_spec_impl),
-    },
-    RuntimeFile {
-        module: "open_enum",
-        needed: |model| {
-            model
-                .types
-                .iter()
-                .any(|def| matches!(def.kind, TypeKind::Enum { .. }))
-        },
-    },
-    RuntimeFile {
-        module: "path",
-        needed: |model| {
-            model
-                .operations
-                .iter()
-                .any(|op| op.path.iter().any(|p| matches!(p, PathPart::Param(_))))
-        },
-    },
-    RuntimeFile {
-        module: "query",
-        needed: |model| {
-            model.operations.iter().any(|op| {
-                op.params
-                    .iter()
-                    .any(|p| p.send == SendAs::Object && p.location == ParamLocation::Query)
-            })
-                // The form writer writes each member as a query object is written.
-                || sends_form_pairs(model)
-        },
-    },
-    RuntimeFile {
-        module: "redact",
-        needed: |_| true,
-    },
-    RuntimeFile {
-        module: "retry",
-        needed: |_| true,
-    },
-    RuntimeFile {
-        module: "send",
-        needed: |_| true,
-    },
-    RuntimeFile {
-        module: "tagged",
-        needed: |model| {
-            model
-                .types
-                .iter()
-                .any(|def| matches!(&def.kind, TypeKind::Union(union) if union.tag.is_some()))
-        },
-    },
-    RuntimeFile {
-        module: "text_body",
-        needed: |model| uses(model, |h| h.read_text),
-    },
-    RuntimeFile {
-        module: "unexpected",
-        needed: |model| uses(model, |h| h.unexpected),
-    },
-    RuntimeFile {
-        module: "union",
-        needed: |model| {
-            model
-                .types
-                .iter()
-                .any(|def| matches!(&def.kind, TypeKind::Union(union) if union.tag.is_none()))
-        },
-    },
-];
-
-/// Whether `def` is a struct with a field that may be absent or `null`, which its
-/// `Deserialize` reads with `runtime::nullable` (only a type that derives `Deserialize` calls
-/// it; with `one_way`, also one that derives it only under `serde-all`).
-pub(crate) fn reads_absent_or_null(def: &crate::model::TypeDef, one_way: bool) -> bool {
-    let TypeKind::Struct { fields } = &def.kind else {
-        return false;
-    };
-    (def.serde.deserialize || one_way)
-        && fields
-            .iter()
-            .any(|f| !f.required && f.nullable == Nullable::Optional)
-}
-
-/// Whether `runtime::nullable` is called only by types that derive `Deserialize` under
-/// `serde-all` (types the API only sends): then the file is compiled with that feature alone.
-pub(crate) fn nullable_only_with_serde_all(model: &ApiModel) -> bool {
-    !model
-        .types
-        .iter()
-        .any(|def| reads_absent_or_null(def, false))
-}
-
-/// Whether an operation sends credentials the user gives per security scheme.
-pub(crate) fn uses_scheme_credentials(model: &ApiModel) -> bool {
-    model
-        .operations
-        .iter()
-        .any(|op| matches!(op.auth, Auth::Schemes { .. }))
-}
-
-/// The model as a build with only `feature` on sees it (`None`: no feature at all): the
-/// operations and types that build compiles.
-fn compiled_part(model: &ApiModel, feature: Option<&str>) -> ApiModel {
-    ApiModel {
-        title: String::new(),
-        version: String::new(),
-        description: None,
-        types: model
-            .types
-            .iter()
-            .filter(|def| def.gate.compiled_with(feature))
-            .cloned()
-            .collect(),
-        operations: model
-            .operations
-            .iter()
-            .filter(|op| op.gate.compiled_with(feature))
-            .cloned()
-            .collect(),
-        conventions: model.conventions.clone(),
-        features: Vec::new(),
-    }
-}
-
-/// The runtime files the crate has, each with the features that compile it: the same
-/// `needed` predicates, asked of what each feature alone compiles. A file the build without
-/// features needs is always compiled; one that only the types of `full` need, by `full`.
-fn runtime_gates(model: &ApiModel) -> Vec<(&'static str, Gate)> {
-    let needed = RUNTIME_FILES.iter().filter(|r| (r.needed)(model));
-    if model.features.is_empty() {
-        return needed.map(|r| (r.module, Gate::Always)).collect();
-    }
-    let base = compiled_part(model, None);
-    let parts: Vec<(&str, ApiModel)> = model
-        .features
-        .iter()
-        .map(|f| (f.name.as_str(), compiled_part(model, Some(&f.name))))
-        .collect();
-    needed
-        .map(|runtime| {
-            if (runtime.needed)(&base) {
-                return (runtime.module, Gate::Always);
-            }
-            let mut features: Vec<String> = parts
-                .iter()
-                .filter(|(_, part)| (runtime.needed)(part))
-                .map(|(name, _)| name.to_string())
-                .collect();
-            if features.is_empty() {
-                features.push(FULL_FEATURE.to_string());
-            }
-            features.sort();
-            (runtime.module, Gate::Features(features))
-        })
-        .collect()
-}
 
 /// `#[cfg(...)]` for an item compiled only with some features; nothing for one always compiled.
 fn cfg_attr(gate: &Gate) -> TokenStream {
@@ -378,13 +104,6 @@ fn gated(gate: &Gate, items: TokenStream) -> TokenStream {
     out
 }
 
-/// Whether the crate has the runtime file `module`.
-fn has_runtime(model: &ApiModel, module: &str) -> bool {
-    RUNTIME_FILES
-        .iter()
-        .any(|runtime| runtime.module == module && (runtime.needed)(model))
-}
-
 /// The text of the runtime file `module`.
 fn runtime_text(module: &str) -> &'static str {
     RUNTIME_SOURCES
@@ -418,6 +137,18 @@ pub enum EmittedFile {
         /// source in the generator).
         source: Option<String>,
     },
+    /// `Cargo.toml`, written from the record of what the code uses ([`manifest_text`]).
+    Manifest,
+    /// The runtime files the code uses, `src/runtime/<module>.rs` each ([`runtime_files`]).
+    RuntimeFiles,
+}
+
+impl Part {
+    /// Whether the part is written from the record of what every other part uses: `lib.rs`
+    /// (its re-exports) and `runtime/mod.rs`.
+    pub fn reads_the_record(&self) -> bool {
+        matches!(self, Part::Lib | Part::RuntimeModules)
+    }
 }
 
 /// One independently formatted piece of a Rust file. Tokens are not `Send`, so a part names
@@ -472,15 +203,18 @@ fn chunks(len: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
 pub struct EmittedCrate {
     /// The model the parts are emitted from.
     pub model: ApiModel,
+    /// The package name.
+    pub crate_name: String,
     /// Every file, in a fixed order.
     pub files: Vec<EmittedFile>,
 }
 
-/// The tokens of one part.
-pub fn part_tokens(model: &ApiModel, part: &Part) -> TokenStream {
+/// The tokens of one part. `record` is what the other parts use (see [`Record`]): only the
+/// parts that [read it](Part::reads_the_record) look at it, and they are emitted last.
+pub fn part_tokens(model: &ApiModel, part: &Part, record: &Record) -> TokenStream {
     match part {
-        Part::Lib => lib_rs(model),
-        Part::RuntimeModules => runtime_modules(model),
+        Part::Lib => lib_rs(record),
+        Part::RuntimeModules => runtime_modules(model, record),
         Part::Types(range) => {
             let defs = model.types.get(range.clone()).unwrap_or_default();
             let items = defs.iter().map(|def| gated(&def.gate, type_def(def)));
@@ -578,12 +312,7 @@ pub fn emit_crate(
         types.push(Part::ResponseEnums);
     }
     let mut files = vec![
-        EmittedFile::Text {
-            path: "Cargo.toml".to_string(),
-            text: manifest(&model, settings),
-            comment: "#",
-            source: None,
-        },
+        EmittedFile::Manifest,
         EmittedFile::Rust {
             path: "src/lib.rs",
             parts: vec![Part::Lib],
@@ -615,15 +344,31 @@ pub fn emit_crate(
                     errors, sessions, retries), copied from the generator's `codegen/runtime/`."
                 .to_string(),
     });
-    for runtime in RUNTIME_FILES.iter().filter(|r| (r.needed)(&model)) {
-        files.push(EmittedFile::Text {
-            path: format!("src/runtime/{}.rs", runtime.module),
-            text: runtime_text(runtime.module).to_string(),
-            comment: "//",
-            source: Some(format!("codegen/runtime/{}.rs", runtime.module)),
-        });
+    files.push(EmittedFile::RuntimeFiles);
+    EmittedCrate {
+        model,
+        crate_name: settings.crate_name.to_string(),
+        files,
     }
-    EmittedCrate { model, files }
+}
+
+/// `Cargo.toml`: its `reqwest` features and optional dependencies are those the record holds.
+pub fn manifest_text(model: &ApiModel, crate_name: &str, record: &Record) -> String {
+    manifest(model, crate_name, record)
+}
+
+/// The runtime files the record holds: path, text and the generator file it is copied from.
+pub fn runtime_files(record: &Record) -> Vec<(String, &'static str, String)> {
+    record
+        .runtime_files()
+        .map(|(module, _)| {
+            (
+                format!("src/runtime/{module}.rs"),
+                runtime_text(module),
+                format!("codegen/runtime/{module}.rs"),
+            )
+        })
+        .collect()
 }
 
 /// An identifier token; the names module only hands out valid identifiers.

@@ -209,43 +209,6 @@ fn error_enum_arms(op: &OperationModel, errors: &ResponseEnum) -> Vec<Arm> {
     arms
 }
 
-/// The runtime helpers an operation's responses are read with.
-#[derive(Debug, Default, Clone, Copy)]
-pub(super) struct ResponseHelpers {
-    pub(super) api_error: bool,
-    pub(super) error_variant: bool,
-    pub(super) error_text: bool,
-    pub(super) unexpected: bool,
-    pub(super) read_json: bool,
-    pub(super) read_text: bool,
-    pub(super) byte_stream: bool,
-}
-
-pub(super) fn response_helpers(op: &OperationModel) -> ResponseHelpers {
-    let mut used = ResponseHelpers::default();
-    let body = |used: &mut ResponseHelpers, body: &Option<ResponseBody>| match body {
-        Some(ResponseBody::Json(_)) => used.read_json = true,
-        Some(ResponseBody::Text) => used.read_text = true,
-        Some(ResponseBody::Bytes) => used.byte_stream = true,
-        None => {}
-    };
-    for arm in response_plan(op) {
-        match &arm.read {
-            Read::SessionCreate => used.read_json = true,
-            Read::SessionDelete | Read::Success(None) | Read::ExpiredLogout => {}
-            Read::EmptySuccess { .. } => {}
-            Read::Success(read) | Read::SuccessVariant(_, _, read) => body(&mut used, read),
-            Read::ApiError { text: false } => used.api_error = true,
-            Read::ApiError { text: true } | Read::ErrorVariant(_, _, true) => {
-                used.error_text = true
-            }
-            Read::ErrorVariant(_, _, false) => used.error_variant = true,
-            Read::Unexpected => used.unexpected = true,
-        }
-    }
-    used
-}
-
 /// The arms of the `match` on the response's status.
 pub(super) fn response_arms(op: &OperationModel) -> Vec<TokenStream> {
     response_plan(op)

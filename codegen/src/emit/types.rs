@@ -26,11 +26,10 @@ pub(super) fn unnamed_error_bodies(model: &ApiModel) -> TokenStream {
             entry.1.push(&op.gate);
         }
     }
-    // The runtime's text errors bring their own impl for `String`.
-    let text_errors = has_runtime(model, "error_text");
+    // The runtime's errors bring their own impl for `String` (a text body's first line).
     let items = rust_types
         .iter()
-        .filter(|(text, _)| !(text_errors && text.as_str() == "String"))
+        .filter(|(text, _)| text.as_str() != "String")
         .map(|(_, (ty, gates))| {
             let impl_body = quote! { impl crate::runtime::error::ErrorBody for #ty {} };
             gated(&Gate::union(gates.iter().copied()), impl_body)
@@ -48,7 +47,10 @@ pub(super) fn type_def(def: &TypeDef) -> TokenStream {
     );
     let body = match &def.kind {
         TypeKind::Struct { fields } => {
-            let fields = fields.iter().map(field_tokens);
+            // A type the API only sends reads itself only under `serde-all`, and so do its
+            // fields' readers.
+            let reads = def.serde.deserialize;
+            let fields = fields.iter().map(|field| field_tokens(field, reads));
             let derives = struct_derives(def.serde);
             quote! {
                 #doc
@@ -356,7 +358,7 @@ pub(super) fn id_type(name: &Ident, resource_type: &str) -> TokenStream {
     }
 }
 
-pub(super) fn field_tokens(field: &FieldModel) -> TokenStream {
+pub(super) fn field_tokens(field: &FieldModel, reads: bool) -> TokenStream {
     let name = ident(&field.ident);
     let mut doc_text = field
         .doc
@@ -402,7 +404,7 @@ pub(super) fn field_tokens(field: &FieldModel) -> TokenStream {
             #[serde(default)]
             pub #name: Option<#ty>,
         },
-        (false, Nullable::Optional) => quote! {
+        (false, Nullable::Optional) if reads => quote! {
             #doc
             ///
             /// `None`: absent; `Some(None)`: present and `null`.
@@ -411,6 +413,18 @@ pub(super) fn field_tokens(field: &FieldModel) -> TokenStream {
                 default,
                 skip_serializing_if = "Option::is_none",
                 deserialize_with = "crate::runtime::nullable::present"
+            )]
+            pub #name: Option<Option<#ty>>,
+        },
+        (false, Nullable::Optional) => quote! {
+            #doc
+            ///
+            /// `None`: absent; `Some(None)`: present and `null`.
+            #rename
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(
+                feature = #SERDE_ALL_FEATURE,
+                serde(deserialize_with = "crate::runtime::nullable::present")
             )]
             pub #name: Option<Option<#ty>>,
         },
@@ -535,11 +549,6 @@ fn off_spec_key(def: &TypeDef) -> Option<&str> {
         .iter()
         .find(|field| &field.ident == error_type_field)
         .map(|field| field.wire_name.as_str())
-}
-
-/// Whether `def` gets a `from_off_spec` impl, which uses the `off_spec` runtime file.
-pub(super) fn has_off_spec_impl(def: &TypeDef) -> bool {
-    off_spec_key(def).is_some()
 }
 
 /// The `messages()` method of an error body with `messages`.

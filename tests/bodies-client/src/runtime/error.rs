@@ -186,6 +186,14 @@ pub trait ErrorBody: fmt::Debug {
 
 impl ErrorBody for serde_json::Value {}
 
+/// A text error body summarises itself with its first line (already scrubbed).
+impl ErrorBody for String {
+    fn summary(&self) -> Option<String> {
+        let line = self.lines().map(str::trim).find(|line| !line.is_empty())?;
+        Some(excerpt(line.as_bytes(), &super::redact::Secrets::default()))
+    }
+}
+
 impl<E> Error<E> {
     /// The HTTP status of the response, when there was one (for [`Error::Login`], the
     /// login's).
