@@ -49,6 +49,8 @@ pub enum Fallback {
         /// Its name in the spec.
         name: String,
     },
+    /// A client with no methods: the document has no operation that can be generated.
+    NoMethods,
     /// A reading the generator chose because the spec does not say (a template variable
     /// nothing declares, an extension ignored).
     Assumed {
@@ -64,6 +66,7 @@ impl Fallback {
             Fallback::Untyped => "untyped nodes",
             Fallback::OperationLeftOut { .. } => "operations left out",
             Fallback::ParameterNotSent { .. } => "parameters not sent",
+            Fallback::NoMethods => "clients without methods",
             Fallback::Assumed { .. } => "readings assumed",
         }
     }
@@ -91,6 +94,10 @@ impl fmt::Display for Fallback {
                 f,
                 "the optional parameter {name:?} is not an argument of the method and is never \
                  sent"
+            ),
+            Fallback::NoMethods => f.write_str(
+                "the client has no methods, and the crate holds no types: it writes the types \
+                 that operations send and receive",
             ),
             Fallback::Assumed { what } => f.write_str(what),
         }

@@ -737,6 +737,21 @@ fn a_selection_generates_only_the_operations_asked_for() {
     );
 }
 
+/// A selection that selects nothing is the command's mistake (a mistyped pattern), not the
+/// document's: refused, and nothing written; a document with no operations is only a warning.
+#[test]
+fn a_selection_of_nothing_is_refused() {
+    let spec = workspace_root().join("spec/vcenter.yaml");
+    let mut options = options("spec/vcenter.yaml");
+    options.selection.include = vec!["tag:no-such-tag".to_string()];
+    let err = codegen::generate(&spec, &options).expect_err("an empty selection is refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("the --include/--exclude selection leaves no operation"),
+        "{text}"
+    );
+}
+
 /// A bounded run of the mutation fuzzer (`tests/fuzz/mod.rs`): a thousand damaged and random
 /// documents, none of which may panic the generator. Each run must reach both outcomes, so the
 /// fuzzer cannot quietly degrade into feeding only garbage (or only valid specs). The long runs

@@ -151,6 +151,12 @@ pub(super) fn crate_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> Strin
         settings.spec_label,
         model.version.trim()
     ));
+    if model.operations.is_empty() {
+        doc.push_str(
+            "\n\nThe document has no operation that could be generated, so the client has no \
+             methods\n(the generator's warnings say why).",
+        );
+    }
     let ids: Vec<(&str, &str)> = model
         .types
         .iter()

@@ -41,14 +41,19 @@ pub(super) fn operations_prelude(model: &ApiModel) -> TokenStream {
         },
     };
     // `Error` is named by the methods alone.
-    let methods = cfg_attr(&Gate::union(model.operations.iter().map(|op| &op.gate)));
+    let error = (!model.operations.is_empty()).then(|| {
+        let methods = cfg_attr(&Gate::union(model.operations.iter().map(|op| &op.gate)));
+        quote! {
+            #methods
+            use crate::runtime::error::Error;
+        }
+    });
     let unused = unused_without_features(model);
     quote! {
         #unused
 
         use crate::runtime::client::Client;
-        #methods
-        use crate::runtime::error::Error;
+        #error
 
         /// What [`Client::renew_session`] returns.
         type Renewal<'a> = std::pin::Pin<

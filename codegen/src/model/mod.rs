@@ -48,20 +48,33 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<Modelled,
     passes::mark_serde_use(&mut types, &operations);
     warnings.extend(check::check(spec, &mut types, &mut operations));
     if operations.is_empty() && diagnostics.is_empty() {
-        // A client without a single operation would be nothing but unused runtime.
-        let what = if !warnings.is_empty() {
-            "no operation of the document can be generated (see the warnings)"
-        } else if selection.is_empty() {
-            "the document has no operations under `paths`, so there is no client to generate"
+        if selection.is_empty() {
+            // The document's doing, not the command's: the crate is still written (its types,
+            // a client with no methods), and the warning says why there is nothing to call.
+            let what = if warnings.is_empty() {
+                "the document has no operations under `paths`"
+            } else {
+                "no operation of the document can be generated (see the warnings)"
+            };
+            warnings.push(
+                spec.diagnostic(
+                    "/paths",
+                    DiagnosticKind::Invalid {
+                        what: what.to_string(),
+                    },
+                )
+                .degraded(Fallback::NoMethods),
+            );
         } else {
-            "the --include/--exclude selection leaves no operation"
-        };
-        diagnostics.push(spec.diagnostic(
-            "/paths",
-            DiagnosticKind::Invalid {
-                what: what.to_string(),
-            },
-        ));
+            // The command's: a selection that selects nothing is a mistyped pattern far more
+            // often than a wish for an empty client.
+            diagnostics.push(spec.diagnostic(
+                "/paths",
+                DiagnosticKind::Invalid {
+                    what: "the --include/--exclude selection leaves no operation".to_string(),
+                },
+            ));
+        }
     }
     if !diagnostics.is_empty() {
         diagnostics.extend(warnings);
