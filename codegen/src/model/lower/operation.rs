@@ -61,7 +61,14 @@ impl<'a> ModelBuilder<'a> {
                     None => format!("path:{key}"),
                 });
                 let lowered = self
-                    .operation(key, method, &item.parameters, operation, &pointer)
+                    .operation(
+                        key,
+                        method,
+                        &item.parameters,
+                        operation,
+                        &pointer,
+                        &method_names,
+                    )
                     .and_then(|models| {
                         // With unique operationIds, names that meet are told apart below.
                         let taken = models.iter().find_map(|model| {
@@ -128,10 +135,11 @@ impl<'a> ModelBuilder<'a> {
     /// Operations whose operationIds give one method name (they differ only in case or
     /// punctuation) get names of their own: a name written exactly in the spec is kept, the
     /// others spell their id's punctuation out, then take the smallest free number in document
-    /// order. Two operations given one name with `x-codegen-name` are a diagnostic.
+    /// order. Two operations given one name with `x-codegen-name` keep it for the first; the
+    /// second takes the smallest free number, with a warning.
     fn tell_apart(
         &mut self,
-        operations: &mut Vec<OperationModel>,
+        operations: &mut [OperationModel],
         given: &[Option<String>],
         ids: &[Option<String>],
     ) {
@@ -141,36 +149,32 @@ impl<'a> ModelBuilder<'a> {
         }
         let shared = |name: &str| uses.get(name).is_some_and(|n| *n > 1);
         let mut taken: BTreeMap<String, String> = BTreeMap::new();
-        let mut dropped = BTreeSet::new();
+        // The given names that meet an earlier one, with that one's pointer.
+        let mut collided = BTreeMap::new();
         for (index, op) in operations.iter().enumerate() {
             let exact = given.get(index).is_some_and(Option::is_some);
             if !shared(&op.method_name) || exact {
-                if let Some(first) = taken.get(&op.method_name) {
-                    let diagnostic = self.error(
-                        &op.pointer,
-                        DiagnosticKind::Invalid {
-                            what: format!(
-                                "this operation's method name `{}` is already taken by the \
-                                 operation at {first}; give one of them another name with \
-                                 `{NAME_EXTENSION}`",
-                                display_ident(&op.method_name)
-                            ),
-                        },
-                    );
-                    self.degrade(
-                        diagnostic,
-                        left_out(&op.http_method, &op.path_template, &op.selector),
-                    );
-                    dropped.insert(index);
-                    continue;
+                match taken.get(&op.method_name) {
+                    Some(first) => {
+                        collided.insert(index, first.clone());
+                    }
+                    None => {
+                        taken.insert(op.method_name.clone(), op.pointer.clone());
+                    }
                 }
-                taken.insert(op.method_name.clone(), op.pointer.clone());
             }
         }
         let reserved: Vec<&str> = taken.keys().map(String::as_str).collect();
         let mut names = Namespace::with_reserved(&reserved);
+        let mut renamed = Vec::new();
         for (index, op) in operations.iter_mut().enumerate() {
             let exact = given.get(index).is_some_and(Option::is_some);
+            if let Some(first) = collided.get(&index) {
+                let wanted = op.method_name.clone();
+                op.method_name = names.claim(&wanted);
+                renamed.push((op.pointer.clone(), wanted, first.clone(), op.method_name.clone()));
+                continue;
+            }
             if exact || !shared(&op.method_name) {
                 continue;
             }
@@ -180,11 +184,28 @@ impl<'a> ModelBuilder<'a> {
             };
             op.method_name = names.claim(&wanted);
         }
-        let mut index = 0;
-        operations.retain(|_| {
-            index += 1;
-            !dropped.contains(&(index - 1))
-        });
+        for (pointer, wanted, first, name) in renamed {
+            let diagnostic = self.error(
+                &pointer,
+                DiagnosticKind::Invalid {
+                    what: format!(
+                        "this operation's method name `{}` is already taken by the operation at \
+                         {first}",
+                        display_ident(&wanted)
+                    ),
+                },
+            );
+            self.degrade(
+                diagnostic,
+                Fallback::Assumed {
+                    what: format!(
+                        "the method is named `{}` instead; give one of them another name with \
+                         `{NAME_EXTENSION}`",
+                        display_ident(&name)
+                    ),
+                },
+            );
+        }
     }
 
     fn operation(
@@ -194,6 +215,7 @@ impl<'a> ModelBuilder<'a> {
         item_parameters: &'a [ReferenceOr<Parameter>],
         operation: &'a Operation,
         pointer: &str,
+        taken: &BTreeMap<String, String>,
     ) -> Result<Vec<OperationModel>, Diagnostic> {
         let (path_template, query) = match key.split_once('?') {
             Some((path, query)) => (path.to_string(), Some(query)),
@@ -213,6 +235,7 @@ impl<'a> ModelBuilder<'a> {
             None => self.key_with_constant_action(key, item_parameters, operation),
         };
         let method_name = self.method_name(&naming_key, method, operation, pointer)?;
+        let (method_name, renamed) = self.free_method_name(method_name, key, method, taken);
 
         let declared = self.declared_parameters(key, item_parameters, operation, pointer)?;
         let mut auth = self.auth(operation, pointer)?;
@@ -275,6 +298,33 @@ impl<'a> ModelBuilder<'a> {
             models.push(other);
         }
         models.insert(0, main);
+        if let Some((wanted, first)) = renamed {
+            let at = match operation.operation_id {
+                Some(_) => child(pointer, "operationId"),
+                None => pointer.to_string(),
+            };
+            let diagnostic = self.error(
+                &at,
+                DiagnosticKind::Invalid {
+                    what: format!(
+                        "this operation's method name `{}` is already taken by the operation \
+                         at {first}",
+                        display_ident(&wanted)
+                    ),
+                },
+            );
+            self.degrade(
+                diagnostic,
+                Fallback::Assumed {
+                    what: format!(
+                        "the method is named `{}` instead, a name that changes if the spec \
+                         adds an operation before it; give it a name of its own with \
+                         `{NAME_EXTENSION}`",
+                        display_ident(&models[0].method_name)
+                    ),
+                },
+            );
+        }
         Ok(models)
     }
 
@@ -376,6 +426,28 @@ impl<'a> ModelBuilder<'a> {
             key,
             method,
         ))
+    }
+
+    /// `wanted`, or, when an earlier operation has that method name already (operationIds that
+    /// are not unique name methods after their tags, and two operations can meet), a name of
+    /// its own: its method and path spelled out (`get_hosts`), else the smallest free number.
+    /// The warning that says so comes with the rename, recorded once the operation lowers.
+    fn free_method_name(
+        &self,
+        wanted: String,
+        key: &str,
+        method: &str,
+        taken: &BTreeMap<String, String>,
+    ) -> (String, Option<(String, String)>) {
+        let Some(first) = taken.get(&wanted).filter(|_| !self.ids_unique) else {
+            return (wanted, None);
+        };
+        let spelled = crate::names::method_name(&[], None, key, method);
+        let name = std::iter::once(spelled)
+            .chain((2..).map(|n| format!("{wanted}{n}")))
+            .find(|name| !taken.contains_key(name))
+            .unwrap_or(wanted.clone());
+        (name, Some((wanted, first.clone())))
     }
 
     /// `key` with `?action=x` appended when the operation's `action` query parameter is a
