@@ -81,6 +81,26 @@ fn compile(out: &Path, target_dir: &Path) -> String {
     "ok".to_string()
 }
 
+/// Makes `out_root` a workspace of the crates generated so far, with the repository's
+/// `Cargo.lock` (copied once) for the same dependency versions: a crate under `target/` is
+/// inside this repository's workspace directory, and cargo refuses to build a package that a
+/// workspace above it does not list.
+fn own_workspace(out_root: &Path, root: &Path, members: &[String]) -> std::io::Result<()> {
+    std::fs::create_dir_all(out_root)?;
+    let lock = out_root.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(root.join("Cargo.lock"), &lock)?;
+    }
+    let list: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
+    std::fs::write(
+        out_root.join("Cargo.toml"),
+        format!(
+            "# Written by `cargo xtask corpus --check`.\n[workspace]\nresolver = \"2\"\nmembers = [{}]\n",
+            list.join(", ")
+        ),
+    )
+}
+
 /// Runs the corpus and prints the table; fails when a crate that generated does not compile.
 pub fn run(args: Args, root: &Path) -> ExitCode {
     let dir = args
@@ -101,6 +121,7 @@ pub fn run(args: Args, root: &Path) -> ExitCode {
     let target_dir = root.join("target/generated-crates");
     let mut rows = Vec::new();
     let mut failed = false;
+    let mut members = Vec::new();
     for spec in &files {
         let label = spec
             .strip_prefix(&dir)
@@ -110,6 +131,7 @@ pub fn run(args: Args, root: &Path) -> ExitCode {
         let crate_name = format!("corpus-{label}")
             .to_ascii_lowercase()
             .replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+        let crate_dir = crate_name.clone();
         let out = out_root.join(&crate_name);
         let options = codegen::Options {
             crate_name,
@@ -136,6 +158,11 @@ pub fn run(args: Args, root: &Path) -> ExitCode {
                 row.lines = lines.to_string();
                 row.generated = format!("yes ({:.0} ms)", started.elapsed().as_secs_f64() * 1e3);
                 if args.check {
+                    members.push(crate_dir.clone());
+                    if let Err(err) = own_workspace(&out_root, root, &members) {
+                        eprintln!("cannot write {}: {err}", out_root.display());
+                        return ExitCode::FAILURE;
+                    }
                     row.compiled = compile(&out, &target_dir);
                     failed |= row.compiled != "ok";
                 }
