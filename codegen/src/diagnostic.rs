@@ -161,10 +161,10 @@ pub enum DiagnosticKind {
         message: String,
     },
     /// A Swagger 2.0 document.
-    #[error("this is a Swagger 2.0 document; the generator reads OpenAPI 3.0.x")]
+    #[error("this is a Swagger 2.0 document; the generator reads OpenAPI 3.0, 3.1 and 3.2")]
     Swagger2,
-    /// The `openapi` field is missing or names a version other than 3.0.x.
-    #[error("unsupported OpenAPI version {found}; the generator reads OpenAPI 3.0.x")]
+    /// The `openapi` field is missing or names a version other than 3.0.x, 3.1.x or 3.2.x.
+    #[error("unsupported OpenAPI version {found}; the generator reads OpenAPI 3.0, 3.1 and 3.2")]
     Version {
         /// The value found, quoted, or `(none)`.
         found: String,
@@ -222,7 +222,7 @@ impl DiagnosticKind {
                 "convert it to OpenAPI 3.0 first, e.g. `npx swagger2openapi --patch in.json -o out.json`"
             }
             DiagnosticKind::Version { .. } => {
-                "set `openapi: 3.0.3`; OpenAPI 3.1 and Swagger 2.0 documents must be converted to 3.0"
+                "set `openapi:` to the version the document is written in (3.0.x, 3.1.x or 3.2.x); Swagger 2.0 documents must be converted first"
             }
             DiagnosticKind::Structure { .. } => {
                 "compare the node with the OpenAPI 3.0.3 specification, section by section"

@@ -10,6 +10,7 @@ use crate::diagnostic::{line_column, push_pointer, Diagnostic, DiagnosticKind, L
 use crate::position::{PositionIndex, SourceFormat};
 
 mod numbers;
+pub mod upgrade;
 
 /// A parsed spec with the text it came from, kept for locating later diagnostics.
 #[derive(Debug)]
@@ -21,6 +22,10 @@ pub struct LoadedSpec {
     /// The parsed document.
     pub document: openapiv3::OpenAPI,
     format: SourceFormat,
+    /// The warnings of reading a 3.1 or 3.2 document as 3.0 (`upgrade`), at the text's nodes.
+    pub notes: Vec<upgrade::Note>,
+    /// The nodes that translation moved: `(pointer in the document, pointer in the text)`.
+    moved: Vec<(String, String)>,
     /// Built from `text` by the first diagnostic, so that a spec that generates never pays for
     /// it; `None` when the position parser refuses a text the loader read.
     positions: OnceLock<Option<PositionIndex>>,
@@ -30,6 +35,17 @@ impl LoadedSpec {
     /// A diagnostic about the node at `pointer`, located in this spec's text (at the nearest
     /// ancestor the text has, when the node is one the generator made up).
     pub fn diagnostic(&self, pointer: impl Into<String>, kind: DiagnosticKind) -> Diagnostic {
+        let pointer = pointer.into();
+        let pointer = if self.moved.is_empty() {
+            pointer
+        } else {
+            upgrade::in_text(&self.moved, &pointer)
+        };
+        self.diagnostic_in_text(pointer, kind)
+    }
+
+    /// A diagnostic about the node at `pointer` of the text (not of the translated document).
+    pub fn diagnostic_in_text(&self, pointer: String, kind: DiagnosticKind) -> Diagnostic {
         let diagnostic = Diagnostic::new(&self.file, pointer, kind);
         match self.positions() {
             Some(positions) => diagnostic.locate(positions),
@@ -93,7 +109,7 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
         text: &text,
         format,
     };
-    let document = if format == SourceFormat::Json {
+    let document: (openapiv3::OpenAPI, upgrade::Upgrade) = if format == SourceFormat::Json {
         let mut tree: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
             let mut diagnostic = Diagnostic::new(
                 file,
@@ -106,9 +122,25 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
             diagnostic.location = Some(LineColumn::new(err.line(), err.column()));
             diagnostic
         })?;
-        check_version(&source, tree.get("openapi"), tree.get("swagger"))?;
-        numbers::relax_json(&mut tree);
-        structure(&source, tree)?
+        match check_version(&source, tree.get("openapi"), tree.get("swagger"))? {
+            Version::V30 => {
+                numbers::relax_json(&mut tree);
+                (structure(&source, tree, &[])?, upgrade::Upgrade::default())
+            }
+            Version::Later => {
+                // Translated as a YAML tree, whose mappings keep their order (a JSON tree's
+                // keys are sorted, as 3.0 JSON documents have always been read).
+                let tree = serde_yaml::to_value(&tree).map_err(|err| {
+                    source.diagnostic(
+                        "",
+                        DiagnosticKind::Structure {
+                            message: err.to_string(),
+                        },
+                    )
+                })?;
+                later(&source, tree)?
+            }
+        }
     } else {
         let tree = serde_yaml::from_str::<numbers::LenientYaml>(&text).map_err(|err| {
             let mut diagnostic = Diagnostic::new(
@@ -127,17 +159,36 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
         let mut tree = tree.0;
         let version = tree.get("openapi").map(yaml_to_json);
         let swagger = tree.get("swagger").map(yaml_to_json);
-        check_version(&source, version.as_ref(), swagger.as_ref())?;
-        numbers::relax_yaml(&mut tree);
-        structure(&source, tree)?
+        match check_version(&source, version.as_ref(), swagger.as_ref())? {
+            Version::V30 => {
+                numbers::relax_yaml(&mut tree);
+                (structure(&source, tree, &[])?, upgrade::Upgrade::default())
+            }
+            Version::Later => later(&source, tree)?,
+        }
     };
+    let (document, upgrade) = document;
     Ok(LoadedSpec {
         file: file.to_path_buf(),
         text,
         document,
         format,
+        notes: upgrade.notes,
+        moved: upgrade.moved,
         positions: OnceLock::new(),
     })
+}
+
+/// A 3.1 or 3.2 document: translated into the 3.0 document that means the same to a client
+/// (`upgrade`), then read as 3.0 is.
+fn later(
+    source: &Source<'_>,
+    mut tree: serde_yaml::Value,
+) -> Result<(openapiv3::OpenAPI, upgrade::Upgrade), Diagnostic> {
+    let upgrade = upgrade::upgrade(&mut tree);
+    numbers::relax_yaml(&mut tree);
+    let document = structure(source, tree, &upgrade.moved)?;
+    Ok((document, upgrade))
 }
 
 /// The text being loaded, for diagnostics raised before there is a [`LoadedSpec`].
@@ -169,13 +220,25 @@ fn yaml_to_json(value: &serde_yaml::Value) -> serde_json::Value {
     }
 }
 
+/// The versions the generator reads.
+enum Version {
+    /// OpenAPI 3.0.x, read as it is.
+    V30,
+    /// OpenAPI 3.1.x or 3.2.x, translated first.
+    Later,
+}
+
 fn check_version(
     source: &Source<'_>,
     openapi: Option<&serde_json::Value>,
     swagger: Option<&serde_json::Value>,
-) -> Result<(), Diagnostic> {
+) -> Result<Version, Diagnostic> {
+    let minor = |v: &str, minor: &str| v == minor || v.starts_with(&format!("{minor}."));
     match openapi {
-        Some(serde_json::Value::String(v)) if v.starts_with("3.0.") || v == "3.0" => Ok(()),
+        Some(serde_json::Value::String(v)) if minor(v, "3.0") => Ok(Version::V30),
+        Some(serde_json::Value::String(v)) if minor(v, "3.1") || minor(v, "3.2") => {
+            Ok(Version::Later)
+        }
         Some(other) => {
             let found = match other {
                 serde_json::Value::String(s) => format!("{s:?}"),
@@ -194,7 +257,11 @@ fn check_version(
     }
 }
 
-fn structure<'de, D>(source: &Source<'_>, tree: D) -> Result<openapiv3::OpenAPI, Diagnostic>
+fn structure<'de, D>(
+    source: &Source<'_>,
+    tree: D,
+    moved: &[(String, String)],
+) -> Result<openapiv3::OpenAPI, Diagnostic>
 where
     D: serde::Deserializer<'de>,
     D::Error: std::fmt::Display,
@@ -215,7 +282,7 @@ where
             }
         }
         source.diagnostic(
-            pointer,
+            upgrade::in_text(moved, &pointer),
             DiagnosticKind::Structure {
                 message: strip_position(&err.inner().to_string()),
             },

@@ -38,6 +38,10 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<Modelled,
         mut diagnostics,
         mut warnings,
     } = lower::lower(spec, selection);
+    warnings.extend(spec.notes.iter().map(|note| {
+        spec.diagnostic_in_text(note.pointer.clone(), note.kind.clone())
+            .degraded(note.lost.clone())
+    }));
     passes::unify_error_bodies(&types, &mut operations);
     passes::keep_used_types(&mut types, &operations);
     passes::mark_boxed_fields(&mut types);

@@ -762,11 +762,28 @@ fn any_as_kind(
         if only_all_of(any).is_some() {
             return Ok(None);
         }
+        let mut all_of = any.all_of.clone();
         if any.items.is_some() || !any.enumeration.is_empty() {
-            return Err("`allOf` beside `items` or `enum` of its own");
+            // `items` or `enum` of its own (Discord: `type: integer, enum: [11], allOf:
+            // [{$ref: OptionType}]`, a tag narrowed to one value) are one more member, read
+            // the way any schema is: the members then merge as `allOf` members do.
+            let rest = AnySchema {
+                all_of: Vec::new(),
+                properties: indexmap::IndexMap::new(),
+                required: Vec::new(),
+                additional_properties: None,
+                ..any.clone()
+            };
+            let kind = serde_json::to_value(&rest)
+                .ok()
+                .and_then(|tree| serde_json::from_value::<SchemaKind>(tree).ok())
+                .ok_or("`allOf` beside `items` or `enum` of its own")?;
+            all_of.push(ReferenceOr::Item(Schema {
+                schema_data: made_member(""),
+                schema_kind: kind,
+            }));
         }
         // The schema's own properties are one more member.
-        let mut all_of = any.all_of.clone();
         if own_object {
             all_of.push(ReferenceOr::Item(Schema {
                 schema_data: made_member(""),
