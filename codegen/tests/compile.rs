@@ -104,8 +104,7 @@ const EXPECTED_WARNINGS: &[(&str, &[&str])] = &[
     ),
 ];
 
-const DISCORD_MULTIPART: &str =
-    "a multipart body whose schema is not an object with properties";
+const DISCORD_MULTIPART: &str = "a multipart body whose schema is not an object with properties";
 
 /// Every public spec of `../shared/specs/corpus/`, and those of `../shared/specs/next/` the
 /// generator now serves ([`SERVED_FROM_NEXT`], wherever they are): each must generate (and is

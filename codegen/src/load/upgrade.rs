@@ -130,7 +130,9 @@ const OAS_DIALECTS: &[&str] = &[
 ];
 
 /// The HTTP methods OpenAPI 3.0 path items have.
-const METHODS_30: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS_30: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Keywords of JSON Schema 2020-12 that only constrain or annotate values, never their shape,
 /// so a client's types do not use them (README, "OpenAPI 3.1 and 3.2").
@@ -161,7 +163,9 @@ pub fn upgrade(tree: &mut Value) -> Upgrade {
     root.insert(text("openapi"), text("3.0.3"));
     if let Some(dialect) = root.shift_remove("jsonSchemaDialect") {
         if !dialect.as_str().is_some_and(|d| OAS_DIALECTS.contains(&d)) {
-            let shown = dialect.as_str().map_or_else(|| "(not a string)".into(), |d| format!("{d:?}"));
+            let shown = dialect
+                .as_str()
+                .map_or_else(|| "(not a string)".into(), |d| format!("{d:?}"));
             upgrade.note(
                 "/jsonSchemaDialect",
                 format!("the JSON Schema dialect {shown}"),
@@ -319,7 +323,12 @@ fn walk_document(
         Value::Mapping(map) => map,
         Value::Sequence(list) => {
             for (index, item) in list.iter_mut().enumerate() {
-                walk_document(item, &push_pointer(pointer, &index.to_string()), upgrade, lifted);
+                walk_document(
+                    item,
+                    &push_pointer(pointer, &index.to_string()),
+                    upgrade,
+                    lifted,
+                );
             }
             return;
         }
@@ -456,10 +465,20 @@ const ONE_SCHEMA: &[&str] = &[
 /// Subschema keywords that hold a list of schemas.
 const SCHEMA_LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Subschema keywords that hold a map of schemas.
-const SCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "dependentSchemas"];
+const SCHEMA_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "dependentSchemas",
+];
 
 /// Translates one schema and everything inside it.
-fn schema(node: &mut Value, pointer: &str, upgrade: &mut Upgrade, lifted: &mut Vec<(String, Value)>) {
+fn schema(
+    node: &mut Value,
+    pointer: &str,
+    upgrade: &mut Upgrade,
+    lifted: &mut Vec<(String, Value)>,
+) {
     match node {
         Value::Bool(true) => {
             *node = Value::Mapping(Map::new());
@@ -503,7 +522,12 @@ fn schema(node: &mut Value, pointer: &str, upgrade: &mut Upgrade, lifted: &mut V
         if let Some(Value::Sequence(list)) = map.get_mut(*key) {
             let here = push_pointer(pointer, key);
             for (index, child) in list.iter_mut().enumerate() {
-                schema(child, &push_pointer(&here, &index.to_string()), upgrade, lifted);
+                schema(
+                    child,
+                    &push_pointer(&here, &index.to_string()),
+                    upgrade,
+                    lifted,
+                );
             }
         }
     }
@@ -677,7 +701,10 @@ fn own_keywords(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
             map.insert(text("example"), first);
         }
     }
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         match map.get(exclusive) {
             Some(Value::Number(n)) => {
                 let n = Value::Number(n.clone());
@@ -723,7 +750,10 @@ fn own_keywords(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
             }
         }
     }
-    if let Some(first) = ["if", "then", "else"].into_iter().find(|k| map.contains_key(*k)) {
+    if let Some(first) = ["if", "then", "else"]
+        .into_iter()
+        .find(|k| map.contains_key(*k))
+    {
         for keyword in ["if", "then", "else"] {
             map.shift_remove(keyword);
         }
@@ -765,7 +795,11 @@ fn applies_to(keyword: &str) -> Option<&'static [&'static str]> {
         }
         "format" => &["string", "number", "integer"],
         "items" | "minItems" | "maxItems" | "uniqueItems" => &["array"],
-        "properties" | "required" | "additionalProperties" | "minProperties" | "maxProperties"
+        "properties"
+        | "required"
+        | "additionalProperties"
+        | "minProperties"
+        | "maxProperties"
         | "discriminator" => &["object"],
         _ => return None,
     })
@@ -876,8 +910,15 @@ fn reference_siblings(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
         let annotation = matches!(
             keyword.as_str(),
             Some(
-                "nullable" | "description" | "title" | "summary" | "deprecated" | "readOnly"
-                    | "writeOnly" | "example" | "default"
+                "nullable"
+                    | "description"
+                    | "title"
+                    | "summary"
+                    | "deprecated"
+                    | "readOnly"
+                    | "writeOnly"
+                    | "example"
+                    | "default"
             )
         );
         if annotation {

@@ -172,7 +172,12 @@ impl<'a> ModelBuilder<'a> {
             if let Some(first) = collided.get(&index) {
                 let wanted = op.method_name.clone();
                 op.method_name = names.claim(&wanted);
-                renamed.push((op.pointer.clone(), wanted, first.clone(), op.method_name.clone()));
+                renamed.push((
+                    op.pointer.clone(),
+                    wanted,
+                    first.clone(),
+                    op.method_name.clone(),
+                ));
                 continue;
             }
             if exact || !shared(&op.method_name) {
