@@ -1402,7 +1402,7 @@ fn not_beside_a_type_keeps_the_type() {
 /// file the generator writes is the one the 3.0 document gives, byte for byte.
 #[test]
 fn the_project_spec_in_openapi_3_1_gives_the_same_crate() {
-    let spec = workspace_root().join("codegen/tests/fixtures/v31/vcenter-3.1.yaml");
+    let spec = workspace_root().join("codegen/tests/fixtures/v31/vcenter-in-3-1.yaml");
     let later = codegen::generate(&spec, &options("spec/vcenter.yaml"))
         .unwrap_or_else(|err| panic!("the 3.1 copy must generate:\n{err}"));
     assert!(later.warnings.is_empty(), "{:?}", later.warnings);
