@@ -1,6 +1,6 @@
-//! OpenAPI 3.1 and 3.2 through the one pipeline: the document's JSON tree is translated, in
-//! place, into the OpenAPI 3.0 tree that means the same to a client, before `openapiv3` reads
-//! it. Each rule is a reading of the JSON Schema 2020-12 (or OpenAPI 3.1/3.2) construct that
+//! OpenAPI 3.1 and 3.2 through the one pipeline: the document's tree (a YAML tree, whose
+//! mappings keep their order; a JSON document is converted to one) is translated, in place,
+//! into the OpenAPI 3.0 tree that means the same to a client, before `openapiv3` reads it. Each rule is a reading of the JSON Schema 2020-12 (or OpenAPI 3.1/3.2) construct that
 //! keeps what a client can use; what cannot be kept is a warning at the node's own pointer,
 //! never a silent loss. Nodes that move (a `$defs` entry lifted into `components/schemas`, a
 //! path item inlined where it is referenced, the members a `type` list or a `$ref` beside
@@ -103,7 +103,7 @@ impl Upgrade {
     }
 
     /// `pointer` (of the translated tree) as the text has it.
-    pub fn in_text(&self, pointer: &str) -> String {
+    fn in_text(&self, pointer: &str) -> String {
         in_text(&self.moved, pointer)
     }
 }

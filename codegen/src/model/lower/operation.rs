@@ -190,26 +190,7 @@ impl<'a> ModelBuilder<'a> {
             op.method_name = names.claim(&wanted);
         }
         for (pointer, wanted, first, name) in renamed {
-            let diagnostic = self.error(
-                &pointer,
-                DiagnosticKind::Invalid {
-                    what: format!(
-                        "this operation's method name `{}` is already taken by the operation at \
-                         {first}",
-                        display_ident(&wanted)
-                    ),
-                },
-            );
-            self.degrade(
-                diagnostic,
-                Fallback::Assumed {
-                    what: format!(
-                        "the method is named `{}` instead; give one of them another name with \
-                         `{NAME_EXTENSION}`",
-                        display_ident(&name)
-                    ),
-                },
-            );
+            self.name_taken(&pointer, &wanted, &first, &name);
         }
     }
 
@@ -308,29 +289,35 @@ impl<'a> ModelBuilder<'a> {
                 Some(_) => child(pointer, "operationId"),
                 None => pointer.to_string(),
             };
-            let diagnostic = self.error(
-                &at,
-                DiagnosticKind::Invalid {
-                    what: format!(
-                        "this operation's method name `{}` is already taken by the operation \
-                         at {first}",
-                        display_ident(&wanted)
-                    ),
-                },
-            );
-            self.degrade(
-                diagnostic,
-                Fallback::Assumed {
-                    what: format!(
-                        "the method is named `{}` instead, a name that changes if the spec \
-                         adds an operation before it; give it a name of its own with \
-                         `{NAME_EXTENSION}`",
-                        display_ident(&models[0].method_name)
-                    ),
-                },
-            );
+            let name = models[0].method_name.clone();
+            self.name_taken(&at, &wanted, &first, &name);
         }
         Ok(models)
+    }
+
+    /// The warning for an operation whose method name `wanted` an earlier operation (at
+    /// `first`) has, so that it is named `name` instead.
+    fn name_taken(&mut self, at: &str, wanted: &str, first: &str, name: &str) {
+        let diagnostic = self.error(
+            at,
+            DiagnosticKind::Invalid {
+                what: format!(
+                    "this operation's method name `{}` is already taken by the operation at \
+                     {first}",
+                    display_ident(wanted)
+                ),
+            },
+        );
+        self.degrade(
+            diagnostic,
+            Fallback::Assumed {
+                what: format!(
+                    "the method is named `{}` instead, a name that changes if the spec adds an \
+                     operation before it; give it a name of its own with `{NAME_EXTENSION}`",
+                    display_ident(name)
+                ),
+            },
+        );
     }
 
     /// Signature order: path parameters in template order, then query, then header; the path
