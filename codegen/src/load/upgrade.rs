@@ -204,11 +204,23 @@ pub fn upgrade(tree: &mut Value) -> Upgrade {
 /// Every path item written as a `$ref` to another node of the document (3.1's
 /// `components/pathItems`, or another path) is replaced by a copy of it; fields beside the
 /// `$ref` override the target's.
+///
+/// Targets are read from the document as written, and only a path item's own place (`/paths/X`
+/// or `/components/pathItems/X`) is one: a copy never holds another copy, so a document cannot
+/// make the tree grow beyond one path item per path.
 fn inline_path_items(tree: &mut Value, upgrade: &mut Upgrade) {
     let keys: Vec<String> = match tree.get("paths").and_then(Value::as_mapping) {
-        Some(paths) => paths.keys().filter_map(key_token).collect(),
+        Some(paths) => paths
+            .iter()
+            .filter(|(_, item)| item.get("$ref").is_some())
+            .filter_map(|(key, _)| key_token(key))
+            .collect(),
         None => return,
     };
+    if keys.is_empty() {
+        return;
+    }
+    let written = tree.clone();
     for key in keys {
         let pointer = push_pointer("/paths", &key);
         let Some(reference) = at(tree, &pointer)
@@ -219,9 +231,15 @@ fn inline_path_items(tree: &mut Value, upgrade: &mut Upgrade) {
             continue;
         };
         // A reference that cannot be followed is left as it is: lowering says why.
-        let Some((target, Value::Mapping(mut item))) = follow(tree, &reference) else {
+        let Some((target, Value::Mapping(mut item))) = follow(&written, &reference) else {
             continue;
         };
+        let place = pointer_tokens(&target);
+        let a_path_item = matches!(place.as_slice(), [paths, _] if paths == "paths")
+            || matches!(place.as_slice(), [c, p, _] if c == "components" && p == "pathItems");
+        if !a_path_item {
+            continue;
+        }
         if let Some(Value::Mapping(here)) = at(tree, &pointer) {
             for (field, value) in here {
                 if field.as_str() != Some("$ref") {
