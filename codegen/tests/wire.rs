@@ -15,6 +15,7 @@ fn generated_clients_send_what_the_spec_says() {
         ("compile/nested-forms.yaml", "wire-forms"),
         ("compile/object-parameters.yaml", "wire-objects"),
         ("compile/security-schemes.yaml", "wire-security"),
+        ("compile/streams.yaml", "wire-streams"),
     ];
     let specs: Vec<GoldenSpec> = specs
         .iter()

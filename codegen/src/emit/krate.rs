@@ -204,6 +204,12 @@ pub(super) fn lib_rs(record: &Record) -> TokenStream {
         "byte_stream",
         quote! { runtime::byte_stream::{ByteStream, ByteStreamError} },
     );
+    let event_stream = reexport(
+        "event_stream",
+        quote! { runtime::event_stream::{Event, EventStream} },
+    );
+    let json_lines = reexport("json_lines", quote! { runtime::json_lines::JsonLines });
+    let sequence = reexport("sequence", quote! { runtime::sequence::StreamError });
     quote! {
         #![deny(missing_docs)]
 
@@ -221,7 +227,10 @@ pub(super) fn lib_rs(record: &Record) -> TokenStream {
         #credentials
         pub use runtime::error::{Error, ErrorBody, ResultExt, TimeoutPhase};
         pub use runtime::error::{DISPLAY_LIMIT, EXCERPT_LIMIT, WITHHELD};
+        #event_stream
+        #json_lines
         pub use runtime::retry::RetryPolicy;
+        #sequence
     }
 }
 

@@ -148,6 +148,23 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
                     " A [`ByteStream`](crate::ByteStream), to be read in chunks or whole up to \
                      the client's body-size limit.",
                 ),
+                Some(ResponseBody::Events(data)) => doc.push_str(&format!(
+                    " Server-sent events, an [`EventStream`](crate::EventStream) read event by \
+                     event as they arrive, each event's data {}.",
+                    match data {
+                        Some(_) => "decoded from JSON",
+                        None => "as text",
+                    }
+                )),
+                Some(ResponseBody::JsonLines {
+                    record_separator, ..
+                }) => doc.push_str(&format!(
+                    " {}, a [`JsonLines`](crate::JsonLines) read value by value as they arrive.",
+                    match record_separator {
+                        true => "A JSON text sequence",
+                        false => "JSON Lines (one value a line)",
+                    }
+                )),
                 _ => {}
             }
             if let Some(resource) = &op.success.resource_type {

@@ -247,9 +247,7 @@ pub(super) fn operation_method(op: &OperationModel) -> TokenStream {
             let name = ident(&responses.name);
             quote! { crate::types::#name }
         }
-        (_, Some(ResponseBody::Json(ty)), _) => type_tokens(ty, Scope::Crate),
-        (_, Some(ResponseBody::Text), _) => quote! { String },
-        (_, Some(ResponseBody::Bytes), _) => quote! { crate::runtime::byte_stream::ByteStream },
+        (_, Some(body), _) => super::responses::body_type(body, Scope::Crate),
         (_, None, _) => quote! { () },
     };
     let (session_header, session_required) = match &op.auth {

@@ -254,8 +254,9 @@ fn read_tokens(read: &Read) -> TokenStream {
         Read::Success(None) => quote! { Ok(()) },
         Read::Success(Some(ResponseBody::Json(_))) => quote! { self.read_json(response).await },
         Read::Success(Some(ResponseBody::Text)) => quote! { self.read_text(response).await },
-        Read::Success(Some(ResponseBody::Bytes)) => {
-            quote! { Ok(self.byte_stream(response)) }
+        Read::Success(Some(body)) => {
+            let stream = stream_tokens(body);
+            quote! { Ok(#stream) }
         }
         Read::SuccessVariant(name, variant, body) => {
             let (name, variant) = (ident(name), ident(variant));
@@ -268,7 +269,10 @@ fn read_tokens(read: &Read) -> TokenStream {
                 Some(ResponseBody::Text) => {
                     quote! { self.read_text(response).await.map(#value) }
                 }
-                Some(ResponseBody::Bytes) => quote! { Ok(#value(self.byte_stream(response))) },
+                Some(body) => {
+                    let stream = stream_tokens(body);
+                    quote! { Ok(#value(#stream)) }
+                }
             }
         }
         Read::ApiError { text: false } => quote! { Err(self.api_error(response).await) },
@@ -302,13 +306,47 @@ fn read_tokens(read: &Read) -> TokenStream {
     }
 }
 
-/// The Rust type of one enum variant's body, inside `types.rs`.
-fn variant_body_type(body: &ResponseBody) -> TokenStream {
+/// The stream a body read as it arrives is handed over as (the `response` it is read from).
+fn stream_tokens(body: &ResponseBody) -> TokenStream {
     match body {
-        ResponseBody::Json(ty) => type_tokens(ty, Scope::Types),
+        ResponseBody::Events(Some(_)) => {
+            quote! { self.event_stream(response, |data| serde_json::from_str(data)) }
+        }
+        ResponseBody::Events(None) => {
+            quote! { self.event_stream(response, |data| Ok(data.to_owned())) }
+        }
+        ResponseBody::JsonLines {
+            record_separator, ..
+        } => quote! { self.json_lines(response, #record_separator) },
+        ResponseBody::Json(_) | ResponseBody::Text | ResponseBody::Bytes => {
+            quote! { self.byte_stream(response) }
+        }
+    }
+}
+
+/// The Rust type a success body is read as (in `scope`).
+pub(super) fn body_type(body: &ResponseBody, scope: Scope) -> TokenStream {
+    match body {
+        ResponseBody::Json(ty) => type_tokens(ty, scope),
         ResponseBody::Text => quote! { String },
         ResponseBody::Bytes => quote! { crate::runtime::byte_stream::ByteStream },
+        ResponseBody::Events(Some(ty)) => {
+            let ty = type_tokens(ty, scope);
+            quote! { crate::runtime::event_stream::EventStream<#ty> }
+        }
+        ResponseBody::Events(None) => {
+            quote! { crate::runtime::event_stream::EventStream<String> }
+        }
+        ResponseBody::JsonLines { item, .. } => {
+            let ty = type_tokens(item, scope);
+            quote! { crate::runtime::json_lines::JsonLines<#ty> }
+        }
     }
+}
+
+/// The Rust type of one enum variant's body, inside `types.rs`.
+fn variant_body_type(body: &ResponseBody) -> TokenStream {
+    body_type(body, Scope::Types)
 }
 
 fn variant_tokens(variant: &ResponseVariant, what: &str) -> TokenStream {
@@ -465,7 +503,7 @@ pub(super) fn response_enums(model: &ApiModel) -> TokenStream {
             let streams = responses
                 .variants
                 .iter()
-                .any(|v| v.body == Some(ResponseBody::Bytes));
+                .any(|v| v.body.as_ref().is_some_and(ResponseBody::streamed));
             let derives = if streams {
                 quote! { #[derive(Debug)] }
             } else {

@@ -381,6 +381,9 @@ fn walk_document(
             false
         });
     }
+    if tokens.len() >= 2 && tokens[tokens.len() - 2] == "content" {
+        item_schema(map, pointer, upgrade);
+    }
     for (key, value) in map.iter_mut() {
         let Some(key) = key_token(key) else { continue };
         let here = push_pointer(pointer, &key);
@@ -401,6 +404,46 @@ fn walk_document(
             walk_document(value, &here, upgrade, lifted);
         }
     }
+}
+
+/// 3.2's `itemSchema` of a media type (the schema of each item of a sequential media type:
+/// an event, a JSON line) becomes the `schema` of a list of those items, which is how the
+/// model reads a streamed body (a list's items are the stream's items). For server-sent
+/// events, an event's `data` given as text with a `contentSchema` (the JSON the text holds)
+/// is that schema: the client decodes each event's data as JSON.
+fn item_schema(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
+    let Some(mut item) = map.shift_remove("itemSchema") else {
+        return;
+    };
+    let from = push_pointer(pointer, "itemSchema");
+    let data = ["properties", "data"];
+    if let Some(Value::Mapping(data_schema)) = data
+        .iter()
+        .try_fold(&mut item, |node, token| child_of_mut(node, token))
+    {
+        if let Some(content) = data_schema.shift_remove("contentSchema") {
+            let data_pointer = data
+                .iter()
+                .fold(from.clone(), |p, token| push_pointer(&p, token));
+            if let Some(slot) = data
+                .iter()
+                .try_fold(&mut item, |node, token| child_of_mut(node, token))
+            {
+                *slot = content;
+            }
+            upgrade.moved(
+                data_pointer.clone(),
+                push_pointer(&data_pointer, "contentSchema"),
+            );
+        }
+    }
+    let mut list = Map::new();
+    list.insert(text("type"), text("array"));
+    list.insert(text("items"), item);
+    // `schema` describes the whole stream; the items say more.
+    map.insert(text("schema"), Value::Mapping(list));
+    let schema = push_pointer(pointer, "schema");
+    upgrade.moved(push_pointer(&schema, "items"), from);
 }
 
 /// 3.2's operations on other HTTP methods (`query`, `additionalOperations`) have no place in

@@ -403,19 +403,20 @@ impl OperationModel {
         }
     }
 
-    /// The JSON types of the success bodies (one, or each variant's).
+    /// The types decoded from JSON in the success bodies (one, or each variant's; a stream's
+    /// item type).
     pub fn success_json_types(&self) -> Vec<&TypeRef> {
         match &self.success.responses {
             Some(responses) => responses
                 .variants
                 .iter()
-                .filter_map(|variant| variant.body.as_ref().and_then(ResponseBody::json))
+                .filter_map(|variant| variant.body.as_ref().and_then(ResponseBody::decoded))
                 .collect(),
             None => self
                 .success
                 .body
                 .as_ref()
-                .and_then(ResponseBody::json)
+                .and_then(ResponseBody::decoded)
                 .into_iter()
                 .collect(),
         }
@@ -596,6 +597,18 @@ pub enum ResponseBody {
     Text,
     /// Any other media type: a stream of bytes, read in chunks.
     Bytes,
+    /// Server-sent events (`text/event-stream`), read event by event; each event's data is
+    /// decoded as this type (`None`: the data is text).
+    Events(Option<TypeRef>),
+    /// JSON values one after another, read value by value, each decoded as `item`: JSON Lines
+    /// (`application/jsonl`, `application/x-ndjson`), or with `record_separator` a JSON text
+    /// sequence (`application/json-seq`).
+    JsonLines {
+        /// The type of each value.
+        item: TypeRef,
+        /// Whether values are framed by RFC 7464's record separator rather than by lines.
+        record_separator: bool,
+    },
 }
 
 impl ResponseBody {
@@ -605,6 +618,25 @@ impl ResponseBody {
             ResponseBody::Json(ty) => Some(ty),
             _ => None,
         }
+    }
+
+    /// The type decoded from JSON: a JSON body's, or each item's of a stream of JSON items.
+    pub fn decoded(&self) -> Option<&TypeRef> {
+        match self {
+            ResponseBody::Json(ty)
+            | ResponseBody::Events(Some(ty))
+            | ResponseBody::JsonLines { item: ty, .. } => Some(ty),
+            _ => None,
+        }
+    }
+
+    /// Whether the body is handed over unread, as a stream the caller reads (no `Clone`,
+    /// no `PartialEq`).
+    pub fn streamed(&self) -> bool {
+        matches!(
+            self,
+            ResponseBody::Bytes | ResponseBody::Events(_) | ResponseBody::JsonLines { .. }
+        )
     }
 }
 

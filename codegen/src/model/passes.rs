@@ -278,7 +278,8 @@ pub(super) fn unify_error_bodies(
             _ => {
                 op.error_body = bodies.into_iter().next().map(|body| match body {
                     ResponseBody::Json(ty) => ty,
-                    ResponseBody::Text | ResponseBody::Bytes => TypeRef::String,
+                    // Error bodies are read whole: anything but JSON is text.
+                    _ => TypeRef::String,
                 });
             }
         }

@@ -302,7 +302,7 @@ pub fn test_generated(set: &str, specs: &[GoldenSpec], tests: &[PathBuf]) {
         "[package]\nname = \"wire-tests\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\n{dependencies}\
          reqwest = {{ version = \"0.13\", default-features = false, features = [\"multipart\"] }}\n\
-         serde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\
+         serde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\"] }}\n\
          wiremock = \"0.6\"\n"
     );
     for test in tests {

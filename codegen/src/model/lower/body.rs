@@ -437,9 +437,12 @@ impl<'a> ModelBuilder<'a> {
                 };
                 ResponseBody::Json(ty)
             }
-            MediaKind::Text => ResponseBody::Text,
             _ if as_error => ResponseBody::Text,
-            _ => ResponseBody::Bytes,
+            _ => match framing(media) {
+                Some(framing) => self.stream_body(framing, media_type, hint, &media_pointer),
+                None if kind == MediaKind::Text => ResponseBody::Text,
+                None => ResponseBody::Bytes,
+            },
         };
         let resource_type = match (&body, &media_type.schema) {
             (ResponseBody::Json(_), Some(ReferenceOr::Item(schema))) => resource_type(schema),
@@ -450,6 +453,87 @@ impl<'a> ModelBuilder<'a> {
             media: Some(media.to_string()),
             resource_type,
         })
+    }
+
+    /// A success body read as it arrives (server-sent events, JSON Lines, a JSON text
+    /// sequence) and the type of its items. A schema that is a list describes the stream as the
+    /// list of its items (OpenAPI 3.2's reading; its `itemSchema` arrives so, see
+    /// `load/upgrade.rs`); any other schema is the item's own. An event's item is its data: for
+    /// an event-shaped object (`data` beside only `event`, `id` and `retry`) the `data`
+    /// property's schema; a string is text, anything else JSON of that type.
+    fn stream_body(
+        &mut self,
+        framing: Framing,
+        media_type: &openapiv3::MediaType,
+        hint: &str,
+        media_pointer: &str,
+    ) -> ResponseBody {
+        let schema_pointer = child(media_pointer, "schema");
+        let mut item = media_type
+            .schema
+            .clone()
+            .map(|schema| self.stream_item(schema, schema_pointer));
+        if framing == Framing::Events {
+            if let Some((schema, pointer)) = &item {
+                if let Some(data) = self.peek(schema).and_then(event_data) {
+                    item = Some((unboxed(data), child(&child(pointer, "properties"), "data")));
+                }
+            }
+            let text = match &item {
+                None => true,
+                Some((schema, _)) => self
+                    .peek(schema)
+                    .is_some_and(|s| matches!(s.schema_kind, SchemaKind::Type(Type::String(_)))),
+            };
+            if text {
+                return ResponseBody::Events(None);
+            }
+        }
+        let ty = match item {
+            Some((schema, pointer)) => match self.type_of(&schema, hint, &pointer) {
+                Ok(ty) => ty,
+                Err(problem) => self.untyped(problem),
+            },
+            None => TypeRef::Json,
+        };
+        match framing {
+            Framing::Events => ResponseBody::Events(Some(ty)),
+            Framing::Lines | Framing::Records => ResponseBody::JsonLines {
+                item: ty,
+                record_separator: framing == Framing::Records,
+            },
+        }
+    }
+
+    /// The schema of a stream's items: a list's items, or the schema itself.
+    fn stream_item(
+        &self,
+        schema: ReferenceOr<Schema>,
+        pointer: String,
+    ) -> (ReferenceOr<Schema>, String) {
+        let list_pointer = match &schema {
+            ReferenceOr::Reference { reference } => match self.component_at_ref(reference, "") {
+                Ok((key, _)) => child("/components/schemas", &key),
+                Err(_) => return (schema, pointer),
+            },
+            ReferenceOr::Item(_) => pointer.clone(),
+        };
+        match self.peek(&schema).map(|s| &s.schema_kind) {
+            Some(SchemaKind::Type(Type::Array(list))) => match &list.items {
+                Some(items) => (unboxed(items), child(&list_pointer, "items")),
+                None => (ReferenceOr::Item(any_schema()), list_pointer),
+            },
+            _ => (schema, pointer),
+        }
+    }
+
+    /// The schema itself, or the component a `$ref` leads to (`None` when it leads nowhere:
+    /// lowering it reports that).
+    fn peek<'s>(&'s self, schema: &'s ReferenceOr<Schema>) -> Option<&'s Schema> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.schema_at_ref(reference, "").ok(),
+            ReferenceOr::Item(schema) => Some(schema),
+        }
     }
 
     pub(super) fn responses(
@@ -801,6 +885,70 @@ fn is_binary(schema: &Schema) -> bool {
         SchemaKind::Type(Type::String(string))
             if string.format == openapiv3::VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
     )
+}
+
+/// How a streamed body is cut into items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// Server-sent events (`text/event-stream`).
+    Events,
+    /// JSON Lines (`application/jsonl`, `application/x-ndjson`, ...).
+    Lines,
+    /// A JSON text sequence (`application/json-seq`, RFC 7464).
+    Records,
+}
+
+/// The framing of a response media type read as a stream of items, if it is one.
+fn framing(media: &str) -> Option<Framing> {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "text/event-stream" => Some(Framing::Events),
+        "application/jsonl"
+        | "application/x-jsonl"
+        | "application/jsonlines"
+        | "application/x-jsonlines"
+        | "application/ndjson"
+        | "application/x-ndjson" => Some(Framing::Lines),
+        "application/json-seq" => Some(Framing::Records),
+        other if other.ends_with("+json-seq") => Some(Framing::Records),
+        _ => None,
+    }
+}
+
+/// The `data` property's schema of an event-shaped object: `data` beside nothing but the
+/// other fields of a server-sent event (`event`, `id`, `retry`).
+fn event_data(schema: &Schema) -> Option<&ReferenceOr<Box<Schema>>> {
+    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+        return None;
+    };
+    let fields = ["data", "event", "id", "retry"];
+    if !object.properties.keys().all(|k| fields.contains(&k.as_str())) {
+        return None;
+    }
+    object.properties.get("data")
+}
+
+/// A schema `openapiv3` nests in a box, as one of its own.
+fn unboxed(schema: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
+    match schema {
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
+        ReferenceOr::Item(schema) => ReferenceOr::Item((**schema).clone()),
+    }
+}
+
+/// A schema of any value.
+fn any_schema() -> Schema {
+    Schema {
+        schema_data: Default::default(),
+        schema_kind: SchemaKind::Any(Default::default()),
+    }
 }
 
 fn media_kind(media: &str) -> MediaKind {
