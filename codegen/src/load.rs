@@ -26,9 +26,25 @@ pub struct LoadedSpec {
     pub notes: Vec<upgrade::Note>,
     /// The nodes that translation moved: `(pointer in the document, pointer in the text)`.
     moved: Vec<(String, String)>,
+    /// Operations on HTTP methods the 3.0 path item has no field for (3.2's `query` and
+    /// `additionalOperations`), in document order.
+    pub other_operations: Vec<OtherOperation>,
     /// Built from `text` by the first diagnostic, so that a spec that generates never pays for
     /// it; `None` when the position parser refuses a text the loader read.
     positions: OnceLock<Option<PositionIndex>>,
+}
+
+/// An operation on an HTTP method the 3.0 path item has no field for.
+#[derive(Debug)]
+pub struct OtherOperation {
+    /// The path key.
+    pub path: String,
+    /// The HTTP method, as it is sent (`QUERY`).
+    pub method: String,
+    /// The operation.
+    pub operation: openapiv3::Operation,
+    /// Its pointer in the document (`LoadedSpec::diagnostic` finds it in the text).
+    pub pointer: String,
 }
 
 impl LoadedSpec {
@@ -123,6 +139,17 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
             diagnostic
         })?;
         match check_version(&source, tree.get("openapi"), tree.get("swagger"))? {
+            Version::V30 if upgrade::has_path_item_refs(&tree) => {
+                let tree = serde_yaml::to_value(&tree).map_err(|err| {
+                    source.diagnostic(
+                        "",
+                        DiagnosticKind::Structure {
+                            message: err.to_string(),
+                        },
+                    )
+                })?;
+                thirty(&source, tree)?
+            }
             Version::V30 => {
                 numbers::relax_json(&mut tree);
                 (structure(&source, tree, &[])?, upgrade::Upgrade::default())
@@ -156,18 +183,16 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
                 .map(|at| LineColumn::new(at.line(), at.column()));
             diagnostic
         })?;
-        let mut tree = tree.0;
+        let tree = tree.0;
         let version = tree.get("openapi").map(yaml_to_json);
         let swagger = tree.get("swagger").map(yaml_to_json);
         match check_version(&source, version.as_ref(), swagger.as_ref())? {
-            Version::V30 => {
-                numbers::relax_yaml(&mut tree);
-                (structure(&source, tree, &[])?, upgrade::Upgrade::default())
-            }
+            Version::V30 => thirty(&source, tree)?,
             Version::Later => later(&source, tree)?,
         }
     };
-    let (document, upgrade) = document;
+    let (mut document, mut upgrade) = document;
+    let other_operations = other_operations(&mut document, &mut upgrade);
     Ok(LoadedSpec {
         file: file.to_path_buf(),
         text,
@@ -175,8 +200,79 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
         format,
         notes: upgrade.notes,
         moved: upgrade.moved,
+        other_operations,
         positions: OnceLock::new(),
     })
+}
+
+/// Takes the operations `upgrade` put aside under [`upgrade::OTHER_METHODS`] out of each path
+/// item and reads them. One that cannot be read, or whose method is not an HTTP token (RFC
+/// 9110), is left out with a warning at its node.
+fn other_operations(
+    document: &mut openapiv3::OpenAPI,
+    upgrade: &mut upgrade::Upgrade,
+) -> Vec<OtherOperation> {
+    let mut found = Vec::new();
+    for (path, item) in document.paths.paths.iter_mut() {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let Some(serde_json::Value::Object(methods)) =
+            item.extensions.shift_remove(upgrade::OTHER_METHODS)
+        else {
+            continue;
+        };
+        let base = push_pointer(
+            &push_pointer("/paths", path),
+            upgrade::OTHER_METHODS,
+        );
+        for (method, operation) in methods {
+            let pointer = push_pointer(&base, &method);
+            let selector = match operation.get("operationId").and_then(|id| id.as_str()) {
+                Some(id) => format!("op:{id}"),
+                None => format!("path:{path}"),
+            };
+            let token = !method.is_empty()
+                && method
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            let read = match token {
+                true => serde_path_to_error::deserialize::<_, openapiv3::Operation>(operation)
+                    .map_err(|err| format!("the operation cannot be read at {}: {}", err.path(), err.inner())),
+                false => Err(format!("the HTTP method {method:?} is not a method name (RFC 9110 token)")),
+            };
+            match read {
+                Ok(operation) => found.push(OtherOperation {
+                    path: path.clone(),
+                    method,
+                    operation,
+                    pointer,
+                }),
+                Err(what) => upgrade.notes.push(upgrade::Note {
+                    pointer: upgrade::in_text(&upgrade.moved, &pointer),
+                    kind: DiagnosticKind::Invalid { what },
+                    lost: crate::diagnostic::Fallback::OperationLeftOut {
+                        method: method.clone(),
+                        path: path.clone(),
+                        selector,
+                    },
+                }),
+            }
+        }
+    }
+    found
+}
+
+/// A 3.0 document as a YAML tree: its path items written as `$ref` inlined, nothing else
+/// changed.
+fn thirty(
+    source: &Source<'_>,
+    mut tree: serde_yaml::Value,
+) -> Result<(openapiv3::OpenAPI, upgrade::Upgrade), Diagnostic> {
+    let upgrade = upgrade::path_item_refs(&mut tree);
+    numbers::relax_yaml(&mut tree);
+    let document = structure(source, tree, &upgrade.moved)?;
+    Ok((document, upgrade))
 }
 
 /// A 3.1 or 3.2 document: translated into the 3.0 document that means the same to a client

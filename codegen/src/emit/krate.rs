@@ -82,7 +82,8 @@ fn features_table(model: &ApiModel) -> String {
             .join(", ")
     );
     for feature in &model.features {
-        table.push_str(&format!("{} = []\n", feature.name));
+        let children: Vec<String> = feature.children.iter().map(|c| format!("\"{c}\"")).collect();
+        table.push_str(&format!("{} = [{}]\n", feature.name, children.join(", ")));
     }
     table
 }
@@ -111,10 +112,15 @@ fn features_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
         what_rule = if described { " --- |" } else { "" },
     );
     for feature in &model.features {
-        let tag = match &feature.tag {
+        let mut tag = match &feature.tag {
             Some(tag) => format!("`{}`", tag.replace('`', "'")),
             None => "(operations without a tag)".to_string(),
         };
+        if !feature.children.is_empty() {
+            let children: Vec<String> =
+                feature.children.iter().map(|c| format!("`{c}`")).collect();
+            tag.push_str(&format!(", and turns on {}", children.join(", ")));
+        }
         let what = feature
             .doc
             .as_deref()

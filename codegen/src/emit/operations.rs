@@ -345,8 +345,24 @@ fn request_statements(op: &OperationModel) -> TokenStream {
         quote! { path }
     };
 
-    let method = ident(&op.http_method);
-    let mut chain = vec![quote! { self.request(reqwest::Method::#method, #path_arg) }];
+    let method = match op.http_method.as_str() {
+        "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE" => {
+            let method = ident(&op.http_method);
+            quote! { reqwest::Method::#method }
+        }
+        // Another method (3.2's `QUERY`, `additionalOperations`): the model proved it a token,
+        // which `from_bytes` always takes.
+        other => {
+            let bytes = proc_macro2::Literal::byte_string(other.as_bytes());
+            quote! {
+                reqwest::Method::from_bytes(#bytes).map_err(|_| Error::InvalidArgument {
+                    name: #other,
+                    reason: "not an HTTP method",
+                })?
+            }
+        }
+    };
+    let mut chain = vec![quote! { self.request(#method, #path_arg) }];
     let added: Vec<TokenStream> = op
         .params
         .iter()

@@ -190,6 +190,7 @@ pub fn upgrade(tree: &mut Value) -> Upgrade {
         components.shift_remove("pathItems");
     }
     mutual_tls(tree, &mut upgrade);
+    tags(tree);
     let mut lifted = Vec::new();
     walk_document(tree, "", &mut upgrade, &mut lifted);
     lift_defs(tree, lifted, &mut upgrade);
@@ -199,6 +200,22 @@ pub fn upgrade(tree: &mut Value) -> Upgrade {
         .notes
         .retain(|note| seen.insert((note.pointer.clone(), note.kind.to_string())));
     upgrade
+}
+
+/// An OpenAPI 3.0 document's path items written as a `$ref` (3.0 allows them too): inlined
+/// as in 3.1 and 3.2 (see [`inline_path_items`]), nothing else translated. A document without
+/// one is left as it is.
+pub fn path_item_refs(tree: &mut Value) -> Upgrade {
+    let mut upgrade = Upgrade::default();
+    inline_path_items(tree, &mut upgrade);
+    upgrade
+}
+
+/// Whether a JSON document has a path item written as a `$ref`.
+pub fn has_path_item_refs(tree: &serde_json::Value) -> bool {
+    tree.get("paths")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|paths| paths.values().any(|item| item.get("$ref").is_some()))
 }
 
 /// Every path item written as a `$ref` to another node of the document (3.1's
@@ -356,15 +373,26 @@ fn walk_document(
     let path_item_here = matches!(tokens.as_slice(), [paths, _] if paths == "paths")
         || (tokens.len() >= 3 && tokens[tokens.len() - 3] == "callbacks");
     if path_item_here {
-        path_item(map, pointer, upgrade);
+        path_item(map, pointer, upgrade, lifted);
     }
     if let Some(Value::Sequence(parameters)) = map.get_mut("parameters") {
         let list_pointer = push_pointer(pointer, "parameters");
         let mut kept = 0;
         let mut original = 0;
-        parameters.retain(|parameter| {
+        parameters.retain_mut(|parameter| {
             let here = push_pointer(&list_pointer, &original.to_string());
             original += 1;
+            if let Some(media) = form_querystring(parameter) {
+                let kept_pointer = push_pointer(&list_pointer, &kept.to_string());
+                upgrade.moved(kept_pointer.clone(), here.clone());
+                let content = push_pointer(&push_pointer(&here, "content"), &media);
+                upgrade.moved(
+                    push_pointer(&kept_pointer, "schema"),
+                    push_pointer(&content, "schema"),
+                );
+                kept += 1;
+                return true;
+            }
             if parameter.get("in").and_then(Value::as_str) != Some("querystring") {
                 upgrade.moved(push_pointer(&list_pointer, &kept.to_string()), here);
                 kept += 1;
@@ -446,25 +474,61 @@ fn item_schema(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
     upgrade.moved(push_pointer(&schema, "items"), from);
 }
 
-/// 3.2's operations on other HTTP methods (`query`, `additionalOperations`) have no place in
-/// the 3.0 path item: each is left out with a warning that names it.
-fn path_item(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
-    let path = pointer_tokens(pointer).pop().unwrap_or_default();
-    let left_out = |upgrade: &mut Upgrade, at: String, method: &str, operation: &Value| {
-        let selector = match operation.get("operationId").and_then(Value::as_str) {
-            Some(id) => format!("op:{id}"),
-            None => format!("path:{path}"),
-        };
-        upgrade.note(
-            &at,
-            format!("the HTTP method {}", method.to_ascii_uppercase()),
-            Fallback::OperationLeftOut {
-                method: method.to_string(),
-                path: path.clone(),
-                selector,
-            },
-        );
+/// 3.2's `in: querystring` parameter whose one media type is a form
+/// (`application/x-www-form-urlencoded`): the whole query string is the form of its object,
+/// which is what a query parameter of that object with `style: form, explode: true` sends
+/// (its members as pairs). The parameter becomes that; returns the media type its schema came
+/// from. Any other `querystring` is left as it is.
+fn form_querystring(parameter: &mut Value) -> Option<String> {
+    if parameter.get("in").and_then(Value::as_str) != Some("querystring") {
+        return None;
+    }
+    let content = parameter.get("content")?.as_mapping()?;
+    let [(media, media_type)] = content.iter().collect::<Vec<_>>()[..] else {
+        return None;
     };
+    let media = key_token(media)?;
+    let essence = media.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return None;
+    }
+    let schema = media_type.get("schema")?.clone();
+    let map = parameter.as_mapping_mut()?;
+    map.shift_remove("content");
+    map.insert(text("in"), text("query"));
+    map.insert(text("style"), text("form"));
+    map.insert(text("explode"), Value::Bool(true));
+    map.insert(text("schema"), schema);
+    Some(media)
+}
+
+/// Where a 3.2 tag's `parent` (the tag it is nested in) waits for the model, which makes the
+/// parent's cargo feature turn on the features of the tags nested in it.
+pub const TAG_PARENT: &str = "x-codegen-parent";
+
+/// 3.2's nested tags: `parent` is kept (as [`TAG_PARENT`]); `kind` (what a documentation
+/// tool shows the tag as: navigation, a badge, an audience) does not affect a client and goes
+/// (README, "OpenAPI 3.1 and 3.2").
+fn tags(tree: &mut Value) {
+    let Some(Value::Sequence(tags)) = tree.get_mut("tags") else {
+        return;
+    };
+    for tag in tags.iter_mut().filter_map(Value::as_mapping_mut) {
+        tag.shift_remove("kind");
+        if let Some(parent) = tag.shift_remove("parent") {
+            tag.insert(text(TAG_PARENT), parent);
+        }
+    }
+}
+
+/// Where 3.2's operations on other HTTP methods (`query`, `additionalOperations`) wait, by
+/// method, for `load` to take them out of the tree: the 3.0 path item has no place for them.
+pub const OTHER_METHODS: &str = "x-codegen-other-methods";
+
+/// 3.2's operations on other HTTP methods (`query`, `additionalOperations`) are translated
+/// where they are, then moved under [`OTHER_METHODS`] keyed by the method as it is sent
+/// (`QUERY`, `additionalOperations`' keys as written), each move recorded.
+fn path_item(map: &mut Map, pointer: &str, upgrade: &mut Upgrade, lifted: &mut Vec<(String, Value)>) {
     for method in METHODS_30 {
         if let Some(Value::Mapping(operation)) = map.get_mut(*method) {
             // 3.1 made an operation's `responses` optional.
@@ -473,17 +537,34 @@ fn path_item(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
             }
         }
     }
+    let mut others = Vec::new();
     if let Some(operation) = map.shift_remove("query") {
-        left_out(upgrade, push_pointer(pointer, "query"), "query", &operation);
+        others.push(("QUERY".to_string(), push_pointer(pointer, "query"), operation));
     }
-    if let Some(Value::Mapping(others)) = map.shift_remove("additionalOperations") {
+    if let Some(Value::Mapping(additional)) = map.shift_remove("additionalOperations") {
         let base = push_pointer(pointer, "additionalOperations");
-        for (method, operation) in &others {
-            if let Some(method) = key_token(method) {
-                left_out(upgrade, push_pointer(&base, &method), &method, operation);
+        for (method, operation) in additional {
+            if let Some(method) = key_token(&method) {
+                others.push((method.clone(), push_pointer(&base, &method), operation));
             }
         }
     }
+    if others.is_empty() {
+        return;
+    }
+    let mut moved = Map::new();
+    let base = push_pointer(pointer, OTHER_METHODS);
+    for (method, from, mut operation) in others {
+        if let Value::Mapping(fields) = &mut operation {
+            if !fields.contains_key("responses") {
+                fields.insert(text("responses"), Value::Mapping(Map::new()));
+            }
+        }
+        walk_document(&mut operation, &from, upgrade, lifted);
+        upgrade.moved(push_pointer(&base, &method), from);
+        moved.insert(text(&method), operation);
+    }
+    map.insert(text(OTHER_METHODS), Value::Mapping(moved));
 }
 
 /// Whether a schema admits `null` alone: `type: "null"`, `type: ["null"]`, `const: null` or

@@ -104,8 +104,49 @@ pub(super) fn reach(types: &BTreeMap<String, TypeDef>, roots: Vec<String>) -> BT
     reached
 }
 
+/// One of the document's `tags`: its description, and the tag it is nested in (3.2's
+/// `parent`).
+#[derive(Debug, Clone)]
+pub(super) struct TagDoc {
+    pub(super) name: String,
+    pub(super) doc: Option<String>,
+    pub(super) parent: Option<String>,
+}
+
+/// The parent of each tag, where following parents from it never comes back to it (a cycle
+/// is broken where it closes: the tag that would close it keeps no parent).
+fn tag_parents(tag_docs: &[TagDoc]) -> BTreeMap<&str, &str> {
+    let mut parents: BTreeMap<&str, &str> = BTreeMap::new();
+    for tag in tag_docs {
+        let Some(parent) = tag.parent.as_deref() else {
+            continue;
+        };
+        if !tag_docs.iter().any(|t| t.name == parent) {
+            continue;
+        }
+        let mut at = Some(parent);
+        let mut closes = false;
+        for _ in 0..=tag_docs.len() {
+            match at {
+                Some(name) if name == tag.name => {
+                    closes = true;
+                    break;
+                }
+                Some(name) => at = parents.get(name).copied(),
+                None => break,
+            }
+        }
+        if !closes {
+            parents.insert(&tag.name, parent);
+        }
+    }
+    parents
+}
+
 /// Gives every operation and type its gate and returns the crate's features (sorted by name).
-/// `tag_docs` are the document's `tags` with their descriptions.
+/// `tag_docs` are the document's `tags` with their descriptions and parents: a tag that holds
+/// others (3.2's nested tags) is a feature that turns theirs on, even with no operation of
+/// its own.
 ///
 /// An operation is compiled by the features of its tags (`untagged` without one); the session's
 /// operations, which the runtime calls itself, always. A type is compiled by the features whose
@@ -113,7 +154,7 @@ pub(super) fn reach(types: &BTreeMap<String, TypeDef>, roots: Vec<String>) -> BT
 /// and by `full` alone when no operation does. With fewer than two features to choose from
 /// there are none: everything is always compiled.
 pub(super) fn assign_features(
-    tag_docs: &[(String, Option<String>)],
+    tag_docs: &[TagDoc],
     types: &mut BTreeMap<String, TypeDef>,
     operations: &mut [OperationModel],
 ) -> Vec<FeatureModel> {
@@ -131,6 +172,20 @@ pub(super) fn assign_features(
                 tags.push(tag);
             }
         }
+    }
+    let parents = tag_parents(tag_docs);
+    let mut ancestor = 0;
+    while ancestor < tags.len() {
+        let parent = tags[ancestor]
+            .as_deref()
+            .and_then(|tag| parents.get(tag))
+            .map(|parent| Some(parent.to_string()));
+        if let Some(parent) = parent {
+            if !tags.contains(&parent) {
+                tags.push(parent);
+            }
+        }
+        ancestor += 1;
     }
     if tags.len() < 2 {
         return Vec::new();
@@ -168,17 +223,30 @@ pub(super) fn assign_features(
         def.gate = type_gates.get(name).cloned().unwrap_or_default();
     }
     let mut features: Vec<FeatureModel> = tags
-        .into_iter()
-        .zip(names)
-        .map(|(tag, name)| FeatureModel {
-            name,
-            doc: tag.as_ref().and_then(|tag| {
-                tag_docs
-                    .iter()
-                    .find(|(named, _)| named == tag)
-                    .and_then(|(_, doc)| doc.clone())
-            }),
-            tag,
+        .iter()
+        .cloned()
+        .zip(names.iter().cloned())
+        .map(|(tag, name)| {
+            let mut children: Vec<String> = tag_refs
+                .iter()
+                .filter(|child| {
+                    child.and_then(|child| parents.get(child)).copied() == tag.as_deref()
+                        && tag.is_some()
+                })
+                .filter_map(|child| feature_of.get(child).map(|f| f.to_string()))
+                .collect();
+            children.sort();
+            FeatureModel {
+                name,
+                doc: tag.as_ref().and_then(|tag| {
+                    tag_docs
+                        .iter()
+                        .find(|t| &t.name == tag)
+                        .and_then(|t| t.doc.clone())
+                }),
+                tag,
+                children,
+            }
         })
         .collect();
     features.sort_by(|a, b| a.name.cmp(&b.name));
@@ -342,7 +410,11 @@ mod tests {
             operation("ping", &[], "Everywhere"),
         ];
         let features = assign_features(
-            &[("VM".to_string(), Some("Virtual machines.".to_string()))],
+            &[TagDoc {
+                name: "VM".to_string(),
+                doc: Some("Virtual machines.".to_string()),
+                parent: None,
+            }],
             &mut types,
             &mut operations,
         );
@@ -381,6 +453,52 @@ mod tests {
         );
         assert_eq!(operations[1].gate, gate(&["vm"]));
         assert_eq!(operations[5].gate, gate(&["untagged"]));
+    }
+
+    #[test]
+    fn a_parent_tag_turns_on_the_features_nested_in_it() {
+        let tag = |name: &str, parent: Option<&str>| TagDoc {
+            name: name.to_string(),
+            doc: None,
+            parent: parent.map(str::to_string),
+        };
+        let mut types: BTreeMap<String, TypeDef> = [struct_type("Vm", &[])].into_iter().collect();
+        let mut operations = vec![
+            operation("a", &["vm"], "Vm"),
+            operation("b", &["disk"], "Vm"),
+            operation("c", &["loop-a"], "Vm"),
+            operation("d", &["loop-b"], "Vm"),
+        ];
+        let tags = [
+            tag("vm", Some("infra")),
+            tag("disk", Some("vm")),
+            // A parent with no operation of its own still becomes a feature.
+            tag("infra", None),
+            // A cycle is broken where it closes (`loop-b`'s parent would close it); a parent
+            // that is no tag is no parent.
+            tag("loop-a", Some("loop-b")),
+            tag("loop-b", Some("loop-a")),
+            tag("orphan", Some("missing")),
+        ];
+        let features = assign_features(&tags, &mut types, &mut operations);
+        let children: Vec<(&str, Vec<&str>)> = features
+            .iter()
+            .map(|f| {
+                let children = f.children.iter().map(String::as_str).collect();
+                (f.name.as_str(), children)
+            })
+            .collect();
+        assert_eq!(
+            children,
+            [
+                ("disk", vec![]),
+                ("infra", vec!["vm"]),
+                ("loop-a", vec![]),
+                ("loop-b", vec!["loop-a"]),
+                ("vm", vec!["disk"]),
+            ]
+        );
+        assert_eq!(operations[1].gate, gate(&["disk"]), "a child's own feature");
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct FeatureModel {
     pub tag: Option<String>,
     /// The tag's description from the document's `tags` list.
     pub doc: Option<String>,
+    /// The features of the tags nested in this one (OpenAPI 3.2's `parent`), which this
+    /// feature turns on, sorted.
+    pub children: Vec<String>,
 }
 
 /// Which cargo features compile an item of the generated crate.

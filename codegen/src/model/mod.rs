@@ -86,11 +86,19 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<Modelled,
     }
     // Types that only left-out operations used go too.
     passes::keep_used_types(&mut types, &operations);
-    let tag_docs: Vec<(String, Option<String>)> = spec
+    let tag_docs: Vec<features::TagDoc> = spec
         .document
         .tags
         .iter()
-        .map(|tag| (tag.name.clone(), tag.description.clone()))
+        .map(|tag| features::TagDoc {
+            name: tag.name.clone(),
+            doc: tag.description.clone(),
+            parent: tag
+                .extensions
+                .get(crate::load::upgrade::TAG_PARENT)
+                .and_then(|parent| parent.as_str())
+                .map(str::to_string),
+        })
         .collect();
     let features = features::assign_features(&tag_docs, &mut types, &mut operations);
     let info = &spec.document.info;

@@ -20,6 +20,7 @@ impl<'a> ModelBuilder<'a> {
     /// left out.
     pub(super) fn operations(&mut self, selection: &Selection) -> Vec<OperationModel> {
         let document = self.document;
+        let spec = self.spec;
         let mut operations = Vec::new();
         let mut method_names: BTreeMap<String, String> = BTreeMap::new();
         // Per lowered operation: its name when it is exactly what the spec wrote (an
@@ -49,11 +50,22 @@ impl<'a> ModelBuilder<'a> {
                     continue;
                 }
             };
-            for (method, operation) in item.iter() {
+            // 3.2's operations on other HTTP methods (`query`, `additionalOperations`), which
+            // `load` reads beside the 3.0 path item, come after the item's own.
+            let others = spec
+                .other_operations
+                .iter()
+                .filter(|other| other.path == *key)
+                .map(|other| (other.method.as_str(), &other.operation, Some(&other.pointer)));
+            let own = item.iter().map(|(method, operation)| (method, operation, None));
+            for (method, operation, pointer) in own.chain(others) {
                 if !selection.selects(key, &operation.tags, operation.operation_id.as_deref()) {
                     continue;
                 }
-                let pointer = push_pointer(&item_pointer, method);
+                let pointer = match pointer {
+                    Some(pointer) => pointer.clone(),
+                    None => push_pointer(&item_pointer, method),
+                };
                 let index = self.selectors.len();
                 self.owner = Owner::Operation(index);
                 self.selectors.push(match &operation.operation_id {
@@ -252,7 +264,14 @@ impl<'a> ModelBuilder<'a> {
         }
         let main = OperationModel {
             method_name,
-            http_method: method.to_ascii_uppercase(),
+            // openapiv3 names the 3.0 methods in lower case; another method is sent as the
+            // spec writes it (methods are case-sensitive).
+            http_method: match method {
+                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace" => {
+                    method.to_ascii_uppercase()
+                }
+                _ => method.to_string(),
+            },
             path_template,
             path,
             constant_query,
