@@ -437,6 +437,10 @@ fn type_tokens(ty: &TypeRef, scope: Scope) -> TokenStream {
             let inner = type_tokens(inner, scope);
             quote! { std::collections::BTreeMap<String, #inner> }
         }
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(|item| type_tokens(item, scope));
+            quote! { (#(#items,)*) }
+        }
     }
 }
 

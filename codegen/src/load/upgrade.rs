@@ -686,12 +686,33 @@ fn schema(
     match map.get_mut("items") {
         Some(Value::Sequence(list)) => {
             // JSON Schema draft 4's tuple form, as OpenAPI 3.0 authors sometimes write it.
-            let list = std::mem::take(list);
+            let mut list = std::mem::take(list);
             map.shift_remove("items");
+            upgrade.note(
+                &push_pointer(pointer, "items"),
+                "`items` as a list (the tuple form of JSON Schema draft 4, which OpenAPI 3.0 \
+                 documents sometimes use) in an OpenAPI 3.1 document"
+                    .into(),
+                Fallback::Assumed {
+                    what: "read as 3.1's `prefixItems`".into(),
+                },
+            );
             if !map.contains_key("prefixItems") {
+                let here = push_pointer(pointer, "prefixItems");
+                upgrade.moved(here.clone(), push_pointer(pointer, "items"));
+                for (index, child) in list.iter_mut().enumerate() {
+                    schema(
+                        child,
+                        &push_pointer(&here, &index.to_string()),
+                        upgrade,
+                        lifted,
+                    );
+                }
                 map.insert(text("prefixItems"), Value::Sequence(list));
             }
         }
+        // No items beyond `prefixItems`: read below, with them.
+        Some(Value::Bool(false)) => {}
         Some(child) => schema(child, &push_pointer(pointer, "items"), upgrade, lifted),
         None => {}
     }
@@ -826,8 +847,18 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
+/// Where a tuple's items wait for the model (JSON Schema's `prefixItems`, when the list holds
+/// exactly those items): the schema is a list of any items with its tuple in this extension.
+pub const TUPLE: &str = "x-codegen-tuple";
+
+/// The most items a tuple may have: Rust's tuples implement `Debug`, `Clone` and `PartialEq`
+/// up to 12.
+const MAX_TUPLE: usize = 12;
+
 /// The keywords of one schema node that 3.0 spells otherwise.
 fn own_keywords(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
+    // Read before the constraints go: no items beyond the tuple's.
+    let no_more_items = map.get("unevaluatedItems") == Some(&Value::Bool(false));
     if let Some(value) = map.shift_remove("const") {
         if !map.contains_key("enum") {
             map.insert(text("enum"), Value::Sequence(vec![value.clone()]));
@@ -909,13 +940,34 @@ fn own_keywords(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
             },
         );
     }
-    if map.shift_remove("prefixItems").is_some() {
+    if let Some(members) = map.shift_remove("prefixItems") {
+        let count = members.as_sequence().map_or(0, Vec::len);
+        let closed = map.get("items") == Some(&Value::Bool(false))
+            || no_more_items
+            || map
+                .get("maxItems")
+                .and_then(Value::as_u64)
+                .is_some_and(|max| max <= count as u64);
+        let exact = map
+            .get("minItems")
+            .and_then(Value::as_u64)
+            .is_some_and(|min| min >= count as u64);
         map.insert(text("items"), Value::Mapping(Map::new()));
-        upgrade.note(
-            &push_pointer(pointer, "prefixItems"),
-            "a tuple (`prefixItems`, or `items` as a list)".into(),
-            Fallback::Untyped,
-        );
+        if closed && exact && (1..=MAX_TUPLE).contains(&count) {
+            map.insert(text("type"), text("array"));
+            map.insert(text(TUPLE), members);
+            upgrade.moved(push_pointer(pointer, TUPLE), push_pointer(pointer, "prefixItems"));
+        } else {
+            upgrade.note(
+                &push_pointer(pointer, "prefixItems"),
+                format!(
+                    "a tuple (`prefixItems`, or `items` as a list) that may hold fewer or more \
+                     than its {count} items (it is typed as a Rust tuple with `minItems: {count}` \
+                     and `items: false`, for 1 to {MAX_TUPLE} items)"
+                ),
+                Fallback::Untyped,
+            );
+        }
     } else if map.get("items") == Some(&Value::Bool(false)) {
         map.insert(text("items"), Value::Mapping(Map::new()));
     }

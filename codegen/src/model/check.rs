@@ -233,6 +233,7 @@ fn direct_names(ty: &TypeRef) -> Vec<&String> {
     match ty {
         TypeRef::Named(name) => vec![name],
         TypeRef::Vec(inner) | TypeRef::Map(inner) => direct_names(inner),
+        TypeRef::Tuple(items) => items.iter().flat_map(direct_names).collect(),
         _ => Vec::new(),
     }
 }
@@ -419,7 +420,7 @@ fn scalar_text(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> Option<Scalar
             Some(TypeKind::Union(union)) if union.text => Some(ScalarText::Display),
             _ => None,
         },
-        TypeRef::JsonObject | TypeRef::Vec(_) | TypeRef::Map(_) => None,
+        TypeRef::JsonObject | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Tuple(_) => None,
     }
 }
 

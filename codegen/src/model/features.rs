@@ -36,6 +36,11 @@ fn named(ty: &TypeRef, out: &mut Vec<String>) {
     match ty {
         TypeRef::Named(name) => out.push(name.clone()),
         TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner, out),
+        TypeRef::Tuple(items) => {
+            for item in items {
+                named(item, out);
+            }
+        }
         _ => {}
     }
 }

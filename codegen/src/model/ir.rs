@@ -332,6 +332,9 @@ pub enum TypeRef {
     Vec(Box<TypeRef>),
     /// `BTreeMap<String, T>`.
     Map(Box<TypeRef>),
+    /// A tuple `(A, B, ...)`: a list of exactly these items (JSON Schema's `prefixItems`, closed
+    /// and of its exact length), 1 to 12 of them.
+    Tuple(Vec<TypeRef>),
 }
 
 /// An HTTP operation and the method that calls it.

@@ -45,6 +45,12 @@ fn resolve_alias_deep_at(types: &BTreeMap<String, TypeDef>, ty: &TypeRef, depth:
         TypeRef::Map(inner) => {
             TypeRef::Map(Box::new(resolve_alias_deep_at(types, &inner, depth + 1)))
         }
+        TypeRef::Tuple(items) => TypeRef::Tuple(
+            items
+                .iter()
+                .map(|item| resolve_alias_deep_at(types, item, depth + 1))
+                .collect(),
+        ),
         other => other,
     }
 }
@@ -235,6 +241,9 @@ pub(super) fn unify_error_bodies(
                 TypeRef::Named(name) => TypeRef::Named(to(name)),
                 TypeRef::Vec(inner) => TypeRef::Vec(Box::new(walk(inner, to))),
                 TypeRef::Map(inner) => TypeRef::Map(Box::new(walk(inner, to))),
+                TypeRef::Tuple(items) => {
+                    TypeRef::Tuple(items.iter().map(|item| walk(item, to)).collect())
+                }
                 other => other.clone(),
             }
         }
@@ -327,6 +336,13 @@ fn fits(
         (TypeRef::Vec(n), TypeRef::Vec(w)) | (TypeRef::Map(n), TypeRef::Map(w)) => {
             fits(types, canonical, n, w, depth + 1)
         }
+        (TypeRef::Tuple(n), TypeRef::Tuple(w)) => {
+            n.len() == w.len()
+                && n
+                    .iter()
+                    .zip(w)
+                    .all(|(n, w)| fits(types, canonical, n, w, depth + 1))
+        }
         (TypeRef::Named(n), TypeRef::Named(w)) => {
             let struct_fields = |name: &String| match types.get(name).map(|def| &def.kind) {
                 Some(TypeKind::Struct { fields }) => Some(fields),
@@ -365,6 +381,10 @@ fn shape_classes(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
             }
             TypeRef::Vec(inner) => format!("[{}]", pattern(inner, refs)),
             TypeRef::Map(inner) => format!("{{{}}}", pattern(inner, refs)),
+            TypeRef::Tuple(items) => {
+                let items: Vec<String> = items.iter().map(|item| pattern(item, refs)).collect();
+                format!("({})", items.join(","))
+            }
             other => format!("{other:?}"),
         }
     }
@@ -445,6 +465,7 @@ pub(super) fn mark_member_kinds(types: &mut BTreeMap<String, TypeDef>) {
         TypeRef::Bool => JsonKind::Bool,
         TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => JsonKind::Number,
         TypeRef::JsonObject | TypeRef::Map(_) => JsonKind::Object,
+        TypeRef::Tuple(_) => JsonKind::Array,
         TypeRef::Vec(_) => JsonKind::Array,
         TypeRef::Json => JsonKind::Any,
         TypeRef::Named(name) => match types.get(&name).map(|def| &def.kind) {
@@ -524,9 +545,19 @@ pub(super) fn mark_text_unions(types: &mut BTreeMap<String, TypeDef>) {
 pub(super) fn mark_boxed_fields(types: &mut BTreeMap<String, TypeDef>) {
     let names: Vec<&String> = types.keys().collect();
     let index: BTreeMap<&String, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
-    let direct_target = |ty: &TypeRef| match ty {
-        TypeRef::Named(target) => index.get(target).copied(),
-        _ => None,
+    // The types a field holds without a `Vec` or map in between: itself, or a tuple's items
+    // (a field is boxed whole).
+    let direct_targets = |ty: &TypeRef| -> Vec<usize> {
+        let mut targets = Vec::new();
+        let mut pending = vec![ty];
+        while let Some(ty) = pending.pop() {
+            match ty {
+                TypeRef::Named(target) => targets.extend(index.get(target).copied()),
+                TypeRef::Tuple(items) => pending.extend(items),
+                _ => {}
+            }
+        }
+        targets
     };
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
     for (i, name) in names.iter().enumerate() {
@@ -535,11 +566,11 @@ pub(super) fn mark_boxed_fields(types: &mut BTreeMap<String, TypeDef>) {
         };
         match &def.kind {
             TypeKind::Struct { fields } => {
-                edges[i].extend(fields.iter().filter_map(|f| direct_target(&f.ty)));
+                edges[i].extend(fields.iter().flat_map(|f| direct_targets(&f.ty)));
             }
-            TypeKind::Alias(ty) => edges[i].extend(direct_target(ty)),
+            TypeKind::Alias(ty) => edges[i].extend(direct_targets(ty)),
             TypeKind::Union(union) => {
-                edges[i].extend(union.variants.iter().filter_map(|v| direct_target(&v.ty)));
+                edges[i].extend(union.variants.iter().flat_map(|v| direct_targets(&v.ty)));
             }
             TypeKind::Enum { .. } | TypeKind::Id { .. } => {}
         }
@@ -553,10 +584,11 @@ pub(super) fn mark_boxed_fields(types: &mut BTreeMap<String, TypeDef>) {
             _ => continue,
         };
         for (m, ty) in members.into_iter().enumerate() {
-            if let Some(target) = direct_target(ty) {
-                if component[target] == component[i] {
-                    boxed.push(((*name).clone(), m));
-                }
+            if direct_targets(ty)
+                .into_iter()
+                .any(|target| component[target] == component[i])
+            {
+                boxed.push(((*name).clone(), m));
             }
         }
     }

@@ -545,6 +545,14 @@ impl ModelBuilder<'_> {
                 _ => TypeRef::F64,
             }),
             SchemaKind::Type(Type::Boolean(_)) => Ok(TypeRef::Bool),
+            SchemaKind::Type(Type::Array(_))
+                if schema
+                    .schema_data
+                    .extensions
+                    .contains_key(crate::load::upgrade::TUPLE) =>
+            {
+                self.tuple_type(schema, hint, pointer)
+            }
             SchemaKind::Type(Type::Array(array)) => match &array.items {
                 Some(items) => Ok(TypeRef::Vec(Box::new(self.type_of(
                     items,
@@ -598,6 +606,38 @@ impl ModelBuilder<'_> {
                 None => Ok(TypeRef::Json),
             },
         }
+    }
+
+    /// A tuple: the items of a list of exactly these items (`prefixItems`, which `load` puts
+    /// in the schema's [`TUPLE`](crate::load::upgrade::TUPLE) extension), each typed where it
+    /// is written.
+    fn tuple_type(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, Diagnostic> {
+        let key = crate::load::upgrade::TUPLE;
+        let members_pointer = child(pointer, key);
+        let Some(serde_json::Value::Array(members)) = schema.schema_data.extensions.get(key)
+        else {
+            return Ok(TypeRef::Json);
+        };
+        let mut items = Vec::new();
+        for (index, member) in members.iter().enumerate() {
+            let at = child(&members_pointer, &index.to_string());
+            let member: ReferenceOr<Schema> =
+                serde_json::from_value(member.clone()).map_err(|err| {
+                    self.error(
+                        &at,
+                        DiagnosticKind::Invalid {
+                            what: format!("the tuple's item cannot be read as a schema: {err}"),
+                        },
+                    )
+                })?;
+            items.push(self.type_of(&member, &format!("{hint}Item{}", index + 1), &at)?);
+        }
+        Ok(TypeRef::Tuple(items))
     }
 
     /// The id type of `resource`, registered on first use.
