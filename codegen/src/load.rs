@@ -222,10 +222,7 @@ fn other_operations(
         else {
             continue;
         };
-        let base = push_pointer(
-            &push_pointer("/paths", path),
-            upgrade::OTHER_METHODS,
-        );
+        let base = push_pointer(&push_pointer("/paths", path), upgrade::OTHER_METHODS);
         for (method, operation) in methods {
             let pointer = push_pointer(&base, &method);
             let selector = match operation.get("operationId").and_then(|id| id.as_str()) {
@@ -238,8 +235,16 @@ fn other_operations(
                     .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
             let read = match token {
                 true => serde_path_to_error::deserialize::<_, openapiv3::Operation>(operation)
-                    .map_err(|err| format!("the operation cannot be read at {}: {}", err.path(), err.inner())),
-                false => Err(format!("the HTTP method {method:?} is not a method name (RFC 9110 token)")),
+                    .map_err(|err| {
+                        format!(
+                            "the operation cannot be read at {}: {}",
+                            err.path(),
+                            err.inner()
+                        )
+                    }),
+                false => Err(format!(
+                    "the HTTP method {method:?} is not a method name (RFC 9110 token)"
+                )),
             };
             match read {
                 Ok(operation) => found.push(OtherOperation {

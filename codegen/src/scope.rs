@@ -20,6 +20,10 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("header", include_str!("../runtime/header.rs")),
     ("json_body", include_str!("../runtime/json_body.rs")),
     ("json_lines", include_str!("../runtime/json_lines.rs")),
+    (
+        "json_lines_body",
+        include_str!("../runtime/json_lines_body.rs"),
+    ),
     ("messages", include_str!("../runtime/messages.rs")),
     ("no_content", include_str!("../runtime/no_content.rs")),
     ("nullable", include_str!("../runtime/nullable.rs")),

@@ -27,6 +27,8 @@ pub(super) fn manifest(model: &ApiModel, crate_name: &str, record: &Record) -> S
             .unwrap_or_default()
     };
     let bytes = optional("bytes ");
+    let futures_core = optional("futures-core ");
+    let http_body = optional("http-body ");
     let percent_encoding = optional("percent-encoding ");
     format!(
         r#"[package]
@@ -40,8 +42,8 @@ publish = false
 [dependencies]
 base64 = "0.23"
 {bytes}fastrand = "2"
-http = "1"
-{percent_encoding}reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
+{futures_core}http = "1"
+{http_body}{percent_encoding}reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 tokio = {{ version = "1", features = ["sync", "time"] }}
@@ -82,7 +84,11 @@ fn features_table(model: &ApiModel) -> String {
             .join(", ")
     );
     for feature in &model.features {
-        let children: Vec<String> = feature.children.iter().map(|c| format!("\"{c}\"")).collect();
+        let children: Vec<String> = feature
+            .children
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect();
         table.push_str(&format!("{} = [{}]\n", feature.name, children.join(", ")));
     }
     table
@@ -117,8 +123,7 @@ fn features_doc(model: &ApiModel, settings: &CrateSettings<'_>) -> String {
             None => "(operations without a tag)".to_string(),
         };
         if !feature.children.is_empty() {
-            let children: Vec<String> =
-                feature.children.iter().map(|c| format!("`{c}`")).collect();
+            let children: Vec<String> = feature.children.iter().map(|c| format!("`{c}`")).collect();
             tag.push_str(&format!(", and turns on {}", children.join(", ")));
         }
         let what = feature

@@ -58,7 +58,9 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
             BodyEncoding::Json => "JSON".to_string(),
             BodyEncoding::Form => "a form".to_string(),
             BodyEncoding::Multipart => "`multipart/form-data`".to_string(),
-            BodyEncoding::Text | BodyEncoding::Bytes => format!("`{}`", body.content_type),
+            BodyEncoding::Text | BodyEncoding::Bytes | BodyEncoding::JsonLines { .. } => {
+                format!("`{}`", body.content_type)
+            }
         };
         doc.push_str(&format!(
             "Like [`Client::{main}`](crate::Client::{main}), with the body sent as {sent}.\n\n"
@@ -90,6 +92,11 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
                 BodyEncoding::Bytes => format!(
                     " Sent as it is, `{}`: anything that converts into a `reqwest::Body` \
                      (`Vec<u8>`, `String`, `bytes::Bytes`, ...).",
+                    body.content_type
+                ),
+                BodyEncoding::JsonLines { .. } => format!(
+                    " A stream of items, each sent as one JSON value as the stream gives it \
+                     (`{}`), never gathered whole.",
                     body.content_type
                 ),
             };

@@ -306,6 +306,10 @@ fn signature_args(op: &OperationModel) -> Vec<TokenStream> {
             BodyEncoding::Text => quote! { &str },
             BodyEncoding::Bytes => quote! { impl Into<reqwest::Body> },
             BodyEncoding::Multipart => type_tokens(&body.ty, Scope::Crate),
+            BodyEncoding::JsonLines { .. } => {
+                let ty = type_tokens(&body.ty, Scope::Crate);
+                quote! { impl futures_core::Stream<Item = #ty> + Send + 'static }
+            }
         };
         args.push(if body.required {
             quote! { body: #ty }
@@ -424,6 +428,17 @@ fn request_statements(op: &OperationModel) -> TokenStream {
                 BodyEncoding::Form => form_body(body.form.as_ref()),
                 BodyEncoding::Multipart => {
                     quote! { request.multipart(body.into_form().map_err(Error::Encode)?) }
+                }
+                BodyEncoding::JsonLines { record_separator } => {
+                    let content_type = &body.content_type;
+                    quote! {
+                        request
+                            .header(reqwest::header::CONTENT_TYPE, #content_type)
+                            .body(crate::runtime::json_lines_body::JsonLinesBody::body(
+                                body,
+                                #record_separator,
+                            ))
+                    }
                 }
                 BodyEncoding::Text | BodyEncoding::Bytes => {
                     let content_type = &body.content_type;

@@ -134,6 +134,8 @@ const REQWEST_FEATURES: &[&str] = &["query", "form", "multipart"];
 /// manifest line. Each is in the manifest when a runtime file the crate has names it.
 pub(crate) const OPTIONAL_CRATES: &[(&str, &str)] = &[
     ("bytes", "bytes = \"1\""),
+    ("futures_core", "futures-core = \"0.3\""),
+    ("http_body", "http-body = \"1\""),
     ("percent_encoding", "percent-encoding = \"2.3\""),
 ];
 

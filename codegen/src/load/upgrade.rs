@@ -203,7 +203,7 @@ pub fn upgrade(tree: &mut Value) -> Upgrade {
 }
 
 /// An OpenAPI 3.0 document's path items written as a `$ref` (3.0 allows them too): inlined
-/// as in 3.1 and 3.2 (see [`inline_path_items`]), nothing else translated. A document without
+/// as in 3.1 and 3.2, by the same function; nothing else is translated. A document without
 /// one is left as it is.
 pub fn path_item_refs(tree: &mut Value) -> Upgrade {
     let mut upgrade = Upgrade::default();
@@ -528,7 +528,12 @@ pub const OTHER_METHODS: &str = "x-codegen-other-methods";
 /// 3.2's operations on other HTTP methods (`query`, `additionalOperations`) are translated
 /// where they are, then moved under [`OTHER_METHODS`] keyed by the method as it is sent
 /// (`QUERY`, `additionalOperations`' keys as written), each move recorded.
-fn path_item(map: &mut Map, pointer: &str, upgrade: &mut Upgrade, lifted: &mut Vec<(String, Value)>) {
+fn path_item(
+    map: &mut Map,
+    pointer: &str,
+    upgrade: &mut Upgrade,
+    lifted: &mut Vec<(String, Value)>,
+) {
     for method in METHODS_30 {
         if let Some(Value::Mapping(operation)) = map.get_mut(*method) {
             // 3.1 made an operation's `responses` optional.
@@ -539,7 +544,11 @@ fn path_item(map: &mut Map, pointer: &str, upgrade: &mut Upgrade, lifted: &mut V
     }
     let mut others = Vec::new();
     if let Some(operation) = map.shift_remove("query") {
-        others.push(("QUERY".to_string(), push_pointer(pointer, "query"), operation));
+        others.push((
+            "QUERY".to_string(),
+            push_pointer(pointer, "query"),
+            operation,
+        ));
     }
     if let Some(Value::Mapping(additional)) = map.shift_remove("additionalOperations") {
         let base = push_pointer(pointer, "additionalOperations");
@@ -956,7 +965,10 @@ fn own_keywords(map: &mut Map, pointer: &str, upgrade: &mut Upgrade) {
         if closed && exact && (1..=MAX_TUPLE).contains(&count) {
             map.insert(text("type"), text("array"));
             map.insert(text(TUPLE), members);
-            upgrade.moved(push_pointer(pointer, TUPLE), push_pointer(pointer, "prefixItems"));
+            upgrade.moved(
+                push_pointer(pointer, TUPLE),
+                push_pointer(pointer, "prefixItems"),
+            );
         } else {
             upgrade.note(
                 &push_pointer(pointer, "prefixItems"),

@@ -90,6 +90,7 @@ fn operation_left_out(op: &OperationModel) -> Fallback {
                     BodyEncoding::Form => "a form",
                     BodyEncoding::Text => "text",
                     BodyEncoding::Bytes => "bytes",
+                    BodyEncoding::JsonLines { .. } => "a stream of JSON values",
                     BodyEncoding::Multipart => "a multipart form",
                 },
                 display_ident(main)

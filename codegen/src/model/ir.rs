@@ -504,7 +504,8 @@ pub enum SendAs {
 /// A request body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BodyModel {
-    /// Its type (`String` for text and bytes, which are not typed by a schema).
+    /// Its type (`String` for text and bytes, which are not typed by a schema; each item's for
+    /// JSON Lines).
     pub ty: TypeRef,
     /// Whether it must be given.
     pub required: bool,
@@ -592,6 +593,12 @@ pub enum BodyEncoding {
     Bytes,
     /// `multipart/form-data`: the [`BodyModel::multipart`] form.
     Multipart,
+    /// JSON values one after another, written from a stream of [`BodyModel::ty`] items: JSON
+    /// Lines, or with `record_separator` a JSON text sequence.
+    JsonLines {
+        /// Whether each value follows RFC 7464's record separator rather than ending a line.
+        record_separator: bool,
+    },
 }
 
 /// How a response body is read.

@@ -338,8 +338,7 @@ fn fits(
         }
         (TypeRef::Tuple(n), TypeRef::Tuple(w)) => {
             n.len() == w.len()
-                && n
-                    .iter()
+                && n.iter()
                     .zip(w)
                     .all(|(n, w)| fits(types, canonical, n, w, depth + 1))
         }

@@ -238,7 +238,8 @@ pub fn check_feature_builds(set: &str, crate_name: &str, builds: &[&str]) {
 
 /// Generates every spec into `<workspace>/target/<set>/<crate name>/` and runs the test files
 /// `tests` (paths of `.rs` files, each a test target) in one more crate of that workspace, which
-/// depends on every generated crate, `tokio`, `serde_json`, `wiremock` and `reqwest` (to build
+/// depends on every generated crate, `tokio`, `serde_json`, `futures-core` (to give streams),
+/// `wiremock` and `reqwest` (to build
 /// multipart parts): how a generated
 /// client behaves on the wire, for constructs the vCenter spec does not have. `cargo test` runs
 /// once in the shared target directory. Panics with the output when anything fails.
@@ -302,7 +303,7 @@ pub fn test_generated(set: &str, specs: &[GoldenSpec], tests: &[PathBuf]) {
         "[package]\nname = \"wire-tests\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\n{dependencies}\
          reqwest = {{ version = \"0.13\", default-features = false, features = [\"multipart\"] }}\n\
-         serde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\"] }}\n\
+         futures-core = \"0.3\"\nserde_json = \"1\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\", \"net\", \"io-util\", \"sync\"] }}\n\
          wiremock = \"0.6\"\n"
     );
     for test in tests {

@@ -303,3 +303,79 @@ async fn a_stream_among_other_success_bodies_is_its_variant() {
         other => panic!("expected the whole export, got {other:?}"),
     }
 }
+
+/// The items a channel receives, as a stream.
+struct Items(tokio::sync::mpsc::UnboundedReceiver<LogLine>);
+
+impl futures_core::Stream for Items {
+    type Item = LogLine;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<LogLine>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// Reads a chunked request body from `socket` until `until` is in it (or it ends); what
+/// arrived, chunk framing removed.
+async fn read_body_until(socket: &mut tokio::net::TcpStream, seen: &mut Vec<u8>, until: &[u8]) {
+    let mut buffer = [0u8; 1024];
+    while !seen.windows(until.len()).any(|w| w == until) {
+        match socket.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => seen.extend_from_slice(&buffer[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_request_stream_is_sent_item_by_item_as_the_stream_gives_them() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let (first_seen, first_arrived) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.expect("a connection");
+        let mut seen = Vec::new();
+        read_body_until(&mut socket, &mut seen, b"\"message\":\"a\"}\n").await;
+        // The first line arrived while the second does not exist yet: nothing waited for
+        // the whole body.
+        let _ = first_seen.send(());
+        read_body_until(&mut socket, &mut seen, b"\r\n0\r\n\r\n").await;
+        let _ = socket
+            .write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+            .await;
+        String::from_utf8_lossy(&seen).into_owned()
+    });
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    sender
+        .send(line(LogLineLevel::Info, "a"))
+        .expect("the first item");
+    let client = client(addr);
+    let call = tokio::spawn(async move { client.logs_send(Items(receiver)).await });
+    first_arrived.await.expect("the server saw the first line");
+    sender
+        .send(line(LogLineLevel::Warn, "b"))
+        .expect("the second item");
+    drop(sender);
+    call.await.expect("the call").expect("204");
+    let request = server.await.expect("the server");
+    assert!(
+        request.contains("content-type: application/x-ndjson\r\n"),
+        "{request}"
+    );
+    assert!(request.contains("transfer-encoding: chunked\r\n"), "{request}");
+    let body = request.split("\r\n\r\n").skip(1).collect::<Vec<_>>().join("\r\n\r\n");
+    let lines: Vec<&str> = body
+        .split("\r\n")
+        .filter(|part| part.starts_with('{'))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "{\"level\":\"info\",\"message\":\"a\"}\n",
+            "{\"level\":\"warn\",\"message\":\"b\"}\n"
+        ]
+    );
+}

@@ -170,7 +170,22 @@ impl<'a> ModelBuilder<'a> {
                 (ty, BodyEncoding::Form)
             }
             MediaKind::Text => (TypeRef::String, BodyEncoding::Text),
-            MediaKind::Bytes => (TypeRef::String, BodyEncoding::Bytes),
+            MediaKind::Bytes => match framing(media) {
+                Some(framing @ (Framing::Lines | Framing::Records)) => {
+                    let ty = match media_type.schema.clone() {
+                        Some(schema) => {
+                            let (item, pointer) = self.stream_item(schema, schema_pointer);
+                            self.type_of(&item, hint, &pointer)?
+                        }
+                        None => TypeRef::Json,
+                    };
+                    let encoding = BodyEncoding::JsonLines {
+                        record_separator: framing == Framing::Records,
+                    };
+                    (ty, encoding)
+                }
+                _ => (TypeRef::String, BodyEncoding::Bytes),
+            },
             MediaKind::Multipart => {
                 let form = self.multipart_form(media_type, hint, &media_pointer)?;
                 return Ok(BodyModel {
@@ -185,7 +200,7 @@ impl<'a> ModelBuilder<'a> {
             }
         };
         let content_type = match encoding {
-            BodyEncoding::Text | BodyEncoding::Bytes => {
+            BodyEncoding::Text | BodyEncoding::Bytes | BodyEncoding::JsonLines { .. } => {
                 self.header_safe(media, &media_pointer)?;
                 sent_content_type(media, encoding)
             }
@@ -927,7 +942,11 @@ fn event_data(schema: &Schema) -> Option<&ReferenceOr<Box<Schema>>> {
         return None;
     };
     let fields = ["data", "event", "id", "retry"];
-    if !object.properties.keys().all(|k| fields.contains(&k.as_str())) {
+    if !object
+        .properties
+        .keys()
+        .all(|k| fields.contains(&k.as_str()))
+    {
         return None;
     }
     object.properties.get("data")

@@ -56,8 +56,16 @@ impl<'a> ModelBuilder<'a> {
                 .other_operations
                 .iter()
                 .filter(|other| other.path == *key)
-                .map(|other| (other.method.as_str(), &other.operation, Some(&other.pointer)));
-            let own = item.iter().map(|(method, operation)| (method, operation, None));
+                .map(|other| {
+                    (
+                        other.method.as_str(),
+                        &other.operation,
+                        Some(&other.pointer),
+                    )
+                });
+            let own = item
+                .iter()
+                .map(|(method, operation)| (method, operation, None));
             for (method, operation, pointer) in own.chain(others) {
                 if !selection.selects(key, &operation.tags, operation.operation_id.as_deref()) {
                     continue;

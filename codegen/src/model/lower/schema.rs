@@ -619,8 +619,7 @@ impl ModelBuilder<'_> {
     ) -> Result<TypeRef, Diagnostic> {
         let key = crate::load::upgrade::TUPLE;
         let members_pointer = child(pointer, key);
-        let Some(serde_json::Value::Array(members)) = schema.schema_data.extensions.get(key)
-        else {
+        let Some(serde_json::Value::Array(members)) = schema.schema_data.extensions.get(key) else {
             return Ok(TypeRef::Json);
         };
         let mut items = Vec::new();
