@@ -9,7 +9,7 @@ use super::sequence::{Frame, Frames, StreamError};
 
 /// A response of JSON values one after another, read as they arrive: JSON Lines (one value a
 /// line; blank lines are skipped) or a JSON text sequence (RFC 7464: each value after a record
-/// separator).
+/// separator); a leading byte order mark is skipped.
 ///
 /// [`JsonLines::next`] gives the values one by one; memory stays bounded by one value, whose
 /// size the client's body-size limit (`ClientBuilder::max_response_body`) bounds. A value that
@@ -20,6 +20,8 @@ use super::sequence::{Frame, Frames, StreamError};
 pub struct JsonLines<T> {
     frames: Frames,
     index: usize,
+    /// No frame has been read yet (a leading byte order mark is skipped).
+    first: bool,
     item: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -42,10 +44,13 @@ impl<T: serde::de::DeserializeOwned> JsonLines<T> {
     /// ends it).
     pub async fn next(&mut self) -> Option<Result<T, StreamError>> {
         loop {
-            let item = match self.frames.next().await? {
+            let mut item = match self.frames.next().await? {
                 Ok(Frame::Ended(item) | Frame::Rest(item)) => item,
                 Err(err) => return Some(Err(err)),
             };
+            if std::mem::take(&mut self.first) && item.starts_with(b"\xEF\xBB\xBF") {
+                item.drain(..3);
+            }
             if item.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -67,6 +72,7 @@ impl Client {
         JsonLines {
             frames: Frames::new(received, self.inner.max_response_body, record_separator),
             index: 0,
+            first: true,
             item: std::marker::PhantomData,
         }
     }

@@ -222,7 +222,7 @@ fn line(level: LogLineLevel, message: &str) -> LogLine {
 
 #[tokio::test]
 async fn json_lines_are_read_line_by_line_wherever_the_body_is_cut() {
-    let body = "{\"level\":\"info\",\"message\":\"a\"}\r\n\n   \n{\"level\":\"warn\",\"message\":\"b\"}\n{\"level\":\"info\"}\n{\"level\":\"error\",\"message\":\"c\"}";
+    let body = "\u{feff}{\"level\":\"info\",\"message\":\"a\"}\r\n\n   \n{\"level\":\"warn\",\"message\":\"b\"}\n{\"level\":\"info\"}\n{\"level\":\"error\",\"message\":\"c\"}";
     let answers = answers("application/x-ndjson", body.as_bytes());
     let count = answers.len();
     let addr = serve(answers).await;
