@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::client::{Client, Received};
-use super::sequence::{Frame, Frames, StreamError};
+use super::sequence::{Frames, StreamError};
 
 /// One server-sent event.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,9 +73,7 @@ impl<T> EventStream<T> {
     pub async fn next(&mut self) -> Option<Result<Event<T>, StreamError>> {
         loop {
             let line = match self.frames.next().await? {
-                Ok(Frame::Ended(line)) => line,
-                // A line the body ends in the middle of belongs to an event never ended.
-                Ok(Frame::Rest(_)) => return None,
+                Ok(line) => line,
                 Err(err) => return Some(Err(err)),
             };
             let mut line = String::from_utf8_lossy(&line).into_owned();
@@ -153,7 +151,8 @@ impl Client {
         decode: fn(&str) -> Result<T, serde_json::Error>,
     ) -> EventStream<T> {
         EventStream {
-            frames: Frames::new(received, self.inner.max_response_body, false),
+            // A line the body ends in the middle of belongs to an event never ended: dropped.
+            frames: Frames::new(received, self.inner.max_response_body, false, false),
             decode,
             event: String::new(),
             data: String::new(),

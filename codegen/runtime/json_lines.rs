@@ -5,7 +5,7 @@
 //! copied only into crates whose operations use it.
 
 use super::client::{Client, Received};
-use super::sequence::{Frame, Frames, StreamError};
+use super::sequence::{Frames, StreamError};
 
 /// A response of JSON values one after another, read as they arrive: JSON Lines (one value a
 /// line; blank lines are skipped) or a JSON text sequence (RFC 7464: each value after a record
@@ -45,7 +45,7 @@ impl<T: serde::de::DeserializeOwned> JsonLines<T> {
     pub async fn next(&mut self) -> Option<Result<T, StreamError>> {
         loop {
             let mut item = match self.frames.next().await? {
-                Ok(Frame::Ended(item) | Frame::Rest(item)) => item,
+                Ok(item) => item,
                 Err(err) => return Some(Err(err)),
             };
             if std::mem::take(&mut self.first) && item.starts_with(b"\xEF\xBB\xBF") {
@@ -70,7 +70,8 @@ impl Client {
     /// `record_separator` a JSON text sequence.
     pub(crate) fn json_lines<T>(&self, received: Received, record_separator: bool) -> JsonLines<T> {
         JsonLines {
-            frames: Frames::new(received, self.inner.max_response_body, record_separator),
+            // A last line without its line feed is a value.
+            frames: Frames::new(received, self.inner.max_response_body, record_separator, true),
             index: 0,
             first: true,
             item: std::marker::PhantomData,

@@ -82,14 +82,6 @@ impl std::error::Error for StreamError {
     }
 }
 
-/// One frame of the body.
-pub(crate) enum Frame {
-    /// Bytes up to a delimiter (not included).
-    Ended(Vec<u8>),
-    /// What followed the last delimiter when the body ended (never empty).
-    Rest(Vec<u8>),
-}
-
 /// A body cut into frames as it arrives: lines (ended by CR, LF or CR LF) or JSON text
 /// sequence records (begun by the record separator, RFC 7464). A chunk may end anywhere, even
 /// between the CR and LF of one line end; a frame longer than the limit ends the stream.
@@ -106,13 +98,21 @@ pub(crate) struct Frames {
     /// A line ended with CR: a LF right after it belongs to that line end.
     after_cr: bool,
     record_separator: bool,
+    /// Whether what follows the last delimiter when the body ends is a frame too (a last line
+    /// without its line feed), or is dropped (an event the body ends in the middle of).
+    keep_rest: bool,
     received: usize,
     /// The body has ended (or the stream failed): nothing more is read.
     ended: bool,
 }
 
 impl Frames {
-    pub(crate) fn new(received: Received, limit: usize, record_separator: bool) -> Self {
+    pub(crate) fn new(
+        received: Received,
+        limit: usize,
+        record_separator: bool,
+        keep_rest: bool,
+    ) -> Self {
         Frames {
             response: received.response,
             limit,
@@ -122,6 +122,7 @@ impl Frames {
             searched: 0,
             after_cr: false,
             record_separator,
+            keep_rest,
             received: 0,
             ended: false,
         }
@@ -153,8 +154,9 @@ impl Frames {
         self.searched = 0;
     }
 
-    /// The next frame; `None` once the body has ended (or the stream failed).
-    pub(crate) async fn next(&mut self) -> Option<Result<Frame, StreamError>> {
+    /// The next frame, without its delimiter; `None` once the body has ended (or the stream
+    /// failed).
+    pub(crate) async fn next(&mut self) -> Option<Result<Vec<u8>, StreamError>> {
         loop {
             if self.after_cr && self.start < self.buffer.len() {
                 if self.buffer[self.start] == b'\n' {
@@ -176,7 +178,7 @@ impl Frames {
                     self.after_cr = self.buffer[end] == b'\r';
                     self.start = end + 1;
                     self.searched = self.start;
-                    return Some(Ok(Frame::Ended(frame)));
+                    return Some(Ok(frame));
                 }
                 self.searched = self.buffer.len();
                 if self.buffer.len() - self.start > self.limit {
@@ -187,7 +189,7 @@ impl Frames {
             if self.ended {
                 let rest = self.buffer.split_off(self.start);
                 self.stop();
-                return (!rest.is_empty()).then_some(Ok(Frame::Rest(rest)));
+                return (self.keep_rest && !rest.is_empty()).then_some(Ok(rest));
             }
             match self.response.chunk().await {
                 Ok(Some(chunk)) => {
