@@ -170,7 +170,7 @@ pub enum DiagnosticKind {
         found: String,
     },
     /// The document has the right version but does not have the shape OpenAPI 3.0 requires.
-    #[error("not a valid OpenAPI 3.0 document: {message}")]
+    #[error("not a valid OpenAPI document: {message}")]
     Structure {
         /// The deserializer's message.
         message: String,
@@ -225,7 +225,8 @@ impl DiagnosticKind {
                 "set `openapi:` to the version the document is written in (3.0.x, 3.1.x or 3.2.x); Swagger 2.0 documents must be converted first"
             }
             DiagnosticKind::Structure { .. } => {
-                "compare the node with the OpenAPI 3.0.3 specification, section by section"
+                "compare the node with the OpenAPI specification of the document's version (3.0.4, 3.1.1 \
+                 or 3.2.0), section by section"
             }
             DiagnosticKind::UnresolvedRef { .. } => {
                 "define the target under `components`, or correct the reference's name"

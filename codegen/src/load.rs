@@ -10,6 +10,7 @@ use crate::diagnostic::{line_column, push_pointer, Diagnostic, DiagnosticKind, L
 use crate::position::{PositionIndex, SourceFormat};
 
 mod numbers;
+mod repair;
 pub mod upgrade;
 
 /// A parsed spec with the text it came from, kept for locating later diagnostics.
@@ -152,7 +153,21 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
             }
             Version::V30 => {
                 numbers::relax_json(&mut tree);
-                (structure(&source, tree, &[])?, upgrade::Upgrade::default())
+                match structure(&tree) {
+                    Ok(document) => (document, upgrade::Upgrade::default()),
+                    // Read again as a YAML tree, where what breaks it is replaced.
+                    Err(_) => {
+                        let tree = serde_yaml::to_value(&tree).map_err(|err| {
+                            source.diagnostic(
+                                "",
+                                DiagnosticKind::Structure {
+                                    message: err.to_string(),
+                                },
+                            )
+                        })?;
+                        thirty(&source, tree)?
+                    }
+                }
             }
             Version::Later => {
                 // Translated as a YAML tree, whose mappings keep their order (a JSON tree's
@@ -274,9 +289,9 @@ fn thirty(
     source: &Source<'_>,
     mut tree: serde_yaml::Value,
 ) -> Result<(openapiv3::OpenAPI, upgrade::Upgrade), Diagnostic> {
-    let upgrade = upgrade::path_item_refs(&mut tree);
+    let mut upgrade = upgrade::path_item_refs(&mut tree);
     numbers::relax_yaml(&mut tree);
-    let document = structure(source, tree, &upgrade.moved)?;
+    let document = structure_repaired(source, &mut tree, &mut upgrade)?;
     Ok((document, upgrade))
 }
 
@@ -286,9 +301,9 @@ fn later(
     source: &Source<'_>,
     mut tree: serde_yaml::Value,
 ) -> Result<(openapiv3::OpenAPI, upgrade::Upgrade), Diagnostic> {
-    let upgrade = upgrade::upgrade(&mut tree);
+    let mut upgrade = upgrade::upgrade(&mut tree);
     numbers::relax_yaml(&mut tree);
-    let document = structure(source, tree, &upgrade.moved)?;
+    let document = structure_repaired(source, &mut tree, &mut upgrade)?;
     Ok((document, upgrade))
 }
 
@@ -358,11 +373,7 @@ fn check_version(
     }
 }
 
-fn structure<'de, D>(
-    source: &Source<'_>,
-    tree: D,
-    moved: &[(String, String)],
-) -> Result<openapiv3::OpenAPI, Diagnostic>
+fn structure<'de, D>(tree: D) -> Result<openapiv3::OpenAPI, Unread>
 where
     D: serde::Deserializer<'de>,
     D::Error: std::fmt::Display,
@@ -382,13 +393,36 @@ where
                 | serde_path_to_error::Segment::Unknown => {}
             }
         }
-        source.diagnostic(
-            upgrade::in_text(moved, &pointer),
-            DiagnosticKind::Structure {
-                message: strip_position(&err.inner().to_string()),
-            },
-        )
+        Unread {
+            pointer,
+            message: strip_position(&err.inner().to_string()),
+        }
     })
+}
+
+/// Where the reader stopped (a pointer of the tree it read) and why.
+struct Unread {
+    pointer: String,
+    message: String,
+}
+
+/// Reads the tree, replacing what breaks its structure where a neutral value exists
+/// (`repair`), each replacement a warning; the diagnostic of what cannot be replaced.
+fn structure_repaired(
+    source: &Source<'_>,
+    tree: &mut serde_yaml::Value,
+    upgrade: &mut upgrade::Upgrade,
+) -> Result<openapiv3::OpenAPI, Diagnostic> {
+    repair::read(tree, upgrade, |tree| structure(tree), |err| err.pointer.clone()).map_err(
+        |err| {
+            source.diagnostic(
+                upgrade::in_text(&upgrade.moved, &err.pointer),
+                DiagnosticKind::Structure {
+                    message: err.message,
+                },
+            )
+        },
+    )
 }
 
 /// Parsers append " at line L column C" to their messages; the diagnostic shows it apart.
