@@ -413,16 +413,20 @@ fn structure_repaired(
     tree: &mut serde_yaml::Value,
     upgrade: &mut upgrade::Upgrade,
 ) -> Result<openapiv3::OpenAPI, Diagnostic> {
-    repair::read(tree, upgrade, |tree| structure(tree), |err| err.pointer.clone()).map_err(
-        |err| {
-            source.diagnostic(
-                upgrade::in_text(&upgrade.moved, &err.pointer),
-                DiagnosticKind::Structure {
-                    message: err.message,
-                },
-            )
-        },
+    repair::read(
+        tree,
+        upgrade,
+        |tree| structure(tree),
+        |err| err.pointer.clone(),
     )
+    .map_err(|err| {
+        source.diagnostic(
+            upgrade::in_text(&upgrade.moved, &err.pointer),
+            DiagnosticKind::Structure {
+                message: err.message,
+            },
+        )
+    })
 }
 
 /// Parsers append " at line L column C" to their messages; the diagnostic shows it apart.

@@ -228,8 +228,7 @@ pub fn read<E>(
         if repairs == MAX_REPAIRS {
             return Err(err);
         }
-        let Some((tokens, kind, problem)) =
-            localize(tree, pointer_tokens(&error_pointer(&err)))
+        let Some((tokens, kind, problem)) = localize(tree, pointer_tokens(&error_pointer(&err)))
         else {
             return Err(err);
         };
@@ -242,7 +241,10 @@ pub fn read<E>(
             let Some(child) = tokens.pop() else {
                 return Err(err);
             };
-            problem = format!("its `{child}` is not a valid {}: {problem}", kind_name(kind));
+            problem = format!(
+                "its `{child}` is not a valid {}: {problem}",
+                kind_name(kind)
+            );
             match kind_at(&tokens) {
                 Some(parent) if !tokens.is_empty() => kind = parent,
                 _ => return Err(err),
@@ -261,7 +263,9 @@ fn replace(
     problem: &str,
     upgrade: &mut upgrade::Upgrade,
 ) -> bool {
-    let pointer = tokens.iter().fold(String::new(), |p, t| push_pointer(&p, t));
+    let pointer = tokens
+        .iter()
+        .fold(String::new(), |p, t| push_pointer(&p, t));
     let text_pointer = upgrade::in_text(&upgrade.moved, &pointer);
     let what = format!("this node is not a valid {}: {problem}", kind_name(kind));
     let (parent_tokens, last) = match tokens.split_last() {
@@ -331,8 +335,7 @@ fn replace(
             };
             match parent {
                 Value::Sequence(list) => {
-                    let Some(index) = last.parse::<usize>().ok().filter(|i| *i < list.len())
-                    else {
+                    let Some(index) = last.parse::<usize>().ok().filter(|i| *i < list.len()) else {
                         return false;
                     };
                     list.remove(index);

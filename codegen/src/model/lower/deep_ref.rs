@@ -84,6 +84,23 @@ impl ModelBuilder<'_> {
         at: &str,
     ) -> Result<String, Diagnostic> {
         let ref_pointer = child(at, "$ref");
+        // A whole component of another kind (a response, a parameter, ...) reads as a schema
+        // with no type, and would silently be any value: say what it is.
+        if let Ok(pointer) = refs::local_pointer(reference) {
+            if let [components, kind, _] = crate::diagnostic::pointer_tokens(&pointer).as_slice() {
+                if components == "components" && kind != "schemas" {
+                    return Err(self.error(
+                        &ref_pointer,
+                        DiagnosticKind::Invalid {
+                            what: format!(
+                                "the schema's `$ref` {reference:?} points at a component of \
+                                 `{kind}`, not at a schema"
+                            ),
+                        },
+                    ));
+                }
+            }
+        }
         let typed = refs::local_pointer(reference)
             .ok()
             .and_then(|pointer| Some((typed_schema(self.document, &pointer)?.clone(), pointer)));
