@@ -272,6 +272,36 @@ fn replace(
         Some((last, parent)) => (parent.to_vec(), last.clone()),
         None => return false,
     };
+    // A parameter that says neither `schema` nor `content` (utoipa writes them so): any value,
+    // written as its text.
+    if kind == Kind::Parameter {
+        if let Some(Value::Mapping(parameter)) = at_mut(tree, tokens) {
+            let described = ["schema", "content"]
+                .iter()
+                .any(|k| parameter.contains_key(Value::String(k.to_string())));
+            let named = ["name", "in"].iter().all(|k| {
+                parameter
+                    .get(Value::String(k.to_string()))
+                    .is_some_and(Value::is_string)
+            });
+            if !described && named {
+                parameter.insert(
+                    Value::String("schema".into()),
+                    Value::Mapping(Map::new()),
+                );
+                upgrade.notes.push(Note {
+                    pointer: text_pointer,
+                    kind: DiagnosticKind::Invalid {
+                        what: "the parameter has neither `schema` nor `content`".into(),
+                    },
+                    lost: Fallback::Assumed {
+                        what: "it is read as a parameter of any value, written as text".into(),
+                    },
+                });
+                return true;
+            }
+        }
+    }
     // A parameter the call cannot go without (required, or in the path) takes its operation
     // (or, given for a whole path, its path item) with it, as the model does.
     let needed = |node: Option<&Value>| {
