@@ -281,6 +281,13 @@ fn with_rustdoc_text(model: &ApiModel) -> ApiModel {
         }
         if let Some(body) = &mut op.body {
             fix(&mut body.doc);
+            for part in body
+                .multipart
+                .iter_mut()
+                .flat_map(|form| form.fields.iter_mut())
+            {
+                fix(&mut part.doc);
+            }
         }
         for case in &mut op.errors {
             fix(&mut case.doc);

@@ -285,10 +285,7 @@ fn replace(
                     .is_some_and(Value::is_string)
             });
             if !described && named {
-                parameter.insert(
-                    Value::String("schema".into()),
-                    Value::Mapping(Map::new()),
-                );
+                parameter.insert(Value::String("schema".into()), Value::Mapping(Map::new()));
                 upgrade.notes.push(Note {
                     pointer: text_pointer,
                     kind: DiagnosticKind::Invalid {
