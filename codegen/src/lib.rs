@@ -1,4 +1,4 @@
-//! `codegen` turns an OpenAPI 3.0 document into a complete, typed, async Rust client crate.
+//! `codegen` turns an OpenAPI 3.0, 3.1 or 3.2 document into a complete, typed, async Rust client crate.
 //!
 //! Data flows one way, one room per step:
 //! `load` (file -> `openapiv3::OpenAPI`) -> `model` (-> [`model::ApiModel`]) -> `emit`
