@@ -92,7 +92,7 @@ impl fmt::Display for Fallback {
             ),
             Fallback::ParameterNotSent { name } => write!(
                 f,
-                "the optional parameter {name:?} is not an argument of the method and is never \
+                "the parameter {name:?} is not an argument of the method and is never \
                  sent"
             ),
             Fallback::NoMethods => f.write_str(
