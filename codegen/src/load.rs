@@ -140,48 +140,21 @@ pub fn load_text(file: &Path, text: String) -> Result<LoadedSpec, Diagnostic> {
             diagnostic
         })?;
         match check_version(&source, tree.get("openapi"), tree.get("swagger"))? {
-            Version::V30 if upgrade::has_path_item_refs(&tree) => {
-                let tree = serde_yaml::to_value(&tree).map_err(|err| {
-                    source.diagnostic(
-                        "",
-                        DiagnosticKind::Structure {
-                            message: err.to_string(),
-                        },
-                    )
-                })?;
-                thirty(&source, tree)?
-            }
             Version::V30 => {
                 numbers::relax_json(&mut tree);
-                match structure(&tree) {
-                    Ok(document) => (document, upgrade::Upgrade::default()),
-                    // Read again as a YAML tree, where what breaks it is replaced.
-                    Err(_) => {
-                        let tree = serde_yaml::to_value(&tree).map_err(|err| {
-                            source.diagnostic(
-                                "",
-                                DiagnosticKind::Structure {
-                                    message: err.to_string(),
-                                },
-                            )
-                        })?;
-                        thirty(&source, tree)?
-                    }
+                let read = (!upgrade::has_path_item_refs(&tree))
+                    .then(|| structure(&tree).ok())
+                    .flatten();
+                match read {
+                    Some(document) => (document, upgrade::Upgrade::default()),
+                    // Path items given as `$ref`, or a node that breaks the structure: read as
+                    // a YAML tree, where those are inlined and replaced.
+                    None => thirty(&source, yaml_tree(&source, &tree)?)?,
                 }
             }
-            Version::Later => {
-                // Translated as a YAML tree, whose mappings keep their order (a JSON tree's
-                // keys are sorted, as 3.0 JSON documents have always been read).
-                let tree = serde_yaml::to_value(&tree).map_err(|err| {
-                    source.diagnostic(
-                        "",
-                        DiagnosticKind::Structure {
-                            message: err.to_string(),
-                        },
-                    )
-                })?;
-                later(&source, tree)?
-            }
+            // Translated as a YAML tree, whose mappings keep their order (a JSON tree's keys
+            // are sorted, as 3.0 JSON documents have always been read).
+            Version::Later => later(&source, yaml_tree(&source, &tree)?)?,
         }
     } else {
         let tree = serde_yaml::from_str::<numbers::LenientYaml>(&text).map_err(|err| {
@@ -281,6 +254,22 @@ fn other_operations(
         }
     }
     found
+}
+
+/// A JSON document's tree as the YAML tree that translation and repair work on (its keys in
+/// the JSON tree's order).
+fn yaml_tree(
+    source: &Source<'_>,
+    tree: &serde_json::Value,
+) -> Result<serde_yaml::Value, Diagnostic> {
+    serde_yaml::to_value(tree).map_err(|err| {
+        source.diagnostic(
+            "",
+            DiagnosticKind::Structure {
+                message: err.to_string(),
+            },
+        )
+    })
 }
 
 /// A 3.0 document as a YAML tree: its path items written as `$ref` inlined, nothing else

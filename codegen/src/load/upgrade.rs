@@ -669,6 +669,28 @@ fn schema(
             schema(child, &push_pointer(pointer, key), upgrade, lifted);
         }
     }
+    if let Some(Value::Sequence(list)) = map.get_mut("items") {
+        // JSON Schema draft 4's tuple form, as OpenAPI 3.0 authors sometimes write it: read as
+        // `prefixItems` (translated with the other lists below).
+        let list = std::mem::take(list);
+        map.shift_remove("items");
+        upgrade.note(
+            &push_pointer(pointer, "items"),
+            "`items` as a list (the tuple form of JSON Schema draft 4, which OpenAPI 3.0 \
+             documents sometimes use) in an OpenAPI 3.1 document"
+                .into(),
+            Fallback::Assumed {
+                what: "read as 3.1's `prefixItems`".into(),
+            },
+        );
+        if !map.contains_key("prefixItems") {
+            upgrade.moved(
+                push_pointer(pointer, "prefixItems"),
+                push_pointer(pointer, "items"),
+            );
+            map.insert(text("prefixItems"), Value::Sequence(list));
+        }
+    }
     for key in SCHEMA_LISTS {
         if let Some(Value::Sequence(list)) = map.get_mut(*key) {
             let here = push_pointer(pointer, key);
@@ -693,33 +715,6 @@ fn schema(
         }
     }
     match map.get_mut("items") {
-        Some(Value::Sequence(list)) => {
-            // JSON Schema draft 4's tuple form, as OpenAPI 3.0 authors sometimes write it.
-            let mut list = std::mem::take(list);
-            map.shift_remove("items");
-            upgrade.note(
-                &push_pointer(pointer, "items"),
-                "`items` as a list (the tuple form of JSON Schema draft 4, which OpenAPI 3.0 \
-                 documents sometimes use) in an OpenAPI 3.1 document"
-                    .into(),
-                Fallback::Assumed {
-                    what: "read as 3.1's `prefixItems`".into(),
-                },
-            );
-            if !map.contains_key("prefixItems") {
-                let here = push_pointer(pointer, "prefixItems");
-                upgrade.moved(here.clone(), push_pointer(pointer, "items"));
-                for (index, child) in list.iter_mut().enumerate() {
-                    schema(
-                        child,
-                        &push_pointer(&here, &index.to_string()),
-                        upgrade,
-                        lifted,
-                    );
-                }
-                map.insert(text("prefixItems"), Value::Sequence(list));
-            }
-        }
         // No items beyond `prefixItems`: read below, with them.
         Some(Value::Bool(false)) => {}
         Some(child) => schema(child, &push_pointer(pointer, "items"), upgrade, lifted),

@@ -915,13 +915,7 @@ enum Framing {
 
 /// The framing of a response media type read as a stream of items, if it is one.
 fn framing(media: &str) -> Option<Framing> {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
+    match essence(media).as_str() {
         "text/event-stream" => Some(Framing::Events),
         "application/jsonl"
         | "application/x-jsonl"
@@ -970,13 +964,19 @@ fn any_schema() -> Schema {
     }
 }
 
-fn media_kind(media: &str) -> MediaKind {
-    let essence = media
+/// A media type without its parameters, in lower case (`text/plain; charset=utf-8` is
+/// `text/plain`).
+fn essence(media: &str) -> String {
+    media
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn media_kind(media: &str) -> MediaKind {
+    let essence = essence(media);
     if essence == "application/json" || essence.ends_with("+json") {
         MediaKind::Json
     } else if essence == "application/x-www-form-urlencoded" {
