@@ -1,5 +1,5 @@
 //! Unions (`oneOf` / `anyOf`) without a tag: a value is tried on each member in turn, on the
-//! members that can take its kind of JSON.
+//! members that can take its kind of JSON (object members in the order `union_fit` gives).
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates that have such unions.
 
@@ -13,3 +13,4 @@ where
     }
     T::deserialize(value).ok()
 }
+

@@ -80,6 +80,22 @@ impl LoadedSpec {
     }
 }
 
+/// A document's text as a JSON tree, read as `load` reads it (a YAML integer beyond 64 bits as
+/// the nearest float), without any translation: for tools that walk the document as written
+/// (the sample test). `None` when the text is neither JSON nor YAML.
+pub fn json_tree(file: &Path, text: &str) -> Option<serde_json::Value> {
+    if file
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+    {
+        serde_json::from_str(text).ok()
+    } else {
+        serde_yaml::from_str::<numbers::LenientYaml>(text)
+            .ok()
+            .and_then(|tree| serde_json::to_value(tree.0).ok())
+    }
+}
+
 /// Reads and parses the spec at `file`.
 pub fn load_file(file: &Path) -> Result<LoadedSpec, Diagnostic> {
     let bytes = std::fs::read(file).map_err(|err| {

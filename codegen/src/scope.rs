@@ -16,6 +16,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("error_text", include_str!("../runtime/error_text.rs")),
     ("error_variant", include_str!("../runtime/error_variant.rs")),
     ("event_stream", include_str!("../runtime/event_stream.rs")),
+    ("flat_map", include_str!("../runtime/flat_map.rs")),
     ("form", include_str!("../runtime/form.rs")),
     ("header", include_str!("../runtime/header.rs")),
     ("json_body", include_str!("../runtime/json_body.rs")),
@@ -24,6 +25,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
         "json_lines_body",
         include_str!("../runtime/json_lines_body.rs"),
     ),
+    ("json_null", include_str!("../runtime/json_null.rs")),
     ("messages", include_str!("../runtime/messages.rs")),
     ("no_content", include_str!("../runtime/no_content.rs")),
     ("nullable", include_str!("../runtime/nullable.rs")),
@@ -39,6 +41,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("text_body", include_str!("../runtime/text_body.rs")),
     ("unexpected", include_str!("../runtime/unexpected.rs")),
     ("union", include_str!("../runtime/union.rs")),
+    ("union_fit", include_str!("../runtime/union_fit.rs")),
 ];
 
 /// Names `types.rs` uses unqualified beside the spec's types (the prelude's types and variants

@@ -1,15 +1,17 @@
-//! Compiled golden outputs: every fixture the generator accepts, and VMware's full vCenter
-//! spec, is generated and compiled (`cargo check` and `cargo doc`, warnings denied) in one
-//! shared target directory; crates with features are also checked one feature at a time. A snapshot that is never compiled can lock in code that does not
-//! build; this test cannot.
+//! Compiled golden outputs: every fixture the generator accepts, the public corpus and VMware's
+//! full vCenter spec are generated and built (and documented, warnings denied) in one shared
+//! target directory; crates with features are also checked one feature at a time. A snapshot
+//! that is never compiled can lock in code that does not build; this test cannot. The same
+//! build decodes schema-valid values into every generated type and encodes them back
+//! (`common/samples.rs`, README's "Every valid value decodes").
 
 mod common;
 
 use std::path::Path;
 
 use common::{
-    check_feature_builds, check_generated, compile_generated, served_spec, shared_file,
-    ExpectedWarnings, GoldenSpec, SERVED_FROM_NEXT,
+    cargo_in_set, check_feature_builds, check_generated, fixture_files, generate_set,
+    public_crate_name, public_specs, samples, shared_file, ExpectedWarnings, GoldenSpec,
 };
 
 /// The fixture folders whose every spec must generate a crate that compiles, and whether
@@ -23,27 +25,18 @@ const ACCEPTED: &[(&str, ExpectedWarnings)] = &[
 ];
 
 #[test]
-fn every_accepted_fixture_and_the_full_vcenter_spec_compile() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut specs = Vec::new();
-    for (folder, warnings) in ACCEPTED {
-        let mut files: Vec<_> = std::fs::read_dir(fixtures.join(folder))
-            .expect("read the fixture folder")
-            .map(|entry| entry.expect("read a fixture entry").path())
-            .collect();
-        files.sort();
-        for spec in files {
-            let stem = spec
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            specs.push(GoldenSpec {
-                crate_name: format!("{folder}-{stem}"),
-                spec,
-                warnings: *warnings,
-            });
-        }
-    }
+fn every_accepted_spec_compiles_and_every_valid_value_decodes() {
+    let mut specs: Vec<GoldenSpec> = fixture_files(ACCEPTED.iter().map(|(folder, _)| *folder))
+        .into_iter()
+        .map(|(folder, crate_name, spec)| GoldenSpec {
+            crate_name,
+            spec,
+            warnings: ACCEPTED
+                .iter()
+                .find(|(name, _)| *name == folder)
+                .map_or(ExpectedWarnings::Any, |(_, warnings)| *warnings),
+        })
+        .collect();
     assert!(specs.len() >= 8, "the fixture folders are missing");
     if let Some(full) = shared_file("specs/vcenter-7.0.3.json") {
         specs.push(GoldenSpec {
@@ -53,10 +46,27 @@ fn every_accepted_fixture_and_the_full_vcenter_spec_compile() {
         });
     }
     specs.extend(accepted_corpus_specs());
+    // A developer's shortcut, refused under CI: `GOLDEN_ONLY=nexus,compile-` keeps the crates
+    // whose names contain one of these.
+    if let Ok(only) = std::env::var("GOLDEN_ONLY") {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "GOLDEN_ONLY is for a developer's machine; CI compiles every crate"
+        );
+        specs.retain(|spec| only.split(',').any(|part| spec.crate_name.contains(part)));
+    }
     let full_spec = specs.iter().any(|s| s.crate_name == "vcenter-full");
-    compile_generated("golden", &specs);
-    // Every feature on: `serde-all` gives each type both serde impls, which must compile too
-    // (the fixtures are enough: the rule is the same for every crate, and they are quick).
+    generate_set("golden", &specs);
+    // Every crate is built whole, with `serde-all`, by the sample test's program, which then
+    // decodes schema-valid values into every type (README, "Every valid value decodes").
+    // Without the validator (a developer's machine without `.ci/run`'s judges), a check.
+    match samples::run("golden", &specs) {
+        Some(counts) => samples::assert_all_came_back(&counts),
+        None => cargo_in_set("golden", "cargo check", &["check", "--workspace"]),
+    }
+    cargo_in_set("golden", "cargo doc", &["doc", "--workspace", "--no-deps"]);
+    // The fixtures also without `serde-all` (each type only the way the API moves it), and with
+    // every feature: the rules are the same for every crate, and the fixtures are quick.
     let fixtures: Vec<String> = specs
         .iter()
         .map(|golden| golden.crate_name.clone())
@@ -66,6 +76,7 @@ fn every_accepted_fixture_and_the_full_vcenter_spec_compile() {
                 .any(|(folder, _)| name.starts_with(&format!("{folder}-")))
         })
         .collect();
+    check_generated("golden", &fixtures, &[]);
     check_generated("golden", &fixtures, &["--all-features"]);
     // One part at a time: every feature of the features fixture alone, and none at all.
     check_feature_builds(
@@ -110,34 +121,7 @@ const DISCORD_MULTIPART: &str = "a multipart body whose schema is not an object 
 /// generator now serves ([`SERVED_FROM_NEXT`], wherever they are): each must generate (and is
 /// compiled like the fixtures), with exactly the warnings the table above gives it.
 fn accepted_corpus_specs() -> Vec<GoldenSpec> {
-    let Some(readme) = shared_file("specs/corpus/README.md") else {
-        return Vec::new();
-    };
-    let corpus = readme.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut files = Vec::new();
-    for folder in std::fs::read_dir(&corpus).expect("read the corpus") {
-        let folder = folder.expect("read a corpus entry").path();
-        if folder.is_dir() {
-            for file in std::fs::read_dir(&folder).expect("read a corpus folder") {
-                files.push(file.expect("read a corpus file").path());
-            }
-        }
-    }
-    for relative in SERVED_FROM_NEXT {
-        if let Some(spec) = served_spec(relative) {
-            if !files.contains(&spec) {
-                files.push(spec);
-            }
-        }
-    }
-    files.sort_by_key(|spec| {
-        (
-            spec.parent()
-                .and_then(Path::file_name)
-                .map(ToOwned::to_owned),
-            spec.file_name().map(ToOwned::to_owned),
-        )
-    });
+    let files = public_specs();
     let mut accepted = Vec::new();
     let mut wrong = Vec::new();
     for spec in files {
@@ -155,9 +139,7 @@ fn accepted_corpus_specs() -> Vec<GoldenSpec> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let label = format!("{folder}/{file}");
-        let crate_name = format!("corpus-{folder}-{file}")
-            .to_ascii_lowercase()
-            .replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+        let crate_name = public_crate_name(&spec);
         let options = codegen::Options {
             crate_name: crate_name.clone(),
             spec_label: stem.clone(),

@@ -45,7 +45,7 @@ base64 = "0.23"
 {futures_core}http = "1"
 {http_body}{percent_encoding}reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
 serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
+serde_json = {{ version = "1", features = ["float_roundtrip"] }}
 tokio = {{ version = "1", features = ["sync", "time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 {features}"#,

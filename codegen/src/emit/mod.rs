@@ -425,6 +425,9 @@ fn type_tokens(ty: &TypeRef, scope: Scope) -> TokenStream {
         TypeRef::Bool => quote! { bool },
         TypeRef::I32 => quote! { i32 },
         TypeRef::I64 => quote! { i64 },
+        TypeRef::I128 => quote! { i128 },
+        TypeRef::U32 => quote! { u32 },
+        TypeRef::U64 => quote! { u64 },
         TypeRef::F32 => quote! { f32 },
         TypeRef::F64 => quote! { f64 },
         TypeRef::Json => quote! { serde_json::Value },
@@ -443,6 +446,10 @@ fn type_tokens(ty: &TypeRef, scope: Scope) -> TokenStream {
         TypeRef::Map(inner) => {
             let inner = type_tokens(inner, scope);
             quote! { std::collections::BTreeMap<String, #inner> }
+        }
+        TypeRef::Nullable(inner) => {
+            let inner = type_tokens(inner, scope);
+            quote! { Option<#inner> }
         }
         TypeRef::Tuple(items) => {
             let items = items.iter().map(|item| type_tokens(item, scope));

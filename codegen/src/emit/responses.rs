@@ -454,7 +454,14 @@ fn multipart_form(model: &ApiModel, method: &str, form: &MultipartForm) -> Token
 fn part_text(model: &ApiModel, ty: &TypeRef, value: TokenStream) -> TokenStream {
     match ty {
         TypeRef::String | TypeRef::DateTime => value,
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
+        TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::I128
+        | TypeRef::U32
+        | TypeRef::U64
+        | TypeRef::F32
+        | TypeRef::F64 => {
             quote! { #value.to_string() }
         }
         TypeRef::Named(name)

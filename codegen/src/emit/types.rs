@@ -150,6 +150,18 @@ pub(super) fn has_one_way_types(model: &ApiModel) -> bool {
     })
 }
 
+/// The test of whether a JSON value is of the kind a union member takes.
+fn takes_tokens(kind: JsonKind) -> TokenStream {
+    match kind {
+        JsonKind::Object => quote! { serde_json::Value::is_object },
+        JsonKind::Array => quote! { serde_json::Value::is_array },
+        JsonKind::String => quote! { serde_json::Value::is_string },
+        JsonKind::Number => quote! { serde_json::Value::is_number },
+        JsonKind::Bool => quote! { serde_json::Value::is_boolean },
+        JsonKind::Any => quote! { |_: &serde_json::Value| true },
+    }
+}
+
 /// An enum with a variant per member of a `oneOf` / `anyOf` and an open fallback. Without a
 /// tag, serde tries the variants in document order (`untagged`); with one, the tag's value picks
 /// the variant, and serializing a variant writes the tag when the member's type does not.
@@ -216,20 +228,59 @@ fn union_type(name: &Ident, doc: &TokenStream, union: &UnionModel) -> TokenStrea
     let Some(tag) = &union.tag else {
         let tries = union.variants.iter().map(|variant| {
             let variant_name = ident(&variant.name);
-            let takes = match variant.takes {
-                JsonKind::Object => quote! { serde_json::Value::is_object },
-                JsonKind::Array => quote! { serde_json::Value::is_array },
-                JsonKind::String => quote! { serde_json::Value::is_string },
-                JsonKind::Number => quote! { serde_json::Value::is_number },
-                JsonKind::Bool => quote! { serde_json::Value::is_boolean },
-                JsonKind::Any => quote! { |_: &serde_json::Value| true },
-            };
+            let takes = takes_tokens(variant.takes);
             quote! {
                 if let Some(member) = crate::runtime::union::member(&value, #takes) {
                     return Ok(Self::#variant_name(member));
                 }
             }
         });
+        let objects = union
+            .variants
+            .iter()
+            .filter(|v| matches!(v.takes, JsonKind::Object | JsonKind::Any))
+            .count();
+        let decode = if objects >= 2 && union.variants.iter().any(|v| v.known.is_some()) {
+            // Object members tried by fit: those that know every property of the value first.
+            let known = union.variants.iter().map(|variant| match &variant.known {
+                Some(names) => quote! { Some(&[#(#names),*]) },
+                None => quote! { None },
+            });
+            let arms = union.variants.iter().enumerate().map(|(index, variant)| {
+                let index = proc_macro2::Literal::usize_unsuffixed(index);
+                let variant_name = ident(&variant.name);
+                let takes = takes_tokens(variant.takes);
+                quote! {
+                    #index => crate::runtime::union::member(&value, #takes).map(Self::#variant_name),
+                }
+            });
+            // The first member that gives the value back whole wins; else the one that loses
+            // the least of it (a member whose fields are all optional, or whose enum keeps
+            // unknown values, takes more than it should).
+            quote! {
+                let mut best: Option<(usize, Self)> = None;
+                for index in crate::runtime::union_fit::fit_order(&value, &[#(#known),*]) {
+                    let candidate = match index {
+                        #(#arms)*
+                        _ => None,
+                    };
+                    if let Some(candidate) = candidate {
+                        let lost = crate::runtime::union_fit::lost(&value, &candidate);
+                        if lost == 0 {
+                            return Ok(candidate);
+                        }
+                        if best.as_ref().is_none_or(|(least, _)| lost < *least) {
+                            best = Some((lost, candidate));
+                        }
+                    }
+                }
+                if let Some((_, candidate)) = best {
+                    return Ok(candidate);
+                }
+            }
+        } else {
+            quote! { #(#tries)* }
+        };
         return quote! {
             #doc
             ///
@@ -245,7 +296,7 @@ fn union_type(name: &Ident, doc: &TokenStream, union: &UnionModel) -> TokenStrea
             impl<'de> serde::Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                    #(#tries)*
+                    #decode
                     Ok(Self::#fallback(value))
                 }
             }
@@ -382,10 +433,31 @@ pub(super) fn field_tokens(field: &FieldModel, reads: bool) -> TokenStream {
     }
     let wire = &field.wire_name;
     if field.flatten {
-        return quote! {
-            #doc
-            #[serde(flatten)]
-            pub #name: #ty,
+        // The properties beyond the named ones come through serde's buffer, which holds no
+        // 128-bit integer: read as JSON values first, then as their type.
+        let through_json = match &field.ty {
+            TypeRef::Map(value) if **value != TypeRef::Json => Some(quote! {
+                deserialize_with = "crate::runtime::flat_map::map_through_json"
+            }),
+            _ => None,
+        };
+        return match through_json {
+            Some(with) if reads => quote! {
+                #doc
+                #[serde(flatten, #with)]
+                pub #name: #ty,
+            },
+            Some(with) => quote! {
+                #doc
+                #[serde(flatten)]
+                #[cfg_attr(feature = #SERDE_ALL_FEATURE, serde(#with))]
+                pub #name: #ty,
+            },
+            None => quote! {
+                #doc
+                #[serde(flatten)]
+                pub #name: #ty,
+            },
         };
     }
     let rename = (display_ident(&field.ident) != field.wire_name)
@@ -427,6 +499,32 @@ pub(super) fn field_tokens(field: &FieldModel, reads: bool) -> TokenStream {
                 serde(deserialize_with = "crate::runtime::nullable::present")
             )]
             pub #name: Option<Option<#ty>>,
+        },
+        // Any JSON value, which holds `null` itself: absent is `None`, `null` is
+        // `Some(Value::Null)` (serde would read a `null` into an `Option` as `None`).
+        (false, Nullable::No) if field.ty == TypeRef::Json && reads => quote! {
+            #doc
+            ///
+            /// `None`: absent; `Some(Value::Null)`: present and `null`.
+            #rename
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::runtime::json_null::any_present"
+            )]
+            pub #name: Option<#ty>,
+        },
+        (false, Nullable::No) if field.ty == TypeRef::Json => quote! {
+            #doc
+            ///
+            /// `None`: absent; `Some(Value::Null)`: present and `null`.
+            #rename
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(
+                feature = #SERDE_ALL_FEATURE,
+                serde(deserialize_with = "crate::runtime::json_null::any_present")
+            )]
+            pub #name: Option<#ty>,
         },
         (false, Nullable::No) => quote! {
             #doc

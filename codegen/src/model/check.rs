@@ -233,7 +233,7 @@ fn operation_types(op: &OperationModel) -> Vec<&TypeRef> {
 fn direct_names(ty: &TypeRef) -> Vec<&String> {
     match ty {
         TypeRef::Named(name) => vec![name],
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => direct_names(inner),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => direct_names(inner),
         TypeRef::Tuple(items) => items.iter().flat_map(direct_names).collect(),
         _ => Vec::new(),
     }
@@ -413,15 +413,24 @@ fn rename_arguments(op: &mut OperationModel) {
 fn scalar_text(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> Option<ScalarText> {
     match ty {
         TypeRef::String | TypeRef::DateTime | TypeRef::Json => Some(ScalarText::Str),
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => {
-            Some(ScalarText::Display)
-        }
+        TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::I128
+        | TypeRef::U32
+        | TypeRef::U64
+        | TypeRef::F32
+        | TypeRef::F64 => Some(ScalarText::Display),
         TypeRef::Named(name) => match types.get(name).map(|def| &def.kind) {
             Some(TypeKind::Enum { .. } | TypeKind::Id { .. }) => Some(ScalarText::AsStr),
             Some(TypeKind::Union(union)) if union.text => Some(ScalarText::Display),
             _ => None,
         },
-        TypeRef::JsonObject | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Tuple(_) => None,
+        TypeRef::JsonObject
+        | TypeRef::Vec(_)
+        | TypeRef::Map(_)
+        | TypeRef::Tuple(_)
+        | TypeRef::Nullable(_) => None,
     }
 }
 

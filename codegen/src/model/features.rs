@@ -37,7 +37,7 @@ pub const SERDE_ALL_FEATURE: &str = "serde-all";
 fn named(ty: &TypeRef, out: &mut Vec<String>) {
     match ty {
         TypeRef::Named(name) => out.push(name.clone()),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner, out),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => named(inner, out),
         TypeRef::Tuple(items) => {
             for item in items {
                 named(item, out);

@@ -211,6 +211,11 @@ pub struct VariantModel {
     /// What JSON the member's type takes: an untagged union tries a value only on the members
     /// that can take its kind (a struct would otherwise read a list as its fields in order).
     pub takes: JsonKind,
+    /// For a member that is an object of named properties only (a struct without flattened
+    /// fields): the property names. An untagged union tries first the object members that know
+    /// every property of the value, so that a member whose fields are all optional does not
+    /// take (and drop the rest of) a value another member fits whole.
+    pub known: Option<Vec<String>>,
 }
 
 /// A kind of JSON value.
@@ -318,6 +323,13 @@ pub enum TypeRef {
     I32,
     /// `i64`.
     I64,
+    /// `i128`: an integer without a size (no `format`, no bounds within 64 bits), which JSON
+    /// Schema lets be of any size.
+    I128,
+    /// `u32` (`format: uint8`, `uint16`, `uint32`).
+    U32,
+    /// `u64` (`format: uint64`, `uint`).
+    U64,
     /// `f32`.
     F32,
     /// `f64`.
@@ -332,6 +344,9 @@ pub enum TypeRef {
     Vec(Box<TypeRef>),
     /// `BTreeMap<String, T>`.
     Map(Box<TypeRef>),
+    /// `Option<T>`: a value that may be `null`, as a list item, a map value or a whole body
+    /// (a field's `null` is said by [`FieldModel::nullable`]).
+    Nullable(Box<TypeRef>),
     /// A tuple `(A, B, ...)`: a list of exactly these items (JSON Schema's `prefixItems`, closed
     /// and of its exact length), 1 to 12 of them.
     Tuple(Vec<TypeRef>),

@@ -45,6 +45,9 @@ fn resolve_alias_deep_at(types: &BTreeMap<String, TypeDef>, ty: &TypeRef, depth:
         TypeRef::Map(inner) => {
             TypeRef::Map(Box::new(resolve_alias_deep_at(types, &inner, depth + 1)))
         }
+        TypeRef::Nullable(inner) => {
+            TypeRef::Nullable(Box::new(resolve_alias_deep_at(types, &inner, depth + 1)))
+        }
         TypeRef::Tuple(items) => TypeRef::Tuple(
             items
                 .iter()
@@ -241,6 +244,7 @@ pub(super) fn unify_error_bodies(
                 TypeRef::Named(name) => TypeRef::Named(to(name)),
                 TypeRef::Vec(inner) => TypeRef::Vec(Box::new(walk(inner, to))),
                 TypeRef::Map(inner) => TypeRef::Map(Box::new(walk(inner, to))),
+                TypeRef::Nullable(inner) => TypeRef::Nullable(Box::new(walk(inner, to))),
                 TypeRef::Tuple(items) => {
                     TypeRef::Tuple(items.iter().map(|item| walk(item, to)).collect())
                 }
@@ -333,9 +337,11 @@ fn fits(
         return false;
     }
     match (narrow, wide) {
-        (TypeRef::Vec(n), TypeRef::Vec(w)) | (TypeRef::Map(n), TypeRef::Map(w)) => {
-            fits(types, canonical, n, w, depth + 1)
-        }
+        (TypeRef::Vec(n), TypeRef::Vec(w))
+        | (TypeRef::Map(n), TypeRef::Map(w))
+        | (TypeRef::Nullable(n), TypeRef::Nullable(w)) => fits(types, canonical, n, w, depth + 1),
+        // `null` fits where it is allowed.
+        (n, TypeRef::Nullable(w)) => fits(types, canonical, n, w, depth + 1),
         (TypeRef::Tuple(n), TypeRef::Tuple(w)) => {
             n.len() == w.len()
                 && n.iter()
@@ -380,6 +386,7 @@ fn shape_classes(types: &BTreeMap<String, TypeDef>) -> BTreeMap<String, usize> {
             }
             TypeRef::Vec(inner) => format!("[{}]", pattern(inner, refs)),
             TypeRef::Map(inner) => format!("{{{}}}", pattern(inner, refs)),
+            TypeRef::Nullable(inner) => format!("?{}", pattern(inner, refs)),
             TypeRef::Tuple(items) => {
                 let items: Vec<String> = items.iter().map(|item| pattern(item, refs)).collect();
                 format!("({})", items.join(","))
@@ -462,18 +469,25 @@ pub(super) fn mark_member_kinds(types: &mut BTreeMap<String, TypeDef>) {
     let kind_of = |types: &BTreeMap<String, TypeDef>, ty: &TypeRef| match resolve_alias(types, ty) {
         TypeRef::String | TypeRef::DateTime => JsonKind::String,
         TypeRef::Bool => JsonKind::Bool,
-        TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 => JsonKind::Number,
+        TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::I128
+        | TypeRef::U32
+        | TypeRef::U64
+        | TypeRef::F32
+        | TypeRef::F64 => JsonKind::Number,
         TypeRef::JsonObject | TypeRef::Map(_) => JsonKind::Object,
         TypeRef::Tuple(_) => JsonKind::Array,
         TypeRef::Vec(_) => JsonKind::Array,
-        TypeRef::Json => JsonKind::Any,
+        TypeRef::Json | TypeRef::Nullable(_) => JsonKind::Any,
         TypeRef::Named(name) => match types.get(&name).map(|def| &def.kind) {
             Some(TypeKind::Struct { .. }) => JsonKind::Object,
             Some(TypeKind::Enum { .. } | TypeKind::Id { .. }) => JsonKind::String,
             _ => JsonKind::Any,
         },
     };
-    let kinds: Vec<(String, Vec<JsonKind>)> = types
+    type Kinds = Vec<(JsonKind, Option<Vec<String>>)>;
+    let kinds: Vec<(String, Kinds)> = types
         .values()
         .filter_map(|def| match &def.kind {
             TypeKind::Union(union) => Some((
@@ -481,7 +495,7 @@ pub(super) fn mark_member_kinds(types: &mut BTreeMap<String, TypeDef>) {
                 union
                     .variants
                     .iter()
-                    .map(|v| kind_of(types, &v.ty))
+                    .map(|v| (kind_of(types, &v.ty), known_properties(types, &v.ty)))
                     .collect(),
             )),
             _ => None,
@@ -489,10 +503,25 @@ pub(super) fn mark_member_kinds(types: &mut BTreeMap<String, TypeDef>) {
         .collect();
     for (name, kinds) in kinds {
         if let Some(TypeKind::Union(union)) = types.get_mut(&name).map(|def| &mut def.kind) {
-            for (variant, kind) in union.variants.iter_mut().zip(kinds) {
+            for (variant, (kind, known)) in union.variants.iter_mut().zip(kinds) {
                 variant.takes = kind;
+                variant.known = known;
             }
         }
+    }
+}
+
+/// The property names of a struct that takes no others (no flattened field), through
+/// aliases; `None` for anything else.
+fn known_properties(types: &BTreeMap<String, TypeDef>, ty: &TypeRef) -> Option<Vec<String>> {
+    let TypeRef::Named(name) = resolve_alias(types, ty) else {
+        return None;
+    };
+    match types.get(&name).map(|def| &def.kind) {
+        Some(TypeKind::Struct { fields }) if fields.iter().all(|field| !field.flatten) => {
+            Some(fields.iter().map(|field| field.wire_name.clone()).collect())
+        }
+        _ => None,
     }
 }
 
@@ -508,6 +537,9 @@ pub(super) fn mark_text_unions(types: &mut BTreeMap<String, TypeDef>) {
                 | TypeRef::Bool
                 | TypeRef::I32
                 | TypeRef::I64
+                | TypeRef::I128
+                | TypeRef::U32
+                | TypeRef::U64
                 | TypeRef::F32
                 | TypeRef::F64 => true,
                 TypeRef::Named(name) => match types.get(&name).map(|def| &def.kind) {
@@ -553,6 +585,7 @@ pub(super) fn mark_boxed_fields(types: &mut BTreeMap<String, TypeDef>) {
             match ty {
                 TypeRef::Named(target) => targets.extend(index.get(target).copied()),
                 TypeRef::Tuple(items) => pending.extend(items),
+                TypeRef::Nullable(inner) => pending.push(inner),
                 _ => {}
             }
         }

@@ -4,6 +4,9 @@
 // Each test binary uses its own subset of these helpers.
 #![allow(dead_code)]
 
+pub mod sampler;
+pub mod samples;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -73,6 +76,80 @@ pub fn served_spec(relative: &str) -> Option<PathBuf> {
     None
 }
 
+/// The fixtures of some folders of `codegen/tests/fixtures/`, each folder sorted: `(folder,
+/// crate name, file)`, the crate named `<folder>-<stem>`.
+pub fn fixture_files<'a>(
+    folders: impl IntoIterator<Item = &'a str>,
+) -> Vec<(&'a str, String, PathBuf)> {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut specs = Vec::new();
+    for folder in folders {
+        let mut files: Vec<_> = std::fs::read_dir(fixtures.join(folder))
+            .expect("read the fixture folder")
+            .map(|entry| entry.expect("read a fixture entry").path())
+            .collect();
+        files.sort();
+        for spec in files {
+            let stem = spec
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            specs.push((folder, format!("{folder}-{stem}"), spec));
+        }
+    }
+    specs
+}
+
+/// Every public spec of `../shared/specs/corpus/`, and those of `../shared/specs/next/` the
+/// generator serves ([`SERVED_FROM_NEXT`]), sorted by folder and file; empty (a note) when
+/// `../shared` is absent on a developer's machine.
+pub fn public_specs() -> Vec<PathBuf> {
+    let Some(readme) = shared_file("specs/corpus/README.md") else {
+        return Vec::new();
+    };
+    let corpus = readme.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut files = Vec::new();
+    for folder in std::fs::read_dir(&corpus).expect("read the corpus") {
+        let folder = folder.expect("read a corpus entry").path();
+        if folder.is_dir() {
+            for file in std::fs::read_dir(&folder).expect("read a corpus folder") {
+                files.push(file.expect("read a corpus file").path());
+            }
+        }
+    }
+    for relative in SERVED_FROM_NEXT {
+        if let Some(spec) = served_spec(relative) {
+            if !files.contains(&spec) {
+                files.push(spec);
+            }
+        }
+    }
+    files.sort_by_key(|spec| {
+        (
+            spec.parent()
+                .and_then(Path::file_name)
+                .map(ToOwned::to_owned),
+            spec.file_name().map(ToOwned::to_owned),
+        )
+    });
+    files
+}
+
+/// The package name a public spec's crate gets: `corpus-<folder>-<file>`, kebab-case.
+pub fn public_crate_name(spec: &Path) -> String {
+    let part = |path: Option<&std::ffi::OsStr>| {
+        path.map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    format!(
+        "corpus-{}-{}",
+        part(spec.parent().and_then(Path::file_name)),
+        part(spec.file_name())
+    )
+    .to_ascii_lowercase()
+    .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+}
+
 /// One crate to generate and compile.
 pub struct GoldenSpec {
     /// The spec file.
@@ -103,6 +180,39 @@ pub enum ExpectedWarnings {
 /// rustdoc's `-D warnings` once over all of them, in one shared target directory so the
 /// dependencies build once. Panics with the compiler's output when anything fails.
 pub fn compile_generated(set: &str, specs: &[GoldenSpec]) {
+    generate_set(set, specs);
+    cargo_in_set(set, "cargo check", &["check", "--workspace"]);
+    cargo_in_set(set, "cargo doc", &["doc", "--workspace", "--no-deps"]);
+}
+
+/// Runs cargo in the workspace of a set `generate_set` wrote, in the shared target directory,
+/// warnings denied; panics with the compiler's output when it fails.
+pub fn cargo_in_set(set: &str, what: &str, args: &[&str]) {
+    let root = workspace_root();
+    let dir = root.join("target").join(set);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let output = Command::new(&cargo)
+        .args(args)
+        .arg("--quiet")
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", root.join("target/generated-crates"))
+        // Both flags on every run: the same RUSTFLAGS let `doc` reuse `check`'s dependencies.
+        .env("RUSTFLAGS", "-D warnings")
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .output()
+        .expect("run cargo");
+    assert!(
+        output.status.success(),
+        "`{what}` of the crates generated in {} failed:\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Generates every spec into `<workspace>/target/<set>/<crate name>/` with the warnings it
+/// must give, and makes the directory a workspace of them all (with the root's `Cargo.lock`).
+/// Returns the directory.
+pub fn generate_set(set: &str, specs: &[GoldenSpec]) -> PathBuf {
     let root = workspace_root();
     let dir = root.join("target").join(set);
     let mut members = Vec::new();
@@ -152,29 +262,7 @@ pub fn compile_generated(set: &str, specs: &[GoldenSpec]) {
     std::fs::write(dir.join("Cargo.toml"), manifest).expect("write the set's workspace manifest");
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
         .expect("copy the root Cargo.lock");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let target = root.join("target/generated-crates");
-    for (what, args) in [
-        ("cargo check", &["check", "--workspace"][..]),
-        ("cargo doc", &["doc", "--workspace", "--no-deps"][..]),
-    ] {
-        let output = Command::new(&cargo)
-            .args(args)
-            .arg("--quiet")
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", &target)
-            // Both flags on both runs: the same RUSTFLAGS let `doc` reuse `check`'s dependencies.
-            .env("RUSTFLAGS", "-D warnings")
-            .env("RUSTDOCFLAGS", "-D warnings")
-            .output()
-            .expect("run cargo");
-        assert!(
-            output.status.success(),
-            "`{what}` of the crates generated in {} failed:\n{}",
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    dir
 }
 
 /// `cargo check` with `-D warnings` of some crates `compile_generated` wrote into

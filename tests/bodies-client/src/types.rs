@@ -75,7 +75,7 @@ pub struct Thing {
 pub struct ThingExportConflict {
     /// The `retry_after` field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_after: Option<i64>,
+    pub retry_after: Option<i128>,
 }
 
 impl crate::runtime::error::ErrorBody for ThingExportConflict {}
@@ -219,7 +219,7 @@ pub struct UploadCreateMultipartForm {
     /// The `title` part.
     pub title: String,
     /// The `pages` part.
-    pub pages: Option<i64>,
+    pub pages: Option<i128>,
     /// The `kind` part.
     pub kind: Option<Kind>,
     /// The `meta` part.

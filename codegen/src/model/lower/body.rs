@@ -435,12 +435,20 @@ impl<'a> ModelBuilder<'a> {
             MediaKind::Json => {
                 let ty = match &media_type.schema {
                     Some(schema) => {
-                        let key = serde_json::to_string(schema).ok();
+                        let key = serde_json::to_string(schema)
+                            .ok()
+                            .map(|key| format!("{as_error}{key}"));
                         match key.as_ref().and_then(|key| cache.get(key)) {
                             Some(ty) => ty.clone(),
                             None => {
-                                let ty =
-                                    self.type_of(schema, hint, &child(&media_pointer, "schema"))?;
+                                let at = child(&media_pointer, "schema");
+                                // A success body that may be `null` is an `Option`; an error
+                                // body keeps its type (a `null` error body is no error detail).
+                                let ty = if as_error {
+                                    self.type_of(schema, hint, &at)?
+                                } else {
+                                    self.nullable_type_of(schema, hint, &at)?
+                                };
                                 if let Some(key) = key {
                                     cache.insert(key, ty.clone());
                                 }

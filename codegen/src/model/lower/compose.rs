@@ -630,6 +630,7 @@ impl ModelBuilder<'_> {
                 ReferenceOr::Reference { .. } => None,
             };
             variants.push(VariantModel {
+                known: None,
                 name: variant,
                 ty,
                 tags,

@@ -312,14 +312,12 @@ impl ModelBuilder<'_> {
                 match property {
                     ReferenceOr::Reference { reference } => {
                         let target = self.resolve_schema_ref(reference, &field_pointer)?;
-                        let schemas = self.document.components.as_ref().map(|c| &c.schemas);
-                        let nullable = refs::resolve(schemas, "schemas", reference)
-                            .is_ok_and(|(_, schema)| admits_null(schema));
+                        let nullable = self.node_admits_null(property, 0);
                         (TypeRef::Named(target), nullable, None, None)
                     }
                     ReferenceOr::Item(inner) => (
                         self.type_of_schema(inner, &hint, &field_pointer)?,
-                        admits_null(inner),
+                        self.node_admits_null(property, 0),
                         inner.schema_data.description.clone().or_else(|| {
                             match &inner.schema_kind {
                                 SchemaKind::AllOf { all_of } => members_description(all_of),
@@ -351,7 +349,7 @@ impl ModelBuilder<'_> {
         let value = match additional {
             Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
             Some((AdditionalProperties::Schema(value), at)) => {
-                Some(self.type_of(&value, &format!("{name}Value"), &at)?)
+                Some(self.nullable_type_of(&value, &format!("{name}Value"), &at)?)
             }
             _ => None,
         };
@@ -461,6 +459,59 @@ impl ModelBuilder<'_> {
         }
     }
 
+    /// The type of a list item, a map value or a whole body: `Option<T>` when the schema
+    /// admits `null` (its `nullable`, a `null` member, or through a `$ref` the target's), so
+    /// that a `null` the schema allows decodes wherever the type is used.
+    pub(super) fn nullable_type_of<S: std::borrow::Borrow<Schema>>(
+        &mut self,
+        schema: &ReferenceOr<S>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<TypeRef, Diagnostic> {
+        let ty = self.type_of(schema, hint, pointer)?;
+        // `null` where the type already holds it (any JSON) needs no `Option`.
+        Ok(if ty != TypeRef::Json && self.node_admits_null(schema, 0) {
+            TypeRef::Nullable(Box::new(ty))
+        } else {
+            ty
+        })
+    }
+
+    /// Whether a node admits `null`: its own `nullable` or `null` member, through a `$ref`
+    /// the target's, and through an `allOf` of one shaped member (`allOf: [{$ref: X}]`, or
+    /// beside members that only document it: the ways 3.0 documents a reference) the member's.
+    pub(super) fn node_admits_null<S: std::borrow::Borrow<Schema>>(
+        &self,
+        node: &ReferenceOr<S>,
+        depth: usize,
+    ) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        let schema = match node {
+            ReferenceOr::Reference { reference } => {
+                let schemas = self.document.components.as_ref().map(|c| &c.schemas);
+                match refs::resolve(schemas, "schemas", reference) {
+                    Ok((_, target)) => target,
+                    Err(_) => return false,
+                }
+            }
+            ReferenceOr::Item(schema) => schema.borrow(),
+        };
+        if admits_null(schema) {
+            return true;
+        }
+        match &schema.schema_kind {
+            // One member that gives the shape, beside members that only document it.
+            SchemaKind::AllOf { all_of } => documented_member(all_of)
+                .is_some_and(|(_, member)| self.node_admits_null(member, depth + 1)),
+            SchemaKind::Any(any) => {
+                only_all_of(any).is_some_and(|only| self.node_admits_null(only, depth + 1))
+            }
+            _ => false,
+        }
+    }
+
     /// The type of an inline schema; objects with properties and enums become named types
     /// called `hint`. A schema that cannot be typed is any JSON value at this node alone, with
     /// a warning (README, "When a spec cannot be typed").
@@ -536,10 +587,7 @@ impl ModelBuilder<'_> {
                     _ => TypeRef::String,
                 })
             }
-            SchemaKind::Type(Type::Integer(integer)) => Ok(match &integer.format {
-                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
-                _ => TypeRef::I64,
-            }),
+            SchemaKind::Type(Type::Integer(integer)) => Ok(integer_type(integer)),
             SchemaKind::Type(Type::Number(number)) => Ok(match &number.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
                 _ => TypeRef::F64,
@@ -554,7 +602,7 @@ impl ModelBuilder<'_> {
                 self.tuple_type(schema, hint, pointer)
             }
             SchemaKind::Type(Type::Array(array)) => match &array.items {
-                Some(items) => Ok(TypeRef::Vec(Box::new(self.type_of(
+                Some(items) => Ok(TypeRef::Vec(Box::new(self.nullable_type_of(
                     items,
                     &format!("{hint}Item"),
                     &child(pointer, "items"),
@@ -567,7 +615,7 @@ impl ModelBuilder<'_> {
                 }
                 match &object.additional_properties {
                     Some(AdditionalProperties::Schema(value)) => {
-                        Ok(TypeRef::Map(Box::new(self.type_of(
+                        Ok(TypeRef::Map(Box::new(self.nullable_type_of(
                             value,
                             &format!("{hint}Value"),
                             &child(pointer, "additionalProperties"),
@@ -634,7 +682,7 @@ impl ModelBuilder<'_> {
                         },
                     )
                 })?;
-            items.push(self.type_of(&member, &format!("{hint}Item{}", index + 1), &at)?);
+            items.push(self.nullable_type_of(&member, &format!("{hint}Item{}", index + 1), &at)?);
         }
         Ok(TypeRef::Tuple(items))
     }
@@ -742,7 +790,10 @@ fn any_as_kind(
     } else {
         &any.one_of
     };
-    if !any.properties.is_empty() && members.iter().all(|m| constrains_only(m, any)) {
+    if !any.properties.is_empty()
+        && !members.is_empty()
+        && members.iter().all(|m| constrains_only(m, any))
+    {
         // Members that only require or narrow the object's own properties are validation
         // rules (GitHub: "`conclusion` is required when `status` is `completed`"): the type is
         // the object.
@@ -876,8 +927,19 @@ fn any_as_kind(
         Some("integer") => Type::Integer(IntegerType {
             format: match format {
                 Some("int32") => VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32),
-                _ => VariantOrUnknownOrEmpty::Empty,
+                Some("int64") => VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64),
+                Some(other) => VariantOrUnknownOrEmpty::Unknown(other.to_string()),
+                None => VariantOrUnknownOrEmpty::Empty,
             },
+            // Bounds size an integer without a format (`integer_type`): kept when integral.
+            minimum: any
+                .minimum
+                .filter(|m| m.fract() == 0.0 && m.abs() < 9.2e18)
+                .map(|m| m as i64),
+            maximum: any
+                .maximum
+                .filter(|m| m.fract() == 0.0 && m.abs() < 9.2e18)
+                .map(|m| m as i64),
             ..IntegerType::default()
         }),
         Some("number") => Type::Number(NumberType {
@@ -1024,5 +1086,29 @@ pub(super) fn json_kind(value: &serde_json::Value) -> &'static str {
         serde_json::Value::String(_) => "a string",
         serde_json::Value::Array(_) => "a list",
         serde_json::Value::Object(_) => "a map",
+    }
+}
+
+/// The Rust integer of an `integer` schema. Its `format` gives the size (`int32`, `int64`,
+/// `uint64`, and the smaller ones by the next size up); without one, JSON Schema allows any
+/// size, so both bounds (which keep it within 64 bits) give `i64`, and anything less `i128`,
+/// which holds every integer a real server sends (up to 1.7e38) and decodes exactly.
+fn integer_type(integer: &openapiv3::IntegerType) -> TypeRef {
+    match &integer.format {
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => return TypeRef::I32,
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int64) => return TypeRef::I64,
+        VariantOrUnknownOrEmpty::Unknown(format) => match format.to_ascii_lowercase().as_str() {
+            "int8" | "int16" => return TypeRef::I32,
+            "long" => return TypeRef::I64,
+            "uint8" | "uint16" | "uint32" => return TypeRef::U32,
+            "uint64" | "uint" | "ulong" => return TypeRef::U64,
+            _ => {}
+        },
+        _ => {}
+    }
+    // Bounds are read only when they fit 64 bits (`load` drops the others).
+    match (integer.minimum, integer.maximum) {
+        (Some(_), Some(_)) => TypeRef::I64,
+        _ => TypeRef::I128,
     }
 }

@@ -135,7 +135,7 @@ pub struct Labels {
     /// The `name` field.
     pub name: String,
     /// The properties beyond the named ones, by name.
-    #[serde(flatten)]
+    #[serde(flatten, deserialize_with = "crate::runtime::flat_map::map_through_json")]
     pub additional_properties: std::collections::BTreeMap<String, String>,
 }
 
@@ -172,17 +172,34 @@ impl<'de> serde::Deserialize<'de> for MarkAnyOf {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if let Some(member) = crate::runtime::union::member(
+        let mut best: Option<(usize, Self)> = None;
+        for index in crate::runtime::union_fit::fit_order(
             &value,
-            serde_json::Value::is_object,
+            &[Some(&["x", "y"]), Some(&["name"])],
         ) {
-            return Ok(Self::Point(member));
+            let candidate = match index {
+                0 => {
+                    crate::runtime::union::member(&value, serde_json::Value::is_object)
+                        .map(Self::Point)
+                }
+                1 => {
+                    crate::runtime::union::member(&value, serde_json::Value::is_object)
+                        .map(Self::Object)
+                }
+                _ => None,
+            };
+            if let Some(candidate) = candidate {
+                let lost = crate::runtime::union_fit::lost(&value, &candidate);
+                if lost == 0 {
+                    return Ok(candidate);
+                }
+                if best.as_ref().is_none_or(|(least, _)| lost < *least) {
+                    best = Some((lost, candidate));
+                }
+            }
         }
-        if let Some(member) = crate::runtime::union::member(
-            &value,
-            serde_json::Value::is_object,
-        ) {
-            return Ok(Self::Object(member));
+        if let Some((_, candidate)) = best {
+            return Ok(candidate);
         }
         Ok(Self::Other(value))
     }
@@ -307,9 +324,9 @@ impl<'de> serde::Deserialize<'de> for Pet {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     /// The `x` field.
-    pub x: i64,
+    pub x: i128,
     /// The `y` field.
-    pub y: i64,
+    pub y: i128,
 }
 
 /// An error body.
@@ -354,7 +371,7 @@ pub struct Record {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::present"
     )]
-    pub shade: Option<Option<i64>>,
+    pub shade: Option<Option<i128>>,
 }
 
 /// The `RsaKey` schema.
@@ -508,7 +525,7 @@ pub enum Value {
     /// One of the members.
     String(String),
     /// One of the members.
-    Integer(i64),
+    Integer(i128),
     /// One of the members.
     List(Vec<String>),
     /// A [`Point`].

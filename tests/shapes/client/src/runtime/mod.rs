@@ -7,6 +7,7 @@ pub(crate) mod client;
 pub(crate) mod credentials;
 pub(crate) mod decode;
 pub(crate) mod error;
+pub(crate) mod flat_map;
 pub(crate) mod json_body;
 pub(crate) mod no_content;
 pub(crate) mod nullable;
@@ -19,6 +20,7 @@ pub(crate) mod send;
 pub(crate) mod tagged;
 pub(crate) mod unexpected;
 pub(crate) mod union;
+pub(crate) mod union_fit;
 
 /// The `error_type` values the default [`RetryPolicy`](retry::RetryPolicy) repeats a
 /// call on: the "try again" error types this API's error bodies document.
