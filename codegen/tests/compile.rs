@@ -61,7 +61,7 @@ fn every_accepted_spec_compiles_and_every_valid_value_decodes() {
     // decodes schema-valid values into every type (README, "Every valid value decodes").
     // Without the validator (a developer's machine without `.ci/run`'s judges), a check.
     match samples::run("golden", &specs) {
-        Some(counts) => samples::assert_all_came_back(&counts),
+        Some(counts) => samples::assert_all_came_back("golden", &counts),
         None => cargo_in_set("golden", "cargo check", &["check", "--workspace"]),
     }
     cargo_in_set("golden", "cargo doc", &["doc", "--workspace", "--no-deps"]);

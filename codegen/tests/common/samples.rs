@@ -535,15 +535,16 @@ fn roundtrip(dir: &Path, set: &str, golden: &[GoldenSpec], specs: &[SpecSamples]
 }
 
 /// Prints the counts per spec and fails on any value refused or changed (the first 200 shown).
-pub fn assert_all_came_back(counts: &BTreeMap<String, Counts>) {
+pub fn assert_all_came_back(set: &str, counts: &BTreeMap<String, Counts>) {
     let mut failures = Vec::new();
     let (mut drawn, mut valid, mut passed, mut documented) = (0, 0, 0, 0);
-    eprintln!(
-        "{:<52} {:>7} {:>7} {:>7} {:>7} {:>5}",
+    let mut table = format!(
+        "{:<52} {:>7} {:>7} {:>7} {:>7} {:>5}\n",
         "spec", "schemas", "drawn", "valid", "equal", "doc."
     );
     for (label, count) in counts {
-        eprintln!(
+        let _ = writeln!(
+            table,
             "{label:<52} {:>7} {:>7} {:>7} {:>7} {:>5}",
             count.schemas, count.drawn, count.valid, count.passed, count.documented
         );
@@ -553,10 +554,19 @@ pub fn assert_all_came_back(counts: &BTreeMap<String, Counts>) {
         documented += count.documented;
         failures.extend(count.failures.iter().cloned());
     }
-    eprintln!(
+    let _ = writeln!(
+        table,
         "all: {drawn} drawn, {valid} valid, {passed} came back equal, {documented} as README \
-         documents (an integer beyond 64 bits read through serde_json::Value)"
+         documents (an integer beyond 64 bits read through serde_json::Value), {} not",
+        failures.len()
     );
+    eprint!("{table}");
+    // The table, for `.ci/run` to print whether the test passes or not.
+    let path = workspace_root()
+        .join("target")
+        .join(format!("{set}-samples"))
+        .join("counts.txt");
+    std::fs::write(&path, &table).expect("write the counts");
     assert!(
         failures.is_empty(),
         "{} of {valid} valid values did not come back:\n{}",
