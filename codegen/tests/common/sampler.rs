@@ -495,7 +495,14 @@ impl<'a> Sampler<'a> {
             .get("maxLength")
             .and_then(Value::as_u64)
             .map_or(usize::MAX, |m| m as usize);
+        let pattern = map.get("pattern").and_then(Value::as_str);
         let text = match format {
+            // A pattern, where the format does not already say the shape: a string it matches
+            // (the validator has the last word; lookarounds are not drawn for).
+            "" | "string" if pattern.is_some() => {
+                let pattern = pattern.unwrap_or_default();
+                return pattern_sample(pattern, rng).unwrap_or_else(|| word(rng));
+            }
             "date-time" => format!(
                 "20{:02}-{:02}-{:02}T{:02}:{:02}:{:02}{}Z",
                 rng.below(40),
@@ -781,4 +788,229 @@ fn word(rng: &mut Rng) -> String {
         "ÆØÅ",
     ];
     WORDS[rng.below(WORDS.len())].to_string()
+}
+
+/// A string the pattern matches, when the pattern is one `Pattern` reads.
+pub fn pattern_sample(pattern: &str, rng: &mut Rng) -> Option<String> {
+    Pattern::parse(pattern).map(|parsed| parsed.draw(rng))
+}
+
+/// A regular expression, parsed far enough to draw strings it matches: literals, escapes
+/// (`\d`, `\w`, `\s`, escaped punctuation), classes with ranges, `.`, groups, alternation and
+/// quantifiers. Anchors match where drawing starts and ends; lookarounds are skipped.
+#[derive(Debug, Clone)]
+enum Pattern {
+    /// One character out of these (never empty).
+    Class(Vec<char>),
+    /// One after the other.
+    Sequence(Vec<Pattern>),
+    /// One of these.
+    Either(Vec<Pattern>),
+    /// Repeated between `min` and `max` times.
+    Repeat(Box<Pattern>, usize, usize),
+}
+
+const DIGITS: &str = "0123456789";
+const WORD: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+const ANY: &str = "abcxyzABC019-_.";
+
+impl Pattern {
+    fn parse(source: &str) -> Option<Pattern> {
+        let chars: Vec<char> = source.chars().collect();
+        let mut at = 0;
+        let parsed = Self::alternatives(&chars, &mut at, 0)?;
+        (at == chars.len()).then_some(parsed)
+    }
+
+    fn alternatives(chars: &[char], at: &mut usize, depth: usize) -> Option<Pattern> {
+        if depth > 20 {
+            return None;
+        }
+        let mut options = vec![Self::sequence(chars, at, depth)?];
+        while chars.get(*at) == Some(&'|') {
+            *at += 1;
+            options.push(Self::sequence(chars, at, depth)?);
+        }
+        Some(if options.len() == 1 {
+            options.remove(0)
+        } else {
+            Pattern::Either(options)
+        })
+    }
+
+    fn sequence(chars: &[char], at: &mut usize, depth: usize) -> Option<Pattern> {
+        let mut items = Vec::new();
+        while let Some(&c) = chars.get(*at) {
+            let atom = match c {
+                '|' | ')' => break,
+                '^' | '$' => {
+                    *at += 1;
+                    continue;
+                }
+                '(' => {
+                    *at += 1;
+                    let look = chars.get(*at) == Some(&'?');
+                    if look {
+                        match chars.get(*at + 1) {
+                            Some(':') => *at += 2,
+                            Some('=' | '!') => {
+                                // A lookahead: skipped whole.
+                                *at += 2;
+                                Self::alternatives(chars, at, depth + 1)?;
+                                if chars.get(*at) != Some(&')') {
+                                    return None;
+                                }
+                                *at += 1;
+                                continue;
+                            }
+                            _ => return None,
+                        }
+                    }
+                    let inner = Self::alternatives(chars, at, depth + 1)?;
+                    if chars.get(*at) != Some(&')') {
+                        return None;
+                    }
+                    *at += 1;
+                    inner
+                }
+                '[' => Self::class(chars, at)?,
+                '.' => {
+                    *at += 1;
+                    Pattern::Class(ANY.chars().collect())
+                }
+                '\\' => {
+                    *at += 1;
+                    let escaped = *chars.get(*at)?;
+                    *at += 1;
+                    Pattern::Class(escape_class(escaped)?)
+                }
+                '*' | '+' | '?' | '{' => return None,
+                literal => {
+                    *at += 1;
+                    Pattern::Class(vec![literal])
+                }
+            };
+            items.push(Self::quantified(atom, chars, at)?);
+        }
+        Some(Pattern::Sequence(items))
+    }
+
+    fn quantified(atom: Pattern, chars: &[char], at: &mut usize) -> Option<Pattern> {
+        let (min, max) = match chars.get(*at) {
+            Some('*') => (0, 3),
+            Some('+') => (1, 4),
+            Some('?') => (0, 1),
+            Some('{') => {
+                let close = chars[*at..].iter().position(|&c| c == '}')? + *at;
+                let inside: String = chars[*at + 1..close].iter().collect();
+                let (low, high) = match inside.split_once(',') {
+                    Some((low, "")) => {
+                        let low = low.trim().parse().ok()?;
+                        (low, low + 3)
+                    }
+                    Some((low, high)) => (low.trim().parse().ok()?, high.trim().parse().ok()?),
+                    None => {
+                        let n = inside.trim().parse().ok()?;
+                        (n, n)
+                    }
+                };
+                *at = close;
+                (low, high)
+            }
+            _ => return Some(atom),
+        };
+        *at += 1;
+        // Lazy and possessive markers change nothing of what matches.
+        if matches!(chars.get(*at), Some('?' | '+')) {
+            *at += 1;
+        }
+        Some(Pattern::Repeat(Box::new(atom), min, max.max(min)))
+    }
+
+    fn class(chars: &[char], at: &mut usize) -> Option<Pattern> {
+        *at += 1;
+        let negated = chars.get(*at) == Some(&'^');
+        if negated {
+            *at += 1;
+        }
+        let mut members = Vec::new();
+        let mut first = true;
+        loop {
+            let c = *chars.get(*at)?;
+            if c == ']' && !first {
+                *at += 1;
+                break;
+            }
+            first = false;
+            *at += 1;
+            let low = if c == '\\' {
+                let escaped = *chars.get(*at)?;
+                *at += 1;
+                let class = escape_class(escaped)?;
+                if class.len() > 1 {
+                    members.extend(class);
+                    continue;
+                }
+                class[0]
+            } else {
+                c
+            };
+            if chars.get(*at) == Some(&'-') && chars.get(*at + 1).is_some_and(|&n| n != ']') {
+                let mut high = chars[*at + 1];
+                *at += 2;
+                if high == '\\' {
+                    high = *chars.get(*at)?;
+                    *at += 1;
+                }
+                if (high as u32) < (low as u32) || (high as u32) - (low as u32) > 0x3000 {
+                    return None;
+                }
+                members.extend((low..=high).filter(|c| !c.is_control()));
+            } else {
+                members.push(low);
+            }
+        }
+        if negated {
+            let outside: Vec<char> = ANY.chars().filter(|c| !members.contains(c)).collect();
+            return (!outside.is_empty()).then_some(Pattern::Class(outside));
+        }
+        (!members.is_empty()).then_some(Pattern::Class(members))
+    }
+
+    fn draw(&self, rng: &mut Rng) -> String {
+        let mut out = String::new();
+        self.draw_into(&mut out, rng);
+        out
+    }
+
+    fn draw_into(&self, out: &mut String, rng: &mut Rng) {
+        match self {
+            Pattern::Class(members) => out.push(members[rng.below(members.len())]),
+            Pattern::Sequence(items) => {
+                for item in items {
+                    item.draw_into(out, rng);
+                }
+            }
+            Pattern::Either(options) => options[rng.below(options.len())].draw_into(out, rng),
+            Pattern::Repeat(inner, min, max) => {
+                let count = min + rng.below(max - min + 1);
+                for _ in 0..count {
+                    inner.draw_into(out, rng);
+                }
+            }
+        }
+    }
+}
+
+/// The characters an escape stands for: a class (`\d`, `\w`, `\s`) or the character itself.
+fn escape_class(escaped: char) -> Option<Vec<char>> {
+    Some(match escaped {
+        'd' => DIGITS.chars().collect(),
+        'w' => WORD.chars().collect(),
+        's' => vec![' '],
+        'n' => vec!['\n'],
+        't' => vec!['\t'],
+        'D' | 'W' | 'S' | 'b' | 'B' | 'p' | 'P' | 'u' | 'x' => return None,
+        other => vec![other],
+    })
 }
