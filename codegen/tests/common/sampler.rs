@@ -497,9 +497,25 @@ impl<'a> Sampler<'a> {
             .map_or(usize::MAX, |m| m as usize);
         let pattern = map.get("pattern").and_then(Value::as_str);
         let text = match format {
-            // A pattern, where the format does not already say the shape: a string it matches
+            // A pattern, where no format this sampler draws says the shape: a string it matches
             // (the validator has the last word; lookarounds are not drawn for).
-            "" | "string" if pattern.is_some() => {
+            known
+                if pattern.is_some()
+                    && !matches!(
+                        known,
+                        "date-time"
+                            | "date"
+                            | "time"
+                            | "uuid"
+                            | "email"
+                            | "uri"
+                            | "url"
+                            | "hostname"
+                            | "ipv4"
+                            | "ipv6"
+                            | "byte"
+                    ) =>
+            {
                 let pattern = pattern.unwrap_or_default();
                 return pattern_sample(pattern, rng).unwrap_or_else(|| word(rng));
             }
