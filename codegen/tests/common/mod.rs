@@ -269,25 +269,13 @@ pub fn generate_set(set: &str, specs: &[GoldenSpec]) -> PathBuf {
 /// `<workspace>/target/<set>/`, with more arguments (features): a build the default one does
 /// not cover. Panics with the compiler's output when it fails.
 pub fn check_generated(set: &str, crates: &[String], args: &[&str]) {
-    let root = workspace_root();
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
-    command.args(["check", "--quiet"]).args(args);
+    let mut command = vec!["check"];
+    command.extend_from_slice(args);
     for name in crates {
-        command.args(["-p", name]);
+        command.extend(["-p", name.as_str()]);
     }
-    let output = command
-        .current_dir(root.join("target").join(set))
-        .env("CARGO_TARGET_DIR", root.join("target/generated-crates"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env("RUSTDOCFLAGS", "-D warnings")
-        .output()
-        .expect("run cargo");
-    assert!(
-        output.status.success(),
-        "`cargo check {}` of {crates:?} failed:\n{}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let what = format!("cargo check {} of {crates:?}", args.join(" "));
+    cargo_in_set(set, &what, &command);
 }
 
 /// After [`compile_generated`] of `set`: `cargo check` of the crate `crate_name` with its
