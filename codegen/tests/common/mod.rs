@@ -283,31 +283,22 @@ pub fn check_generated(set: &str, crates: &[String], args: &[&str]) {
 /// list; `""` is none at all), warnings denied, in the same target directory (the
 /// dependencies are already checked). Panics with the compiler's output naming the build.
 pub fn check_feature_builds(set: &str, crate_name: &str, builds: &[&str]) {
-    let root = workspace_root();
-    let dir = root.join("target").join(set);
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     for features in builds {
-        let output = Command::new(&cargo)
-            .args([
+        let what = format!(
+            "cargo check -p {crate_name} --no-default-features --features {features:?} (each \
+             feature must compile alone, and no feature at all)"
+        );
+        cargo_in_set(
+            set,
+            &what,
+            &[
                 "check",
-                "--quiet",
                 "-p",
                 crate_name,
                 "--no-default-features",
-            ])
-            .args(["--features", features])
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", root.join("target/generated-crates"))
-            .env("RUSTFLAGS", "-D warnings")
-            .env("RUSTDOCFLAGS", "-D warnings")
-            .output()
-            .expect("run cargo");
-        assert!(
-            output.status.success(),
-            "`cargo check -p {crate_name} --no-default-features --features {features:?}` in {} \
-             failed (each feature must compile alone, and no feature at all):\n{}",
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr)
+                "--features",
+                features,
+            ],
         );
     }
 }
