@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use super::error::{Error, TimeoutPhase};
+use super::error::{Error, ErrorKind, TimeoutPhase, MAX_REDIRECTS};
 use super::redact::{without_userinfo, Secrets};
 use super::retry::RetryPolicy;
 
@@ -19,6 +19,53 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The connect timeout used when none is set: 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The `User-Agent` every request carries: this crate's name and version, e.g.
+/// `vcenter-client/0.1.0`, after the caller's product when one is given
+/// ([`ClientBuilder::user_agent_product`]).
+pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// Settings of one call, or of the calls made through one view of a client: see
+/// [`Client::with_options`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallOptions {
+    /// The timeout of each request of the call, from sending to the end of the body, instead
+    /// of the client's.
+    pub timeout: Option<Duration>,
+    /// The request id sent in the `X-Request-ID` header, instead of a fresh random one.
+    pub request_id: Option<String>,
+}
+
+impl CallOptions {
+    /// No option set: the client's settings.
+    pub fn new() -> Self {
+        CallOptions::default()
+    }
+
+    /// The timeout of each request of the call, instead of the client's (e.g. a short one for
+    /// a call that may block, or a long one for a slow operation).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The request id to send in the `X-Request-ID` header: one the caller already logs, to
+    /// find the call in the server's logs. It must be visible ASCII (at most 128 bytes);
+    /// another is replaced by a fresh random id.
+    pub fn request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
+    }
+}
+
+/// `id` as a request id header value, when it is one: 1 to 128 bytes of visible ASCII.
+fn request_id_value(id: &str) -> Option<HeaderValue> {
+    if id.is_empty() || id.len() > 128 || !id.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    HeaderValue::from_str(id).ok()
+}
 
 /// An API session id: a secret. Its `Debug` output is redacted and it has no `Display`.
 ///
@@ -103,6 +150,19 @@ pub enum ClientBuildError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A certificate fingerprint given to [`ClientBuilder::pin_certificate_sha256`] is not
+    /// a SHA-256 fingerprint (64 hexadecimal digits, alone or in `:`-separated pairs).
+    InvalidFingerprint {
+        /// The fingerprint as given.
+        fingerprint: String,
+    },
+    /// [`ClientBuilder::from_env`] found a variable missing or unusable.
+    Environment {
+        /// The variable's name, e.g. `VCENTER_URL`.
+        variable: String,
+        /// What is wrong with it (its value is never shown: it may be a password).
+        reason: String,
+    },
     /// The HTTP client could not be created.
     Http(reqwest::Error),
 }
@@ -121,7 +181,20 @@ impl fmt::Display for ClientBuildError {
             ClientBuildError::InvalidCertificate { reason } => {
                 write!(f, "invalid root certificate: {reason}")
             }
-            ClientBuildError::Http(err) => write!(f, "cannot create the HTTP client: {err}"),
+            ClientBuildError::InvalidFingerprint { fingerprint } => write!(
+                f,
+                "invalid certificate fingerprint {:?}: a SHA-256 fingerprint is 64 hexadecimal \
+                 digits, alone or in pairs separated by `:`",
+                super::error::one_line(fingerprint)
+            ),
+            ClientBuildError::Environment { variable, reason } => {
+                write!(f, "environment variable {variable}: {reason}")
+            }
+            ClientBuildError::Http(err) => write!(
+                f,
+                "cannot create the HTTP client{}",
+                super::error::causes(err)
+            ),
         }
     }
 }
@@ -132,7 +205,9 @@ impl std::error::Error for ClientBuildError {
             ClientBuildError::Http(err) => Some(err),
             ClientBuildError::InvalidBaseUrl { .. }
             | ClientBuildError::CredentialsInBaseUrl { .. }
-            | ClientBuildError::InvalidCertificate { .. } => None,
+            | ClientBuildError::InvalidCertificate { .. }
+            | ClientBuildError::InvalidFingerprint { .. }
+            | ClientBuildError::Environment { .. } => None,
         }
     }
 }
@@ -161,7 +236,7 @@ impl fmt::Debug for Credentials {
 /// [`add_root_certificate`](Self::add_root_certificate).
 ///
 /// Redirects are followed only within the base URL's origin (scheme, host and port); one to
-/// another origin is not followed and the call fails with [`Error::Redirect`], so the session
+/// another origin is not followed and the call fails with [`ErrorKind::Redirect`], so the session
 /// id, the credentials and the request body never reach another server.
 pub struct ClientBuilder {
     base_url: String,
@@ -174,6 +249,9 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     root_certificates: Vec<Vec<u8>>,
     accept_invalid_certs: bool,
+    pinned: Vec<String>,
+    request_id: Option<String>,
+    user_agent_product: Option<String>,
     /// Credentials per security scheme (`credentials.rs`, in crates whose API has schemes).
     pub(crate) security: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -191,6 +269,9 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("root_certificates", &self.root_certificates.len())
             .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .field("pinned", &self.pinned)
+            .field("request_id", &self.request_id)
+            .field("user_agent_product", &self.user_agent_product)
             .finish()
     }
 }
@@ -237,14 +318,14 @@ impl ClientBuilder {
     /// `.redirect(reqwest::redirect::Policy::none())`, or reqwest's default policy follows a
     /// redirect to another server with the session header and the body. Whatever it does,
     /// an answer that comes from another origin than the base URL's is never used (it is
-    /// [`Error::Redirect`]; a session it creates is not adopted).
+    /// [`ErrorKind::Redirect`]; a session it creates is not adopted).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
     }
 
     /// The largest response body the client reads (default [`DEFAULT_MAX_RESPONSE_BODY`]);
-    /// a larger one is [`Error::BodyTooLarge`].
+    /// a larger one is [`ErrorKind::BodyTooLarge`].
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.max_response_body = bytes;
         self
@@ -276,6 +357,112 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the server certificate whose SHA-256 fingerprint is `fingerprint`, and only it
+    /// (with several calls, any of them), instead of verifying the certificate against trust
+    /// roots: for a vCenter whose self-signed or VMCA-signed certificate cannot be verified,
+    /// without turning verification off. The fingerprint is 64 hexadecimal digits, alone or
+    /// in pairs separated by `:` as govc prints it (`govc about.cert -thumbprint`, or
+    /// `openssl x509 -noout -fingerprint -sha256`).
+    ///
+    /// The certificate's names and signer are not checked, as with govc's known hosts; the
+    /// handshake still proves the server holds the certificate's private key. A certificate
+    /// with another fingerprint fails the call with a TLS error naming both fingerprints.
+    /// Pinning replaces [`add_root_certificate`](Self::add_root_certificate) and
+    /// [`danger_accept_invalid_certs`](Self::danger_accept_invalid_certs); it is ignored when an
+    /// existing `reqwest::Client` is given. A SHA-1 thumbprint is refused by
+    /// [`build`](Self::build).
+    pub fn pin_certificate_sha256(mut self, fingerprint: &str) -> Self {
+        self.pinned.push(fingerprint.to_string());
+        self
+    }
+
+    /// Sends `id` as the request id (`X-Request-ID`) of every call, instead of a fresh random
+    /// id per call: e.g. one id for a whole job, as govc's `GOVC_OPERATION_ID`. It must be
+    /// 1 to 128 bytes of visible ASCII, or [`build`](Self::build) ignores it. A call's own
+    /// ([`CallOptions::request_id`]) takes precedence.
+    pub fn request_id(mut self, id: &str) -> Self {
+        self.request_id = Some(id.to_string());
+        self
+    }
+
+    /// Names the caller's product in the `User-Agent` header, before this crate's own: with
+    /// `"my-tool/1.2"`, `my-tool/1.2 vcenter-client/0.1.0` ([`DEFAULT_USER_AGENT`]). Ignored
+    /// when it cannot be sent in a header.
+    pub fn user_agent_product(mut self, product: &str) -> Self {
+        self.user_agent_product = Some(product.to_string());
+        self
+    }
+
+    /// A builder configured from environment variables named after this crate (for
+    /// `vcenter-client`, the prefix is `VCENTER`), as govc reads its own:
+    ///
+    /// - `<PREFIX>_URL` (required): the base URL, e.g. `https://vcenter.example.com`;
+    /// - `<PREFIX>_USER` and `<PREFIX>_PASSWORD`: the credentials to log in with (both or
+    ///   neither);
+    /// - `<PREFIX>_CA_FILE`: a PEM file of root certificates to trust (the vCenter's VMCA root);
+    /// - `<PREFIX>_THUMBPRINT`: the SHA-256 fingerprint of the server's certificate to trust
+    ///   ([`pin_certificate_sha256`](Self::pin_certificate_sha256));
+    /// - `<PREFIX>_INSECURE`: `1` or `true` turns certificate verification off (unsafe; see
+    ///   [`danger_accept_invalid_certs`](Self::danger_accept_invalid_certs));
+    /// - `<PREFIX>_REQUEST_ID`: the request id of every call ([`request_id`](Self::request_id)).
+    ///
+    /// Empty variables count as unset. No value is ever shown in an error or by `Debug`.
+    pub fn from_env() -> Result<ClientBuilder, ClientBuildError> {
+        let prefix = env_prefix();
+        let var = |name: &str| {
+            let variable = format!("{prefix}_{name}");
+            match std::env::var(&variable) {
+                Ok(value) if !value.is_empty() => Ok(Some(value)),
+                Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+                Err(std::env::VarError::NotUnicode(_)) => Err(ClientBuildError::Environment {
+                    variable,
+                    reason: "the value is not Unicode".to_string(),
+                }),
+            }
+        };
+        let Some(url) = var("URL")? else {
+            return Err(ClientBuildError::Environment {
+                variable: format!("{prefix}_URL"),
+                reason: "not set".to_string(),
+            });
+        };
+        let mut builder = Client::builder(&url);
+        match (var("USER")?, var("PASSWORD")?) {
+            (Some(user), Some(password)) => builder = builder.credentials(&user, &password),
+            (None, None) => {}
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(ClientBuildError::Environment {
+                    variable: format!("{prefix}_USER and {prefix}_PASSWORD"),
+                    reason: "set one without the other".to_string(),
+                })
+            }
+        }
+        if let Some(path) = var("CA_FILE")? {
+            let pem = std::fs::read(&path).map_err(|err| ClientBuildError::Environment {
+                variable: format!("{prefix}_CA_FILE"),
+                reason: format!("cannot read {path:?}: {err}"),
+            })?;
+            builder = builder.add_root_certificate(pem);
+        }
+        if let Some(fingerprint) = var("THUMBPRINT")? {
+            builder = builder.pin_certificate_sha256(&fingerprint);
+        }
+        match var("INSECURE")?.as_deref() {
+            None | Some("0") | Some("false") => {}
+            Some("1") | Some("true") => builder = builder.danger_accept_invalid_certs(true),
+            Some(_) => {
+                return Err(ClientBuildError::Environment {
+                    variable: format!("{prefix}_INSECURE"),
+                    reason: "expected 1, true, 0 or false".to_string(),
+                })
+            }
+        }
+        if let Some(id) = var("REQUEST_ID")? {
+            builder = builder.request_id(&id);
+        }
+        Ok(builder)
+    }
+
     /// Builds the client.
     ///
     /// The trust roots are loaded here, whatever the URL's scheme: on a system without CA
@@ -288,8 +475,10 @@ impl ClientBuilder {
             Some(http) => (http, None),
             None => {
                 let same_origin = origin.clone();
+                // `previous` holds the URLs already requested, the first included: after the
+                // n-th redirect it holds n of them.
                 let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-                    if attempt.previous().len() >= MAX_REDIRECTS
+                    if attempt.previous().len() > MAX_REDIRECTS
                         || attempt.url().origin() != same_origin.origin()
                     {
                         attempt.stop()
@@ -310,7 +499,22 @@ impl ClientBuilder {
                     }
                     http = http.tls_certs_merge(certificates);
                 }
-                if self.accept_invalid_certs {
+                if !self.pinned.is_empty() {
+                    let pins = self
+                        .pinned
+                        .iter()
+                        .map(|text| {
+                            super::tls_pin::parse_fingerprint(text).ok_or_else(|| {
+                                ClientBuildError::InvalidFingerprint {
+                                    fingerprint: text.clone(),
+                                }
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let config = super::tls_pin::pinned_config(pins)
+                        .map_err(|reason| ClientBuildError::InvalidCertificate { reason })?;
+                    http = http.tls_backend_preconfigured(config);
+                } else if self.accept_invalid_certs {
                     http = http.tls_danger_accept_invalid_certs(true);
                 }
                 let timeouts = Timeouts {
@@ -320,8 +524,16 @@ impl ClientBuilder {
                 (http.build().map_err(ClientBuildError::Http)?, Some(timeouts))
             }
         };
+        let user_agent = self
+            .user_agent_product
+            .as_deref()
+            .and_then(|product| HeaderValue::from_str(&format!("{product} {DEFAULT_USER_AGENT}")).ok())
+            .unwrap_or_else(|| HeaderValue::from_static(DEFAULT_USER_AGENT));
         Ok(Client {
+            options: None,
             inner: Arc::new(ClientInner {
+                user_agent,
+                request_id: self.request_id.as_deref().and_then(request_id_value),
                 http,
                 base_url,
                 origin,
@@ -337,8 +549,17 @@ impl ClientBuilder {
     }
 }
 
-/// How many redirects within the base URL's origin one call follows.
-const MAX_REDIRECTS: usize = 10;
+/// The prefix of [`ClientBuilder::from_env`]'s variables: the crate's name without a
+/// `-client` ending, upper case, `_` for `-` (`vcenter-client`: `VCENTER`).
+fn env_prefix() -> String {
+    let name = env!("CARGO_PKG_NAME");
+    let name = name
+        .strip_suffix("-client")
+        .or_else(|| name.strip_suffix("_client"))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(name);
+    name.to_ascii_uppercase().replace('-', "_")
+}
 
 fn parse_base_url(url: &str) -> Result<reqwest::Url, ClientBuildError> {
     let invalid = |reason: String| ClientBuildError::InvalidBaseUrl {
@@ -375,10 +596,16 @@ pub(crate) struct Timeouts {
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
+    /// The options of the calls made through this view ([`Client::with_options`]).
+    pub(crate) options: Option<Arc<CallOptions>>,
 }
 
 pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
+    /// Sent as `User-Agent` with every request.
+    user_agent: HeaderValue,
+    /// The request id of every call, when the builder was given one.
+    request_id: Option<HeaderValue>,
     /// Without a trailing `/`; operation paths start with one.
     base_url: String,
     /// The base URL, parsed: only answers from its origin are used.
@@ -404,6 +631,7 @@ impl fmt::Debug for Client {
             .field("has_credentials", &self.inner.credentials.is_some())
             .field("retry", &self.inner.retry)
             .field("has_scheme_credentials", &self.inner.security.is_some())
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -428,8 +656,39 @@ impl Client {
             retry: None,
             root_certificates: Vec::new(),
             accept_invalid_certs: false,
+            pinned: Vec::new(),
+            request_id: None,
+            user_agent_product: None,
             security: None,
         }
+    }
+
+    /// A view of this client whose calls use `options` (a timeout, a request id), sharing its
+    /// connections and session: `client.with_options(CallOptions::new().timeout(t)).call(..)`
+    /// gives one call its own timeout without building another client.
+    pub fn with_options(&self, options: CallOptions) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            options: Some(Arc::new(options)),
+        }
+    }
+
+    /// The request id of the next call: the view's, the client's, or a fresh random one
+    /// (16 hexadecimal digits).
+    pub(crate) fn next_request_id(&self) -> HeaderValue {
+        if let Some(id) = self
+            .options
+            .as_ref()
+            .and_then(|o| o.request_id.as_deref())
+            .and_then(request_id_value)
+        {
+            return id;
+        }
+        if let Some(id) = &self.inner.request_id {
+            return id.clone();
+        }
+        let id = format!("{:016x}", fastrand::u64(..));
+        HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("0"))
     }
 
     /// The server's base URL, without a trailing `/`.
@@ -469,6 +728,7 @@ impl Client {
             .http
             .request(method, url)
             .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::USER_AGENT, self.inner.user_agent.clone())
     }
 
     /// The secrets an error about `request` must not show: the client's session id and
@@ -502,25 +762,33 @@ impl Client {
     }
 
     /// The error for a failure of the HTTP client while the request was sent and its answer
-    /// awaited: a timeout says which and how long, anything else is [`Error::Transport`].
+    /// awaited: a timeout says which and how long, anything else is [`ErrorKind::Transport`].
     /// The request's URL is dropped from it: it holds the path's ids and the query (where an
     /// API key may be).
     pub(crate) fn send_error<E>(&self, err: reqwest::Error) -> Error<E> {
         let err = err.without_url();
         if !err.is_timeout() {
-            return Error::Transport(err);
+            return ErrorKind::Transport(err).into();
         }
         let (phase, after) = if err.is_connect() {
             (TimeoutPhase::Connect, self.inner.timeouts.map(|t| t.connect))
         } else {
-            (TimeoutPhase::Response, self.inner.timeouts.map(|t| t.request))
+            (TimeoutPhase::Response, self.request_timeout())
         };
-        Error::Timeout {
+        ErrorKind::Timeout {
             phase,
             after,
             status: None,
             source: err,
-        }
+        }.into()
+    }
+
+    /// The request timeout of this view's calls: its own, or the client's.
+    fn request_timeout(&self) -> Option<Duration> {
+        self.options
+            .as_ref()
+            .and_then(|o| o.timeout)
+            .or(self.inner.timeouts.map(|t| t.request))
     }
 
     /// Reads the whole body, up to the client's limit.
@@ -532,7 +800,7 @@ impl Client {
         } = received;
         let status = response.status().as_u16();
         let limit = self.inner.max_response_body;
-        let too_large = Error::BodyTooLarge { status, limit };
+        let too_large = ErrorKind::BodyTooLarge { status, limit }.into();
         if response
             .content_length()
             .is_some_and(|length| length > limit as u64)
@@ -545,19 +813,19 @@ impl Client {
                 Ok(Some(chunk)) => chunk,
                 Ok(None) => break,
                 Err(err) if err.is_timeout() => {
-                    return Err(Error::Timeout {
+                    return Err(ErrorKind::Timeout {
                         phase: TimeoutPhase::Body,
-                        after: self.inner.timeouts.map(|t| t.request),
+                        after: self.request_timeout(),
                         status: Some(status),
                         source: err.without_url(),
-                    })
+                    }.into())
                 }
                 Err(err) => {
-                    return Err(Error::TruncatedBody {
+                    return Err(ErrorKind::TruncatedBody {
                         status,
                         received: bytes.len(),
                         source: err.without_url(),
-                    })
+                    }.into())
                 }
             };
             if bytes.len() + chunk.len() > limit {
@@ -623,6 +891,38 @@ impl Body {
         Ok(value)
     }
 
+    /// The body as a JSON document like [`json_value`](Self::json_value), but text that is
+    /// not UTF-8 is read with U+FFFD in place of its bad bytes: for error bodies, whose
+    /// `error_type` and messages are worth more than a bad byte in a message.
+    pub(crate) fn json_value_lenient(&self) -> Result<serde_json::Value, serde_json::Error> {
+        match self.json_value() {
+            Ok(value) => Ok(value),
+            Err(err) if std::str::from_utf8(self.json_text()).is_ok() => Err(err),
+            Err(_) => {
+                let text = String::from_utf8_lossy(self.json_text());
+                let mut value: serde_json::Value = serde_json::from_str(&text)?;
+                self.secrets.scrub_json(&mut value);
+                Ok(value)
+            }
+        }
+    }
+
+    /// The error for an answer to a login that refuses it for the user's session limit.
+    pub(crate) fn session_limit<E>(&self) -> Option<Error<E>> {
+        if !self.withhold {
+            return None;
+        }
+        let json = self.json_value_lenient().ok()?;
+        let message = super::error::session_limit_message(&json)?;
+        Some(
+            ErrorKind::SessionLimit {
+                status: self.status,
+                message,
+            }
+            .into(),
+        )
+    }
+
     /// The body decoded strictly as `T`. The decoder's message can quote a value of the body,
     /// so on failure it comes from decoding the scrubbed document, or, for a body that is
     /// withheld, says only what kind of problem it was.
@@ -633,12 +933,14 @@ impl Body {
         };
         let shape_error = || {
             <serde_json::Error as serde::de::Error>::custom(
-                "the body does not have the documented shape",
+                "a value differs from the documented type",
             )
         };
         if self.withhold {
             return Err(match err.classify() {
-                serde_json::error::Category::Data => shape_error(),
+                serde_json::error::Category::Data => <serde_json::Error as serde::de::Error>::custom(
+                    "no detail: the decoder's message could quote the body, which is withheld",
+                ),
                 _ => <serde_json::Error as serde::de::Error>::custom("the body is not JSON"),
             });
         }

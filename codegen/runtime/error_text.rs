@@ -3,7 +3,7 @@
 //! copied only into crates whose operations use it.
 
 use super::client::{Client, Received};
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 
 impl Client {
     /// The error for a documented error status whose body is text, scrubbed of the call's
@@ -20,20 +20,20 @@ impl Client {
         };
         let status = body.status;
         if body.bytes.iter().all(u8::is_ascii_whitespace) {
-            return Error::UnexpectedStatus {
+            return ErrorKind::UnexpectedStatus {
                 status,
                 excerpt: String::new(),
-            };
+            }.into();
         }
         let text = if body.withhold {
             super::error::WITHHELD.to_string()
         } else {
             body.secrets.scrub(&String::from_utf8_lossy(&body.bytes))
         };
-        Error::Api {
+        ErrorKind::Api {
             status,
             body: wrap(text),
             raw: None,
-        }
+        }.into()
     }
 }

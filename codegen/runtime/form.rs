@@ -3,7 +3,7 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 use super::query::object_pairs;
 
 /// The pairs of a form body. Each member is written in the bracket form (the query's
@@ -19,17 +19,17 @@ use super::query::object_pairs;
 ///   parameter of that name is (`key=1,2` not exploded).
 ///
 /// Absent and `null` members are left out. A body that is not an object is refused
-/// ([`Error::Encode`]): form pairs need names.
+/// ([`ErrorKind::Encode`]): form pairs need names.
 pub(crate) fn form_pairs<T: serde::Serialize + ?Sized, E>(
     body: &T,
     json: &[&str],
     form: &[(&str, bool)],
 ) -> Result<Vec<(String, String)>, Error<E>> {
-    let members = match serde_json::to_value(body).map_err(Error::Encode)? {
+    let members = match serde_json::to_value(body).map_err(|err| Error::from(ErrorKind::Encode(err)))? {
         serde_json::Value::Object(members) => members,
         serde_json::Value::Null => return Ok(Vec::new()),
         _ => {
-            return Err(Error::Encode(serde::ser::Error::custom(
+            return Err(ErrorKind::Encode(serde::ser::Error::custom(
                 "a form body must be an object: its members are the form's names",
             )))
         }

@@ -2,7 +2,7 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 
 /// The header value of an object parameter: `key,value,key,value`, or with `explode`
 /// `key=value,key=value`. Absent and `null` members are left out, a list member is its items
@@ -12,7 +12,7 @@ pub(crate) fn simple_text<T: serde::Serialize + ?Sized, E>(
     value: &T,
     explode: bool,
 ) -> Result<Option<String>, Error<E>> {
-    let value = serde_json::to_value(value).map_err(Error::Encode)?;
+    let value = serde_json::to_value(value).map_err(|err| Error::from(ErrorKind::Encode(err)))?;
     Ok(match &value {
         serde_json::Value::Null => None,
         serde_json::Value::Object(members) => {

@@ -39,6 +39,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
     ("sequence", include_str!("../runtime/sequence.rs")),
     ("tagged", include_str!("../runtime/tagged.rs")),
     ("text_body", include_str!("../runtime/text_body.rs")),
+    ("tls_pin", include_str!("../runtime/tls_pin.rs")),
     ("unexpected", include_str!("../runtime/unexpected.rs")),
     ("union", include_str!("../runtime/union.rs")),
     ("union_fit", include_str!("../runtime/union_fit.rs")),
@@ -75,11 +76,13 @@ pub fn client_methods() -> &'static BTreeSet<String> {
     })
 }
 
-/// Every method of the runtime's `Error<E>`, and the generated ones.
+/// Every method of the runtime's `Error<E>` and of the `ErrorKind<E>` it dereferences to, and
+/// the generated ones.
 pub fn error_methods() -> &'static BTreeSet<String> {
     static METHODS: OnceLock<BTreeSet<String>> = OnceLock::new();
     METHODS.get_or_init(|| {
         let mut methods = inherent_methods("Error");
+        methods.extend(inherent_methods("ErrorKind"));
         methods.extend(GENERATED_ERROR_METHODS.iter().map(|m| m.to_string()));
         methods
     })
@@ -182,6 +185,8 @@ mod tests {
             "messages",
             "error_type_name",
             "error_type",
+            "request_id",
+            "is_session_limit",
         ] {
             assert!(
                 error.contains(method),

@@ -51,10 +51,10 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 401: [`Error::Api`]. `UNAUTHENTICATED`: if the user name or password is not valid.
-    /// - 503: [`Error::Api`]. `SERVICE_UNAVAILABLE`: if the session service is unable to handle the request.
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - 401: [`ErrorKind::Api`](crate::ErrorKind::Api). `UNAUTHENTICATED`: if the user name or password is not valid.
+    /// - 503: [`ErrorKind::Api`](crate::ErrorKind::Api). `SERVICE_UNAVAILABLE`: if the session service is unable to handle the request.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn session_create(
         &self,
         username: &str,
@@ -87,13 +87,16 @@ impl Client {
                                     Ok(session)
                                 }
                                 None => {
-                                    Err(Error::Decode {
-                                        status,
-                                        excerpt: String::from("(the session id is withheld)"),
-                                        source: serde::de::Error::custom(
-                                            "the session id is empty or not visible ASCII, so it cannot be sent in a header",
-                                        ),
-                                    })
+                                    Err(
+                                        crate::runtime::error::ErrorKind::Decode {
+                                            status,
+                                            excerpt: String::from("(the session id is withheld)"),
+                                            source: serde::de::Error::custom(
+                                                "the session id is empty or not visible ASCII, so it cannot be sent in a header",
+                                            ),
+                                        }
+                                            .into(),
+                                    )
                                 }
                             }
                         }
@@ -118,9 +121,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::NoSession`] when the client has no session.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::NoSession`](crate::ErrorKind::NoSession) when the client has no session.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn session_delete(
         &self,
     ) -> Result<(), Error<crate::types::StdErrorsError>> {
@@ -184,14 +187,14 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 400: [`Error::Api`]
+    /// - 400: [`ErrorKind::Api`](crate::ErrorKind::Api)
     ///   - `INVALID_ARGUMENT`: if no .iso file is present on the library item.
     ///   - `NOT_ALLOWED_IN_CURRENT_STATE`: when the operation is not allowed on the virtual machine in its current state.
-    /// - 404: [`Error::Api`]. `NOT_FOUND`: if either `vm` or the `library_item` is not found.
-    /// - 500: [`Error::Api`]. `RESOURCE_INACCESSIBLE`: the server encountered an unexpected condition which prevented it from fulfilling the request.
-    /// - any other status: [`Error::Api`]. The standard error, for every HTTP status not covered individually for this operation.
-    /// - [`Error::NoSession`] when the client has no session.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - 404: [`ErrorKind::Api`](crate::ErrorKind::Api). `NOT_FOUND`: if either `vm` or the `library_item` is not found.
+    /// - 500: [`ErrorKind::Api`](crate::ErrorKind::Api). `RESOURCE_INACCESSIBLE`: the server encountered an unexpected condition which prevented it from fulfilling the request.
+    /// - any other status: [`ErrorKind::Api`](crate::ErrorKind::Api). The standard error, for every HTTP status not covered individually for this operation.
+    /// - [`ErrorKind::NoSession`](crate::ErrorKind::NoSession) when the client has no session.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     #[cfg(feature = "iso-image")]
     pub async fn iso_image_mount(
         &self,
@@ -248,21 +251,21 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 400: [`Error::Api`]
+    /// - 400: [`ErrorKind::Api`](crate::ErrorKind::Api)
     ///   - `ALREADY_IN_DESIRED_STATE`: if the virtual CD-ROM device is already disconnected.
     ///   - `NOT_ALLOWED_IN_CURRENT_STATE`: if the virtual machine is not powered on.
-    /// - 401: [`Error::Api`]. `UNAUTHENTICATED`: if the user can not be authenticated.
-    /// - 403: [`Error::Api`]. `UNAUTHORIZED`: if the user doesn't have the required privileges.
-    /// - 404: [`Error::Api`]. `NOT_FOUND`: if the virtual machine or virtual CD-ROM device is not found.
-    /// - 500: [`Error::Api`]
+    /// - 401: [`ErrorKind::Api`](crate::ErrorKind::Api). `UNAUTHENTICATED`: if the user can not be authenticated.
+    /// - 403: [`ErrorKind::Api`](crate::ErrorKind::Api). `UNAUTHORIZED`: if the user doesn't have the required privileges.
+    /// - 404: [`ErrorKind::Api`](crate::ErrorKind::Api). `NOT_FOUND`: if the virtual machine or virtual CD-ROM device is not found.
+    /// - 500: [`ErrorKind::Api`](crate::ErrorKind::Api)
     ///   - `ERROR`: if the system reports an error while responding to the request.
     ///   - `RESOURCE_BUSY`: if the virtual machine is busy performing another operation.
     ///   - `RESOURCE_INACCESSIBLE`: if the virtual machine's configuration state cannot be accessed.
-    /// - 503: [`Error::Api`]. `SERVICE_UNAVAILABLE`: if the system is unable to communicate with a service to complete the request.
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::NoSession`] when the client has no session.
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - 503: [`ErrorKind::Api`](crate::ErrorKind::Api). `SERVICE_UNAVAILABLE`: if the system is unable to communicate with a service to complete the request.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::NoSession`](crate::ErrorKind::NoSession) when the client has no session.
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     #[cfg(feature = "vm-hardware-cdrom")]
     pub async fn vm_hardware_cdrom_disconnect(
         &self,

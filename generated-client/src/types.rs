@@ -197,8 +197,10 @@ impl crate::runtime::error::ErrorBody for StdErrorsError {
 impl crate::runtime::error::Error<StdErrorsError> {
     /// The `error_type` of an API error or of a failed login (of a login, a value this client knows); for an HTTP 401 that names none, `UNAUTHENTICATED`; else `None`.
     pub fn error_type(&self) -> Option<&StdErrorsErrorType> {
-        let sent = match self {
-            crate::runtime::error::Error::Api { body, .. } => body.error_type.as_ref(),
+        let sent = match self.kind() {
+            crate::runtime::error::ErrorKind::Api { body, .. } => {
+                body.error_type.as_ref()
+            }
             _ => {
                 self.error_type_name()
                     .and_then(|name| {

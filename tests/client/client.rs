@@ -8,7 +8,7 @@ use serde_json::json;
 use vcenter_client::types::{
     CdromId, IsoImageMountRequestBody, LibraryItemId, StdErrorsError, StdErrorsErrorType, VmId,
 };
-use vcenter_client::{Client, Error, RetryPolicy, SessionId, TimeoutPhase};
+use vcenter_client::{Client, Error, ErrorKind, RetryPolicy, SessionId, TimeoutPhase};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -52,8 +52,8 @@ fn error_body(error_type: &str, message: &str) -> serde_json::Value {
 
 /// The API error inside `err`, or a failure naming what came instead.
 fn api_error(err: &Error<StdErrorsError>) -> (u16, &StdErrorsError) {
-    match err {
-        Error::Api {
+    match err.kind() {
+        ErrorKind::Api {
             status,
             body,
             raw: None,
@@ -114,8 +114,9 @@ async fn create_session_then_the_header_is_on_later_calls() {
     match client
         .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
         .await
+        .map_err(|e| e.into_kind())
     {
-        Err(Error::NoSession) => {}
+        Err(ErrorKind::NoSession) => {}
         other => panic!("after logging out a call needs a new session, got {other:?}"),
     }
 }
@@ -152,8 +153,12 @@ async fn calls_that_need_a_session_are_not_sent_without_one() {
         .mount(&server)
         .await;
     let client = Client::new(&server.uri()).expect("valid base URL");
-    match client.iso_image_mount(&mount_body()).await {
-        Err(Error::NoSession) => {}
+    match client
+        .iso_image_mount(&mount_body())
+        .await
+        .map_err(|e| e.into_kind())
+    {
+        Err(ErrorKind::NoSession) => {}
         other => panic!("expected NoSession, got {other:?}"),
     }
 }
@@ -212,7 +217,7 @@ fn check_error(
     assert_eq!(param.s.as_deref(), Some("vm-42"));
     assert_eq!(body.messages[1].default_message, "The cause.");
     assert_eq!(
-        err.to_string(),
+        err.kind().to_string(),
         format!("HTTP {status}: {error_type}: {message}")
     );
 }
@@ -278,8 +283,8 @@ async fn a_non_json_500_is_a_decode_error_with_an_excerpt() {
         .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
         .await
         .expect_err("a 500 is an error");
-    match &err {
-        Error::Decode {
+    match err.kind() {
+        ErrorKind::Decode {
             status, excerpt, ..
         } => {
             assert_eq!(*status, 500);
@@ -308,8 +313,9 @@ async fn a_200_with_a_malformed_body_is_a_decode_error() {
     match client_with_session(&server)
         .iso_image_mount(&mount_body())
         .await
+        .map_err(|e| e.into_kind())
     {
-        Err(Error::Decode {
+        Err(ErrorKind::Decode {
             status, excerpt, ..
         }) => {
             assert_eq!(status, 200);
@@ -329,8 +335,9 @@ async fn an_undocumented_status_is_unexpected() {
     match client_with_session(&server)
         .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
         .await
+        .map_err(|e| e.into_kind())
     {
-        Err(Error::UnexpectedStatus { status, excerpt }) => {
+        Err(ErrorKind::UnexpectedStatus { status, excerpt }) => {
             assert_eq!(status, 502);
             assert_eq!(excerpt, "Bad Gateway");
         }
@@ -348,8 +355,9 @@ async fn a_documented_error_with_an_empty_body_is_reported_with_its_status() {
     match client_with_session(&server)
         .vm_hardware_cdrom_disconnect(&VmId::new("vm-42"), &CdromId::new("3000"))
         .await
+        .map_err(|e| e.into_kind())
     {
-        Err(Error::UnexpectedStatus { status, excerpt }) => {
+        Err(ErrorKind::UnexpectedStatus { status, excerpt }) => {
             assert_eq!(status, 401);
             assert_eq!(excerpt, "");
         }
@@ -369,8 +377,12 @@ async fn a_body_over_the_limit_is_refused() {
         .max_response_body(1024)
         .build()
         .expect("valid base URL");
-    match client.iso_image_mount(&mount_body()).await {
-        Err(Error::BodyTooLarge { status, limit }) => {
+    match client
+        .iso_image_mount(&mount_body())
+        .await
+        .map_err(|e| e.into_kind())
+    {
+        Err(ErrorKind::BodyTooLarge { status, limit }) => {
             assert_eq!((status, limit), (200, 1024));
         }
         other => panic!("expected BodyTooLarge, got {other:?}"),
@@ -407,8 +419,9 @@ async fn path_arguments_cannot_change_the_path_or_query() {
         match client
             .vm_hardware_cdrom_disconnect(&VmId::new(bad), &CdromId::new("3000"))
             .await
+            .map_err(|e| e.into_kind())
         {
-            Err(Error::InvalidArgument { name, .. }) => assert_eq!(name, "vm"),
+            Err(ErrorKind::InvalidArgument { name, .. }) => assert_eq!(name, "vm"),
             other => panic!("{bad:?} must be refused before sending, got {other:?}"),
         }
     }
@@ -479,8 +492,12 @@ async fn a_hostile_session_id_is_refused() {
         .mount(&server)
         .await;
     let client = Client::new(&server.uri()).expect("valid base URL");
-    match client.session_create("user", "password").await {
-        Err(Error::Decode {
+    match client
+        .session_create("user", "password")
+        .await
+        .map_err(|e| e.into_kind())
+    {
+        Err(ErrorKind::Decode {
             status, excerpt, ..
         }) => {
             assert_eq!(status, 201);
@@ -539,8 +556,12 @@ async fn mount_is_never_retried_after_a_timeout() {
         .mount(&server)
         .await;
     let client = retrying_client(&server, Duration::from_millis(200), Duration::from_secs(1));
-    match client.iso_image_mount(&mount_body()).await {
-        Err(Error::Timeout {
+    match client
+        .iso_image_mount(&mount_body())
+        .await
+        .map_err(|e| e.into_kind())
+    {
+        Err(ErrorKind::Timeout {
             phase: TimeoutPhase::Response,
             after: Some(after),
             status: None,
@@ -650,7 +671,7 @@ async fn messages_fill_in_positional_and_named_arguments_along_the_cause_chain()
         ]
     );
     assert_eq!(err.error_type_name(), Some("INVALID_ARGUMENT"));
-    assert!(Error::<StdErrorsError>::NoSession.messages().is_empty());
+    assert!(ErrorKind::<StdErrorsError>::NoSession.messages().is_empty());
 }
 
 #[test]

@@ -19,7 +19,7 @@ use serde_json::Value;
 use vcenter_client::types::{
     CdromId, IsoImageMountRequestBody, LibraryItemId, StdErrorsError, VmId,
 };
-use vcenter_client::{Client, Error, SessionId};
+use vcenter_client::{Client, Error, ErrorKind, SessionId};
 use vcenter_simulator::{Simulator, World};
 
 const USER: &str = "administrator@vsphere.local";
@@ -302,8 +302,8 @@ fn judge(case: &Case, result: Result<String, Error<StdErrorsError>>) -> Result<S
             };
             let expected: StdErrorsError = serde_json::from_value(example.clone())
                 .map_err(|e| format!("the example is not a Std_Errors_Error: {e}"))?;
-            match &err {
-                Error::Api {
+            match err.kind() {
+                ErrorKind::Api {
                     status,
                     body,
                     raw: None,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use client_tests::prism::{Mode, Prism};
 use vcenter_client::types::{CdromId, IsoImageMountRequestBody, LibraryItemId, VmId};
-use vcenter_client::{Client, Error, ResultExt, RetryPolicy};
+use vcenter_client::{Client, Error, ErrorKind, ResultExt, RetryPolicy};
 use vcenter_simulator::{PowerState, Simulator, World};
 
 const ADMIN: (&str, &str) = ("administrator@vsphere.local", "VMware1!");
@@ -241,8 +241,8 @@ async fn a_wrong_password_on_renewal_is_a_login_error() {
         .expect_err("the login fails");
     assert!(
         matches!(
-            err,
-            Error::Login {
+            err.kind(),
+            ErrorKind::Login {
                 status: Some(401),
                 ..
             }
@@ -482,8 +482,12 @@ async fn a_refused_connection_is_retried_until_the_server_is_up() {
     let base_url = format!("http://127.0.0.1:{port}");
 
     let plain = Client::new(&base_url).expect("client");
-    match plain.session_create(ADMIN.0, ADMIN.1).await {
-        Err(Error::Transport(err)) => assert!(err.is_connect(), "{err}"),
+    match plain
+        .session_create(ADMIN.0, ADMIN.1)
+        .await
+        .map_err(|e| e.into_kind())
+    {
+        Err(ErrorKind::Transport(err)) => assert!(err.is_connect(), "{err}"),
         other => panic!("expected a connect error, got {other:?}"),
     }
 

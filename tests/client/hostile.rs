@@ -12,7 +12,9 @@ use support::{raw_server, Script};
 use vcenter_client::types::{
     CdromId, IsoImageMountRequestBody, LibraryItemId, StdErrorsError, StdErrorsErrorType, VmId,
 };
-use vcenter_client::{Client, ClientBuildError, Error, ResultExt, SessionId, TimeoutPhase};
+use vcenter_client::{
+    Client, ClientBuildError, Error, ErrorKind, ResultExt, SessionId, TimeoutPhase,
+};
 use wiremock::matchers::{any, header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -40,7 +42,7 @@ async fn disconnect(client: &Client) -> Result<(), Error<StdErrorsError>> {
         .await
 }
 
-/// The origin of a wiremock server, as `Error::Redirect` names it.
+/// The origin of a wiremock server, as `ErrorKind::Redirect` names it.
 fn origin(server: &MockServer) -> String {
     server.uri().trim_end_matches('/').to_string()
 }
@@ -78,8 +80,8 @@ async fn a_redirect_to_another_origin_is_not_followed_and_nothing_reaches_it() {
         .iso_image_mount(&mount_body())
         .await
         .expect_err("the redirect is not followed");
-    match &err {
-        Error::Redirect {
+    match err.kind() {
+        ErrorKind::Redirect {
             status: 307,
             target_origin: Some(target),
             same_origin: false,
@@ -110,8 +112,12 @@ async fn a_login_answered_from_another_origin_is_refused_never_adopted() {
         .mount(&server)
         .await;
     let client = Client::new(&server.uri()).expect("client");
-    match client.session_create("ops", PASSWORD).await {
-        Err(Error::Redirect {
+    match client
+        .session_create("ops", PASSWORD)
+        .await
+        .map_err(|e| e.into_kind())
+    {
+        Err(ErrorKind::Redirect {
             status: 308,
             target_origin: Some(target),
             same_origin: false,
@@ -143,8 +149,12 @@ async fn a_given_http_client_that_follows_a_redirect_never_gets_its_answer_used(
         .http_client(reqwest::Client::new())
         .build()
         .expect("client");
-    match client.session_create("ops", PASSWORD).await {
-        Err(Error::Redirect {
+    match client
+        .session_create("ops", PASSWORD)
+        .await
+        .map_err(|e| e.into_kind())
+    {
+        Err(ErrorKind::Redirect {
             status: 201,
             target_origin: Some(target),
             same_origin: false,
@@ -210,8 +220,8 @@ async fn a_redirect_within_the_origin_that_is_not_followed_is_not_called_another
         "the loop was not followed: {received} requests"
     );
     for err in [looping, unfollowed] {
-        match &err {
-            Error::Redirect {
+        match err.kind() {
+            ErrorKind::Redirect {
                 status: 307,
                 target_origin: Some(target),
                 same_origin: true,
@@ -236,7 +246,10 @@ async fn transport_and_timeout_errors_never_show_the_url_with_its_ids_and_query_
     let refused = disconnect(&client_with_session(&closed))
         .await
         .expect_err("nobody listens");
-    assert!(matches!(refused, Error::Transport(_)), "{refused:?}");
+    assert!(
+        matches!(refused.kind(), ErrorKind::Transport(_)),
+        "{refused:?}"
+    );
     let text = shown(&refused);
     assert!(!text.contains("vm-42") && !text.contains("/api/"), "{text}");
     for (base_url, timeout) in [(&closed, false), (&silent, true)] {
@@ -252,9 +265,9 @@ async fn transport_and_timeout_errors_never_show_the_url_with_its_ids_and_query_
             .get_secured("pet-id-canary")
             .await
             .expect_err("no answer");
-        match (&err, timeout) {
-            (shapes_client::Error::Timeout { .. }, true)
-            | (shapes_client::Error::Transport(_), false) => {}
+        match (err.kind(), timeout) {
+            (shapes_client::ErrorKind::Timeout { .. }, true)
+            | (shapes_client::ErrorKind::Transport(_), false) => {}
             (other, _) => panic!("expected a timeout or a transport error, got {other:?}"),
         }
         let mut text = format!("{err}\n{err:?}\n{err:#?}");
@@ -318,8 +331,8 @@ async fn no_body_of_a_session_creation_answer_is_copied_into_an_error() {
             .session_create("ops", PASSWORD)
             .await
             .expect_err("no session");
-        match &err {
-            Error::Decode { excerpt, .. } | Error::UnexpectedStatus { excerpt, .. } => {
+        match err.kind() {
+            ErrorKind::Decode { excerpt, .. } | ErrorKind::UnexpectedStatus { excerpt, .. } => {
                 assert_eq!(excerpt, vcenter_client::WITHHELD)
             }
             other => panic!("expected Decode or UnexpectedStatus, got {other:?}"),
@@ -375,8 +388,8 @@ async fn secrets_a_server_echoes_are_scrubbed_from_every_excerpt_and_body() {
         .expect("client");
 
     let err = disconnect(&client).await.expect_err("502");
-    match &err {
-        Error::UnexpectedStatus {
+    match err.kind() {
+        ErrorKind::UnexpectedStatus {
             status: 502,
             excerpt,
         } => {
@@ -529,8 +542,8 @@ async fn a_failed_login_exposes_its_status_and_error_type() {
             .build()
             .expect("client");
         let err = disconnect(&client).await.expect_err("no login");
-        match &err {
-            Error::Login {
+        match err.kind() {
+            ErrorKind::Login {
                 status: got_status,
                 error_type: got_type,
                 ..
@@ -581,8 +594,8 @@ async fn an_off_spec_error_body_keeps_its_error_type_and_what_decodes() {
             .await;
         let client = client_with_session(&server.uri());
         let err = disconnect(&client).await.expect_err("400");
-        match &err {
-            Error::Api {
+        match err.kind() {
+            ErrorKind::Api {
                 status: 400,
                 raw: Some(raw),
                 ..
@@ -620,7 +633,7 @@ async fn an_error_body_with_messages_that_are_not_a_list_or_an_unknown_type_is_s
     );
     assert!(err.messages().is_empty());
     assert_eq!(
-        err.to_string(),
+        err.kind().to_string(),
         "HTTP 500: QUOTA_EXCEEDED (the error body is not of the documented shape)"
     );
 }
@@ -639,12 +652,16 @@ async fn json_without_an_error_type_is_a_decode_error_and_success_bodies_stay_st
         .mount(&server)
         .await;
     let client = client_with_session(&server.uri());
-    match disconnect(&client).await {
-        Err(Error::Decode { status: 400, .. }) => {}
+    match disconnect(&client).await.map_err(|e| e.into_kind()) {
+        Err(ErrorKind::Decode { status: 400, .. }) => {}
         other => panic!("expected Decode, got {other:?}"),
     }
-    match client.iso_image_mount(&mount_body()).await {
-        Err(Error::Decode { status: 200, .. }) => {}
+    match client
+        .iso_image_mount(&mount_body())
+        .await
+        .map_err(|e| e.into_kind())
+    {
+        Err(ErrorKind::Decode { status: 200, .. }) => {}
         other => panic!("expected Decode, got {other:?}"),
     }
 }
@@ -660,8 +677,8 @@ async fn a_timeout_waiting_for_the_response_says_so_and_how_long() {
         .build()
         .expect("client");
     let err = disconnect(&client).await.expect_err("no answer");
-    match &err {
-        Error::Timeout {
+    match err.kind() {
+        ErrorKind::Timeout {
             phase: TimeoutPhase::Response,
             after: Some(after),
             status: None,
@@ -670,7 +687,7 @@ async fn a_timeout_waiting_for_the_response_says_so_and_how_long() {
         other => panic!("expected a response timeout, got {other:?}"),
     }
     assert_eq!(
-        err.to_string(),
+        err.kind().to_string(),
         "timed out after 300ms waiting for the response"
     );
 }
@@ -691,8 +708,8 @@ async fn a_timeout_reading_the_body_says_so() {
         .iso_image_mount(&mount_body())
         .await
         .expect_err("the body never ends");
-    match &err {
-        Error::Timeout {
+    match err.kind() {
+        ErrorKind::Timeout {
             phase: TimeoutPhase::Body,
             after: Some(after),
             status: Some(200),
@@ -701,7 +718,7 @@ async fn a_timeout_reading_the_body_says_so() {
         other => panic!("expected a body timeout, got {other:?}"),
     }
     assert_eq!(
-        err.to_string(),
+        err.kind().to_string(),
         "timed out after 300ms reading the response body"
     );
 }
@@ -721,15 +738,19 @@ async fn a_timeout_while_connecting_says_so() {
         .build()
         .expect("client");
     let err = disconnect(&client).await.expect_err("no handshake");
-    match &err {
-        Error::Timeout {
+    match err.kind() {
+        ErrorKind::Timeout {
             phase: TimeoutPhase::Connect,
             after: Some(after),
             ..
         } => assert_eq!(*after, Duration::from_millis(300)),
         other => panic!("expected a connect timeout, got {other:?}"),
     }
-    assert_eq!(err.to_string(), "timed out after 300ms connecting");
+    let display = err.kind().to_string();
+    assert!(
+        display.starts_with("timed out after 300ms connecting: "),
+        "{display}"
+    );
 }
 
 #[tokio::test]
@@ -743,8 +764,8 @@ async fn a_body_cut_short_says_so() {
         .iso_image_mount(&mount_body())
         .await
         .expect_err("the body is cut");
-    match &err {
-        Error::TruncatedBody {
+    match err.kind() {
+        ErrorKind::TruncatedBody {
             status: 200,
             received: 10,
             ..
@@ -768,7 +789,7 @@ async fn display_is_one_bounded_line_and_the_whole_excerpt_is_a_method_away() {
     let err = disconnect(&client_with_session(&server.uri()))
         .await
         .expect_err("502");
-    let display = err.to_string();
+    let display = err.kind().to_string();
     assert!(
         !display.contains(['\n', '\r', '\t', '\u{1b}']),
         "{display:?}"
@@ -810,7 +831,7 @@ async fn display_fills_message_placeholders_as_messages_does() {
         .await
         .expect_err("404");
     assert_eq!(
-        err.to_string(),
+        err.kind().to_string(),
         "HTTP 404: NOT_FOUND: Virtual machine vm-42 (web-01)\\nwas not found."
     );
     assert_eq!(
@@ -880,8 +901,8 @@ async fn a_byte_order_mark_before_json_is_accepted() {
     let err = disconnect(&client).await.expect_err("404");
     assert!(
         matches!(
-            err,
-            Error::Api {
+            err.kind(),
+            ErrorKind::Api {
                 status: 404,
                 raw: None,
                 ..
@@ -917,8 +938,9 @@ async fn an_empty_200_where_204_is_documented_is_a_success() {
     match client
         .vm_hardware_cdrom_disconnect(&VmId::new("vm-43"), &CdromId::new("3000"))
         .await
+        .map_err(|e| e.into_kind())
     {
-        Err(Error::UnexpectedStatus {
+        Err(ErrorKind::UnexpectedStatus {
             status: 200,
             excerpt,
         }) => {
@@ -931,4 +953,84 @@ async fn an_empty_200_where_204_is_documented_is_a_success() {
         .await
         .expect("an empty 200 logs out");
     assert_eq!(client.session(), None);
+}
+
+#[tokio::test]
+async fn exactly_ten_redirects_within_the_origin_are_followed_as_readme_says() {
+    for (redirects, followed) in [(10usize, true), (11, false)] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/api/vcenter/vm/vm-42/hardware/cdrom/3000"))
+            .respond_with(ResponseTemplate::new(307).insert_header("location", "/hop/1"))
+            .mount(&server)
+            .await;
+        for hop in 1..redirects {
+            Mock::given(method("POST"))
+                .and(path(format!("/hop/{hop}")))
+                .respond_with(
+                    ResponseTemplate::new(307)
+                        .insert_header("location", format!("/hop/{}", hop + 1)),
+                )
+                .mount(&server)
+                .await;
+        }
+        Mock::given(method("POST"))
+            .and(path(format!("/hop/{redirects}")))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&server)
+            .await;
+        let result = disconnect(&client_with_session(&server.uri())).await;
+        assert_eq!(
+            result.is_ok(),
+            followed,
+            "{redirects} redirects: {result:?}"
+        );
+        let received = server.received_requests().await.map_or(0, |r| r.len());
+        assert_eq!(received, if followed { redirects + 1 } else { redirects });
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_file_url_names_its_scheme() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "file:///etc/passwd"))
+        .mount(&server)
+        .await;
+    let err = disconnect(&client_with_session(&server.uri()))
+        .await
+        .expect_err("not followed");
+    let text = err.kind().to_string();
+    assert!(text.contains("`file:` URL"), "{text}");
+    assert!(!text.contains("null"), "{text}");
+}
+
+#[tokio::test]
+async fn an_error_body_with_bad_utf8_in_a_message_keeps_its_error_type() {
+    let server = MockServer::start().await;
+    let mut body =
+        br#"{"error_type":"NOT_FOUND","messages":[{"id":"x","default_message":"vm "#.to_vec();
+    body.extend_from_slice(b"\xff\xfe");
+    body.extend_from_slice(br#" not found","args":[]}]}"#);
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("content-type", "application/json")
+                .set_body_bytes(body),
+        )
+        .mount(&server)
+        .await;
+    let client = client_with_session(&server.uri());
+    let err = disconnect(&client).await.expect_err("404");
+    assert!(err.is_not_found(), "{err}");
+    assert!(
+        err.messages()[0].contains('\u{fffd}'),
+        "{:?}",
+        err.messages()
+    );
+    let done = disconnect(&client)
+        .await
+        .ok_if(Error::is_not_found)
+        .expect("ok_if sees the error type");
+    assert_eq!(done, None);
 }

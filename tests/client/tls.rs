@@ -13,7 +13,7 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::{self, ServerConfig};
 use tokio_rustls::TlsAcceptor;
-use vcenter_client::{Client, Error};
+use vcenter_client::{Client, ErrorKind};
 
 const CA_PEM: &[u8] = include_bytes!("fixtures/tls/ca.pem");
 const SERVER_PEM: &[u8] = include_bytes!("fixtures/tls/server.pem");
@@ -65,8 +65,12 @@ async fn https_server() -> String {
 async fn a_certificate_from_an_unknown_ca_is_refused_by_default() {
     let url = https_server().await;
     let client = Client::new(&url).expect("client");
-    match client.session_create("user", "password").await {
-        Err(Error::Transport(err)) => {
+    match client
+        .session_create("user", "password")
+        .await
+        .map_err(|e| e.into_kind())
+    {
+        Err(ErrorKind::Transport(err)) => {
             let chain = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
@@ -102,4 +106,84 @@ async fn danger_accept_invalid_certs_accepts_any_certificate() {
         .session_create("user", "password")
         .await
         .expect("verification is off");
+}
+
+/// The fixture server certificate's SHA-256 fingerprint, as
+/// `openssl x509 -in fixtures/tls/server.pem -noout -fingerprint -sha256` prints it.
+const SERVER_FINGERPRINT: &str =
+    "71:3A:9F:B9:59:E2:36:FD:26:31:95:D4:30:1E:1A:83:D2:31:19:1A:10:53:E4:D5:BC:CA:E7:ED:FC:99:87:78";
+
+#[tokio::test]
+async fn a_pinned_fingerprint_trusts_that_certificate_in_govc_or_plain_form() {
+    let url = https_server().await;
+    for pin in [
+        SERVER_FINGERPRINT.to_string(),
+        SERVER_FINGERPRINT.replace(':', "").to_lowercase(),
+    ] {
+        let client = Client::builder(&url)
+            .pin_certificate_sha256(&pin)
+            .build()
+            .expect("client");
+        let session = client
+            .session_create("user", "password")
+            .await
+            .expect("the pinned certificate is trusted without its CA");
+        assert_eq!(session.expose_secret(), "tls-session");
+    }
+}
+
+#[tokio::test]
+async fn another_fingerprint_is_a_tls_error_naming_both_and_is_not_retried() {
+    let url = https_server().await;
+    let pinned = "AA:".repeat(31) + "AA";
+    let client = Client::builder(&url)
+        .pin_certificate_sha256(&pinned)
+        .retry(vcenter_client::RetryPolicy::new())
+        .build()
+        .expect("client");
+    let err = client
+        .session_create("user", "password")
+        .await
+        .expect_err("another certificate");
+    assert!(matches!(err.kind(), ErrorKind::Transport(_)), "{err:?}");
+    let shown = err.to_string();
+    assert!(shown.contains(SERVER_FINGERPRINT), "{shown}");
+    assert!(shown.contains(&pinned), "{shown}");
+    assert_eq!(
+        err.attempts(),
+        Some(1),
+        "a refused certificate is not retried: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_certificate_refused_by_default_says_why_in_display() {
+    let url = https_server().await;
+    let err = Client::new(&url)
+        .expect("client")
+        .session_create("user", "password")
+        .await
+        .expect_err("unknown issuer");
+    let shown = err.to_string().to_lowercase();
+    assert!(shown.contains("certificate"), "{shown}");
+    assert!(
+        shown.contains("unknown"),
+        "the cause, not just 'error sending request': {shown}"
+    );
+}
+
+#[test]
+fn a_sha1_or_malformed_fingerprint_is_refused_when_the_client_is_built() {
+    for bad in ["AB:CD", &"AB:".repeat(19).to_string(), &"G".repeat(64)] {
+        let bad = bad.trim_end_matches(':');
+        match Client::builder("https://vcenter.example.com")
+            .pin_certificate_sha256(bad)
+            .build()
+        {
+            Err(vcenter_client::ClientBuildError::InvalidFingerprint { fingerprint }) => {
+                assert_eq!(fingerprint, bad)
+            }
+            other => panic!("expected InvalidFingerprint for {bad:?}, got {other:?}"),
+        }
+    }
 }

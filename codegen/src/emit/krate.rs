@@ -44,9 +44,10 @@ base64 = "0.23"
 {bytes}fastrand = "2"
 {futures_core}http = "1"
 {http_body}{percent_encoding}reqwest = {{ version = "0.13", default-features = false, features = [{reqwest_features}] }}
+rustls = {{ version = "0.23", default-features = false, features = ["std", "tls12", "aws-lc-rs"] }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = {{ version = "1", features = ["float_roundtrip"] }}
-tokio = {{ version = "1", features = ["sync", "time"] }}
+tokio = {{ version = "1", features = ["rt", "sync", "time"] }}
 tracing = {{ version = "0.1", default-features = false, features = ["std"] }}
 {features}"#,
         name = crate_name,
@@ -233,14 +234,15 @@ pub(super) fn lib_rs(record: &Record) -> TokenStream {
 
         #byte_stream
         pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
-        pub use runtime::client::{Client, ClientBuildError, ClientBuilder, SessionId};
-        pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+        pub use runtime::client::{CallOptions, Client, ClientBuildError, ClientBuilder, SessionId};
+        pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
         #credentials
-        pub use runtime::error::{Error, ErrorBody, ResultExt, TimeoutPhase};
+        pub use runtime::error::{CallInfo, Error, ErrorBody, ErrorKind, ResultExt, TimeoutPhase};
         pub use runtime::error::{DISPLAY_LIMIT, EXCERPT_LIMIT, WITHHELD};
         #event_stream
         #json_lines
         pub use runtime::retry::RetryPolicy;
+        pub use runtime::send::REQUEST_ID_HEADER;
         #sequence
     }
 }

@@ -203,15 +203,17 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         let variant = op.error_enum.as_ref().and_then(|errors| {
             let variant = errors.variants.iter().find(|v| v.status == case.status)?;
             Some(format!(
-                "[`Error::Api`] with [`{name}::{variant}`](crate::types::{name}::{variant})",
+                "[`ErrorKind::Api`](crate::ErrorKind::Api) with [`{name}::{variant}`](crate::types::{name}::{variant})",
                 name = errors.name,
                 variant = variant.name
             ))
         });
         let what = match variant {
             Some(variant) => variant,
-            None if case.has_body => "[`Error::Api`]".to_string(),
-            None => "[`Error::UnexpectedStatus`]".to_string(),
+            None if case.has_body => "[`ErrorKind::Api`](crate::ErrorKind::Api)".to_string(),
+            None => {
+                "[`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)".to_string()
+            }
         };
         let mut line = format!("- {}: {what}", status_label(case.status));
         let text_lines: Vec<&str> = text
@@ -232,20 +234,20 @@ pub(super) fn operation_doc(op: &OperationModel) -> String {
         doc.push('\n');
     }
     if !op.errors.iter().any(|case| case.status.is_none()) {
-        doc.push_str("- any other status: [`Error::UnexpectedStatus`]\n");
+        doc.push_str("- any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)\n");
     }
     if let Some(schemes) = scheme_doc(&op.auth) {
         doc.push_str(&schemes);
     }
     if let Auth::Session { required: true, .. } = op.auth {
-        doc.push_str("- [`Error::NoSession`] when the client has no session.\n");
+        doc.push_str("- [`ErrorKind::NoSession`](crate::ErrorKind::NoSession) when the client has no session.\n");
     }
     if op.params.iter().any(|p| p.location == ParamLocation::Path) {
-        doc.push_str("- [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.\n");
+        doc.push_str("- [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.\n");
     }
     doc.push_str(
-        "- [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], \
-         [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.\n",
+        "- [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), \
+         [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.\n",
     );
     if !op.notes.is_empty() {
         doc.push_str("\n# Not supported\n\n");

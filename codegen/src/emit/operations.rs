@@ -36,6 +36,7 @@ pub(super) fn operations_prelude(model: &ApiModel) -> TokenStream {
             Box::pin(std::future::ready(Err(crate::runtime::error::LoginFailure {
                 status: None,
                 error_type: None,
+                session_limit: false,
                 source: "the API has no operation that creates a session with a user name and password".into(),
             })))
         },
@@ -127,10 +128,11 @@ pub(super) fn path_piece(param: &ParamModel) -> TokenStream {
                     .join(",")
                 {
                     text if text.is_empty() => {
-                        return Err(Error::InvalidArgument {
+                        return Err(crate::runtime::error::ErrorKind::InvalidArgument {
                             name: #wire,
                             reason: "a path list may not be empty",
-                        })
+                        }
+                        .into())
                     }
                     text => text,
                 }
@@ -359,9 +361,11 @@ fn request_statements(op: &OperationModel) -> TokenStream {
         other => {
             let bytes = proc_macro2::Literal::byte_string(other.as_bytes());
             quote! {
-                reqwest::Method::from_bytes(#bytes).map_err(|_| Error::InvalidArgument {
-                    name: #other,
-                    reason: "not an HTTP method",
+                reqwest::Method::from_bytes(#bytes).map_err(|_| {
+                    Error::from(crate::runtime::error::ErrorKind::InvalidArgument {
+                        name: #other,
+                        reason: "not an HTTP method",
+                    })
                 })?
             }
         }
@@ -427,7 +431,10 @@ fn request_statements(op: &OperationModel) -> TokenStream {
                 }
                 BodyEncoding::Form => form_body(body.form.as_ref()),
                 BodyEncoding::Multipart => {
-                    quote! { request.multipart(body.into_form().map_err(Error::Encode)?) }
+                    quote! { request.multipart(
+                        body.into_form()
+                            .map_err(|err| Error::from(crate::runtime::error::ErrorKind::Encode(err)))?,
+                    ) }
                 }
                 BodyEncoding::JsonLines { record_separator } => {
                     let content_type = &body.content_type;

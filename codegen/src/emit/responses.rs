@@ -235,13 +235,14 @@ fn read_tokens(read: &Read) -> TokenStream {
                         self.set_session(session.clone());
                         Ok(session)
                     }
-                    None => Err(Error::Decode {
+                    None => Err(crate::runtime::error::ErrorKind::Decode {
                         status,
                         excerpt: String::from("(the session id is withheld)"),
                         source: serde::de::Error::custom(
                             "the session id is empty or not visible ASCII, so it cannot be sent in a header",
                         ),
-                    }),
+                    }
+                    .into()),
                 }
             }
         },
@@ -528,7 +529,7 @@ pub(super) fn response_enums(model: &ApiModel) -> TokenStream {
             let name = ident(&errors.name);
             let doc = doc_attrs(&format!(
                 "The documented error bodies of [`Client::{method}`](crate::Client::{method}), \
-                 one variant per status: what [`Error::Api`](crate::Error::Api) carries."
+                 one variant per status: what [`ErrorKind::Api`](crate::ErrorKind::Api) carries."
             ));
             let variants = errors
                 .variants

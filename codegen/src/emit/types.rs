@@ -763,8 +763,8 @@ fn error_type_accessors(
         impl crate::runtime::error::Error<#name> {
             #[doc = #error_type_doc]
             pub fn error_type(&self) -> Option<&#enum_ident> {
-                let sent = match self {
-                    crate::runtime::error::Error::Api { body, .. } => #from_body,
+                let sent = match self.kind() {
+                    crate::runtime::error::ErrorKind::Api { body, .. } => #from_body,
                     _ => self.error_type_name().and_then(|name| {
                         <#enum_ident as crate::runtime::open_enum::OpenEnum>::KNOWN
                             .iter()

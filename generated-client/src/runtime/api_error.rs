@@ -5,13 +5,13 @@
 //! copied only into crates whose operations use it.
 
 use super::client::{Client, Received};
-use super::error::{Error, ErrorBody};
+use super::error::{Error, ErrorBody, ErrorKind};
 
 impl Client {
     /// The error for an error status with a documented body. A body of the documented shape is
-    /// [`Error::Api`]; so is one that is JSON with an `error_type` though other fields are
-    /// off-spec (read leniently, the JSON kept); anything else is [`Error::Decode`], and an
-    /// empty body [`Error::UnexpectedStatus`].
+    /// [`ErrorKind::Api`]; so is one that is JSON with an `error_type` though other fields are
+    /// off-spec (read leniently, the JSON kept); anything else is [`ErrorKind::Decode`], and an
+    /// empty body [`ErrorKind::UnexpectedStatus`].
     pub(crate) async fn api_error<E>(&self, received: Received) -> Error<E>
     where
         E: serde::de::DeserializeOwned + ErrorBody,
@@ -21,43 +21,46 @@ impl Client {
             Err(err) => return err,
         };
         let status = body.status;
+        if let Some(err) = body.session_limit() {
+            return err;
+        }
         if body.bytes.iter().all(u8::is_ascii_whitespace) {
-            return Error::UnexpectedStatus {
+            return ErrorKind::UnexpectedStatus {
                 status,
                 excerpt: String::new(),
-            };
+            }.into();
         }
-        let value = match body.json_value() {
+        let value = match body.json_value_lenient() {
             Ok(value) => value,
             Err(source) => {
-                return Error::Decode {
+                return ErrorKind::Decode {
                     status,
                     excerpt: body.excerpt(),
                     source,
-                }
+                }.into()
             }
         };
         let source = match E::deserialize(&value) {
             Ok(decoded) => {
-                return Error::Api {
+                return ErrorKind::Api {
                     status,
                     body: decoded,
                     raw: None,
-                }
+                }.into()
             }
             Err(source) => source,
         };
         match E::from_off_spec(&value) {
-            Some(decoded) => Error::Api {
+            Some(decoded) => ErrorKind::Api {
                 status,
                 body: decoded,
                 raw: (!body.withhold).then_some(value),
-            },
-            None => Error::Decode {
+            }.into(),
+            None => ErrorKind::Decode {
                 status,
                 excerpt: body.excerpt(),
                 source,
-            },
+            }.into(),
         }
     }
 }

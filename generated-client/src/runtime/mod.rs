@@ -23,6 +23,7 @@ pub(crate) mod path;
 pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;
+pub(crate) mod tls_pin;
 pub(crate) mod unexpected;
 
 /// The `error_type` values the default [`RetryPolicy`](retry::RetryPolicy) repeats a

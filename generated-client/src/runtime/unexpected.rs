@@ -4,16 +4,19 @@
 //! copied only into crates whose operations use it.
 
 use super::client::{Client, Received};
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 
 impl Client {
     /// The error for a status the operation does not document.
     pub(crate) async fn unexpected_status<E>(&self, received: Received) -> Error<E> {
         match self.read_body(received).await {
-            Ok(body) => Error::UnexpectedStatus {
-                status: body.status,
-                excerpt: body.excerpt(),
-            },
+            Ok(body) => body.session_limit().unwrap_or_else(|| {
+                ErrorKind::UnexpectedStatus {
+                    status: body.status,
+                    excerpt: body.excerpt(),
+                }
+                .into()
+            }),
             Err(err) => err,
         }
     }

@@ -27,6 +27,7 @@ impl Client {
                 Err(crate::runtime::error::LoginFailure {
                     status: None,
                     error_type: None,
+                    session_limit: false,
                     source: "the API has no operation that creates a session with a user name and password"
                         .into(),
                 }),
@@ -50,10 +51,10 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 404: [`Error::Api`]. No such thing.
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - 404: [`ErrorKind::Api`](crate::ErrorKind::Api). No such thing.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn note_get(
         &self,
         name: &str,
@@ -113,9 +114,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn note_put(
         &self,
         name: &str,
@@ -168,9 +169,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn note_put_text(
         &self,
         name: &str,
@@ -223,9 +224,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn note_put_raw(
         &self,
         name: &str,
@@ -278,9 +279,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn document_get(
         &self,
         name: &str,
@@ -335,9 +336,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn document_put(
         &self,
         name: &str,
@@ -397,10 +398,10 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 404: [`Error::Api`]. No such thing.
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - 404: [`ErrorKind::Api`](crate::ErrorKind::Api). No such thing.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn file_download(
         &self,
         name: &str,
@@ -461,9 +462,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn file_upload(
         &self,
         name: &str,
@@ -517,8 +518,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn asset_upload(
         &self,
         body: Option<impl Into<reqwest::Body>>,
@@ -587,11 +588,11 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 404: [`Error::Api`] with [`ThingCreateError::NotFound`](crate::types::ThingCreateError::NotFound). No such thing.
-    /// - 422: [`Error::Api`] with [`ThingCreateError::UnprocessableEntity`](crate::types::ThingCreateError::UnprocessableEntity). The thing is not valid.
-    /// - 5XX: [`Error::Api`] with [`ThingCreateError::ServerError`](crate::types::ThingCreateError::ServerError). The server failed.
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - 404: [`ErrorKind::Api`](crate::ErrorKind::Api) with [`ThingCreateError::NotFound`](crate::types::ThingCreateError::NotFound). No such thing.
+    /// - 422: [`ErrorKind::Api`](crate::ErrorKind::Api) with [`ThingCreateError::UnprocessableEntity`](crate::types::ThingCreateError::UnprocessableEntity). The thing is not valid.
+    /// - 5XX: [`ErrorKind::Api`](crate::ErrorKind::Api) with [`ThingCreateError::ServerError`](crate::types::ThingCreateError::ServerError). The server failed.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn thing_create(
         &self,
         body: &crate::types::Thing,
@@ -688,10 +689,10 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 409: [`Error::Api`] with [`ThingExportError::Conflict`](crate::types::ThingExportError::Conflict). Busy, as an inline error.
-    /// - any other status: [`Error::Api`] with [`ThingExportError::Default`](crate::types::ThingExportError::Default). Any other error, as text.
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - 409: [`ErrorKind::Api`](crate::ErrorKind::Api) with [`ThingExportError::Conflict`](crate::types::ThingExportError::Conflict). Busy, as an inline error.
+    /// - any other status: [`ErrorKind::Api`](crate::ErrorKind::Api) with [`ThingExportError::Default`](crate::types::ThingExportError::Default). Any other error, as text.
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn thing_export(
         &self,
         id: &str,
@@ -790,10 +791,10 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 400: [`Error::Api`]. Bad request.
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - 400: [`ErrorKind::Api`](crate::ErrorKind::Api). Bad request.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn thing_log(&self, id: &str) -> Result<String, Error<String>> {
         const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
             operation: "thing_log",
@@ -852,10 +853,10 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 404: [`Error::Api`]. No such thing.
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - 404: [`ErrorKind::Api`](crate::ErrorKind::Api). No such thing.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     ///
     /// # Not supported
     ///
@@ -908,8 +909,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn upload_create(
         &self,
         body: &crate::types::Thing,
@@ -955,8 +956,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn upload_create_multipart(
         &self,
         body: crate::types::UploadCreateMultipartForm,
@@ -976,7 +977,13 @@ impl Client {
                     let path = "/uploads";
                     let request = self.request(reqwest::Method::POST, path);
                     let request = request
-                        .multipart(body.into_form().map_err(Error::Encode)?);
+                        .multipart(
+                            body
+                                .into_form()
+                                .map_err(|err| Error::from(
+                                    crate::runtime::error::ErrorKind::Encode(err),
+                                ))?,
+                        );
                     let response = self.send(&CALL, request).await?;
                     match response.status().as_u16() {
                         201 => self.read_json(response).await,
@@ -1001,8 +1008,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::Api`]. Whatever the server answers.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::Api`](crate::ErrorKind::Api). Whatever the server answers.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn device_start(
         &self,
         body: &crate::types::DeviceStartBody,

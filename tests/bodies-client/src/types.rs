@@ -111,7 +111,7 @@ pub enum ThingCreateResponse {
     NoContent,
 }
 
-/// The documented error bodies of [`Client::thing_create`](crate::Client::thing_create), one variant per status: what [`Error::Api`](crate::Error::Api) carries.
+/// The documented error bodies of [`Client::thing_create`](crate::Client::thing_create), one variant per status: what [`ErrorKind::Api`](crate::ErrorKind::Api) carries.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ThingCreateError {
     /// The error body of `404`: No such thing.
@@ -169,7 +169,7 @@ pub enum ThingExportResponse {
     PartialContent(crate::runtime::byte_stream::ByteStream),
 }
 
-/// The documented error bodies of [`Client::thing_export`](crate::Client::thing_export), one variant per status: what [`Error::Api`](crate::Error::Api) carries.
+/// The documented error bodies of [`Client::thing_export`](crate::Client::thing_export), one variant per status: what [`ErrorKind::Api`](crate::ErrorKind::Api) carries.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ThingExportError {
     /// The error body of `409`: Busy, as an inline error.

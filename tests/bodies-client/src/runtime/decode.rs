@@ -4,7 +4,7 @@
 //! copied only into crates whose operations use it.
 
 use super::client::{Client, Received};
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 
 impl Client {
     /// Decodes a success body, strictly (a leading UTF-8 byte order mark is skipped).
@@ -13,10 +13,10 @@ impl Client {
         T: serde::de::DeserializeOwned,
     {
         let body = self.read_body(received).await?;
-        body.decode().map_err(|source| Error::Decode {
+        body.decode().map_err(|source| ErrorKind::Decode {
             status: body.status,
             excerpt: body.excerpt(),
             source,
-        })
+        }.into())
     }
 }

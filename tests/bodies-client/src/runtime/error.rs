@@ -6,18 +6,43 @@ use std::fmt;
 use std::time::Duration;
 
 /// How many bytes of an unexpected or undecodable body an error keeps (see
-/// [`Error::excerpt`]).
+/// [`ErrorKind::excerpt`]).
 pub const EXCERPT_LIMIT: usize = 512;
 
 /// How many characters of a body or a server's message an error's `Display` shows, on one
-/// line; the whole excerpt is [`Error::excerpt`].
+/// line; the whole excerpt is [`ErrorKind::excerpt`].
 pub const DISPLAY_LIMIT: usize = 200;
 
 /// What the excerpt of a session-creation answer says instead of its text: such a body may hold
 /// a session id, so it is never copied into an error.
 pub const WITHHELD: &str = "(withheld: the body of a session-creation answer is never shown)";
 
-/// What can go wrong when calling an operation.
+/// What went wrong in a call: the [`ErrorKind`], and the call's request id, how many times it
+/// was sent and how long it took, which `Display` shows after the cause.
+///
+/// `Error` dereferences to its [`ErrorKind`], so `err.status()` and the other methods of the
+/// kind are called on the error itself; match on [`kind`](Error::kind) for the cases.
+pub struct Error<E> {
+    kind: ErrorKind<E>,
+    call: Option<Box<CallInfo>>,
+}
+
+/// What the client knows of a failed call beside its error: filled in for every error an
+/// operation returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallInfo {
+    /// The request id the call sent in its `X-Request-ID` header (see
+    /// `ClientBuilder::request_id` and `CallOptions::request_id`): the one to search the
+    /// server's logs for.
+    pub request_id: String,
+    /// How many times the request was sent (1 when it was not retried; 0 when it failed
+    /// before it was sent).
+    pub attempts: u32,
+    /// How long the whole call took, retries and waits included.
+    pub elapsed: Duration,
+}
+
+/// What can go wrong when calling an operation: the cases of an [`Error`].
 ///
 /// `E` is the operation's documented error body. Nothing secret is ever part of an error's
 /// text: not the request body nor its URL, and not the client's session id or password, the
@@ -25,10 +50,10 @@ pub const WITHHELD: &str = "(withheld: the body of a session-creation answer is 
 /// the server echoes them (every excerpt and every decoded error body is scrubbed of them
 /// first). The text of an answer to a session-creation call is never copied into an error:
 /// only an error body of the documented shape is kept, decoded and scrubbed, in
-/// [`Error::Api`].
+/// [`ErrorKind::Api`].
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Error<E> {
+pub enum ErrorKind<E> {
     /// The server answered with an error status and a JSON error body: one of the documented
     /// shape, or one that names an `error_type` though other fields are off-spec (then `body`
     /// holds what could be read, and `raw` the JSON as received).
@@ -120,16 +145,64 @@ pub enum Error<E> {
     /// client with credentials.
     NoSession,
     /// The client could not log in with its credentials (to start a session, or to replace
-    /// one that expired). [`status`](Error::status) and
-    /// [`error_type_name`](Error::error_type_name) give the login's own.
+    /// one that expired). [`status`](ErrorKind::status) and
+    /// [`error_type_name`](ErrorKind::error_type_name) give the login's own, and
+    /// [`is_session_limit`](ErrorKind::is_session_limit) whether the user has too many sessions.
     Login {
         /// HTTP status of the login's answer, when there was one.
         status: Option<u16>,
         /// The `error_type` of the login's error, when it had one.
         error_type: Option<String>,
+        /// Whether the login was refused because the user has as many sessions as the server
+        /// allows (see [`ErrorKind::SessionLimit`]).
+        session_limit: bool,
         /// The login's error.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A login was refused because the user already has as many sessions as the server allows
+    /// (vCenter: HTTP 503, message `com.vmware.vapi.endpoint.failedToLoginMaxUserSessionCountReached`,
+    /// "User session count is limited to 550"). It is never retried: waiting does not help
+    /// until sessions end (vCenter ends an idle one after 30 minutes). End the sessions that
+    /// are no longer used (`session_delete`), and reuse one session across runs instead of
+    /// logging in each time (`ClientBuilder::session_cache`).
+    SessionLimit {
+        /// HTTP status of the login's answer (503 from vCenter).
+        status: u16,
+        /// The server's message, scrubbed, e.g. `User session count is limited to 550.`
+        message: String,
+    },
+}
+
+/// The message id with which vCenter refuses a login beyond the user's session limit.
+pub(crate) const SESSION_LIMIT_MESSAGE_ID: &str =
+    "com.vmware.vapi.endpoint.failedToLoginMaxUserSessionCountReached";
+
+/// The filled-in message of a session-limit refusal in `json`, an error body: `Some` when one
+/// of its `messages` has vCenter's session-limit id.
+pub(crate) fn session_limit_message(json: &serde_json::Value) -> Option<String> {
+    let message = json
+        .get("messages")?
+        .as_array()?
+        .iter()
+        .find(|m| m.get("id").and_then(|id| id.as_str()) == Some(SESSION_LIMIT_MESSAGE_ID))?;
+    let text = message
+        .get("default_message")
+        .and_then(|m| m.as_str())
+        .unwrap_or("User session count is limited");
+    let args: Vec<String> = message
+        .get("args")
+        .and_then(|a| a.as_array())
+        .map(|args| {
+            args.iter()
+                .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut filled = text.to_string();
+    for (index, arg) in args.iter().enumerate() {
+        filled = filled.replace(&format!("{{{index}}}"), arg);
+    }
+    Some(filled)
 }
 
 /// What a call was waiting for when its timeout ran out.
@@ -194,27 +267,30 @@ impl ErrorBody for String {
     }
 }
 
-impl<E> Error<E> {
-    /// The HTTP status of the response, when there was one (for [`Error::Login`], the
+impl<E> ErrorKind<E> {
+    /// The HTTP status of the response, when there was one (for [`ErrorKind::Login`], the
     /// login's).
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api { status, .. }
-            | Error::UnexpectedStatus { status, .. }
-            | Error::Decode { status, .. }
-            | Error::BodyTooLarge { status, .. }
-            | Error::TruncatedBody { status, .. }
-            | Error::Redirect { status, .. } => Some(*status),
-            Error::Timeout { status, .. } | Error::Login { status, .. } => *status,
-            Error::Transport(err) => err.status().map(|s| s.as_u16()),
-            Error::Encode(_) | Error::InvalidArgument { .. } | Error::NoSession => None,
+            ErrorKind::Api { status, .. }
+            | ErrorKind::UnexpectedStatus { status, .. }
+            | ErrorKind::Decode { status, .. }
+            | ErrorKind::BodyTooLarge { status, .. }
+            | ErrorKind::TruncatedBody { status, .. }
+            | ErrorKind::SessionLimit { status, .. }
+            | ErrorKind::Redirect { status, .. } => Some(*status),
+            ErrorKind::Timeout { status, .. } | ErrorKind::Login { status, .. } => *status,
+            ErrorKind::Transport(err) => err.status().map(|s| s.as_u16()),
+            ErrorKind::Encode(_) | ErrorKind::InvalidArgument { .. } | ErrorKind::NoSession => {
+                None
+            }
         }
     }
 
     /// The decoded body of an API error.
     pub fn api_body(&self) -> Option<&E> {
         match self {
-            Error::Api { body, .. } => Some(body),
+            ErrorKind::Api { body, .. } => Some(body),
             _ => None,
         }
     }
@@ -223,7 +299,7 @@ impl<E> Error<E> {
     /// (secrets scrubbed).
     pub fn raw_body(&self) -> Option<&serde_json::Value> {
         match self {
-            Error::Api { raw, .. } => raw.as_ref(),
+            ErrorKind::Api { raw, .. } => raw.as_ref(),
             _ => None,
         }
     }
@@ -232,37 +308,119 @@ impl<E> Error<E> {
     /// secrets scrubbed); `Display` shows its first [`DISPLAY_LIMIT`] characters on one line.
     pub fn excerpt(&self) -> Option<&str> {
         match self {
-            Error::UnexpectedStatus { excerpt, .. } | Error::Decode { excerpt, .. } => {
+            ErrorKind::UnexpectedStatus { excerpt, .. } | ErrorKind::Decode { excerpt, .. } => {
                 Some(excerpt)
             }
             _ => None,
         }
     }
+
+    /// Whether a login was refused because the user has as many sessions as the server allows:
+    /// [`ErrorKind::SessionLimit`], or a failed login of the client's own for that reason.
+    pub fn is_session_limit(&self) -> bool {
+        matches!(
+            self,
+            ErrorKind::SessionLimit { .. }
+                | ErrorKind::Login {
+                    session_limit: true,
+                    ..
+                }
+        )
+    }
 }
 
-impl<E: ErrorBody> Error<E> {
+impl<E: ErrorBody> ErrorKind<E> {
     /// The messages of an API error, first the error itself, then each cause, with their
     /// arguments filled in; empty for any other error.
     pub fn messages(&self) -> Vec<String> {
-        self.api_body().map(ErrorBody::messages).unwrap_or_default()
+        match self {
+            ErrorKind::SessionLimit { message, .. } => vec![message.clone()],
+            _ => self.api_body().map(ErrorBody::messages).unwrap_or_default(),
+        }
     }
 
     /// The `error_type` of an API error, or of a failed login, as sent on the wire (e.g.
     /// `NOT_FOUND`).
     pub fn error_type_name(&self) -> Option<&str> {
         match self {
-            Error::Login { error_type, .. } => error_type.as_deref(),
+            ErrorKind::Login { error_type, .. } => error_type.as_deref(),
             _ => self.api_body()?.error_type_name(),
         }
     }
 }
 
+impl<E> Error<E> {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind<E> {
+        &self.kind
+    }
+
+    /// What went wrong, taken out of the error.
+    pub fn into_kind(self) -> ErrorKind<E> {
+        self.kind
+    }
+
+    /// The call's request id, its attempts and its duration (`None` only for an error made
+    /// outside a call, e.g. with `From<ErrorKind>`).
+    pub fn call(&self) -> Option<&CallInfo> {
+        self.call.as_deref()
+    }
+
+    /// The request id the call sent in its `X-Request-ID` header: what to search the server's
+    /// logs for.
+    pub fn request_id(&self) -> Option<&str> {
+        self.call().map(|call| call.request_id.as_str())
+    }
+
+    /// How many times the request was sent (1 when it was not retried; 0 when it failed before
+    /// it was sent).
+    pub fn attempts(&self) -> Option<u32> {
+        self.call().map(|call| call.attempts)
+    }
+
+    /// How long the whole call took, retries and waits included.
+    pub fn elapsed(&self) -> Option<Duration> {
+        self.call().map(|call| call.elapsed)
+    }
+
+    /// The error with the call's facts, unless it already has them (those of the innermost
+    /// call, e.g. a login made for it, are replaced by the call's own).
+    pub(crate) fn with_call(mut self, call: CallInfo) -> Self {
+        self.call = Some(Box::new(call));
+        self
+    }
+}
+
+impl<E> From<ErrorKind<E>> for Error<E> {
+    fn from(kind: ErrorKind<E>) -> Self {
+        Error { kind, call: None }
+    }
+}
+
+impl<E> std::ops::Deref for Error<E> {
+    type Target = ErrorKind<E>;
+
+    fn deref(&self) -> &ErrorKind<E> {
+        &self.kind
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("call", &self.call)
+            .finish()
+    }
+}
+
 /// Why the client's own login failed: the status, the error type and the error of the call
-/// that creates a session, kept for [`Error::Login`].
+/// that creates a session, kept for [`ErrorKind::Login`].
 #[derive(Debug)]
 pub(crate) struct LoginFailure {
     pub(crate) status: Option<u16>,
     pub(crate) error_type: Option<String>,
+    pub(crate) session_limit: bool,
     pub(crate) source: Box<dyn std::error::Error + Send + Sync>,
 }
 
@@ -271,18 +429,23 @@ impl<L: ErrorBody + Send + Sync + 'static> From<Error<L>> for LoginFailure {
         LoginFailure {
             status: err.status(),
             error_type: err.error_type_name().map(str::to_string),
-            source: Box::new(err),
+            session_limit: err.is_session_limit(),
+            // The login's own request id and attempts are not the call's: the call's error
+            // says its own.
+            source: Box::new(err.into_kind()),
         }
     }
 }
 
 impl<E> From<LoginFailure> for Error<E> {
     fn from(failure: LoginFailure) -> Self {
-        Error::Login {
+        ErrorKind::Login {
             status: failure.status,
             error_type: failure.error_type,
+            session_limit: failure.session_limit,
             source: failure.source,
         }
+        .into()
     }
 }
 
@@ -305,9 +468,30 @@ impl<T, E> ResultExt<T, E> for Result<T, Error<E>> {
 }
 
 impl<E: ErrorBody> fmt::Display for Error<E> {
+    /// The cause, then the call's request id, and how many attempts it made in how long when
+    /// it made more than one: `HTTP 404: NOT_FOUND: ... (request id 5f0c..)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.kind, f)?;
+        if let Some(call) = &self.call {
+            write!(f, " (request id {}", one_line(&call.request_id))?;
+            if call.attempts > 1 {
+                write!(
+                    f,
+                    "; {} attempts in {:.1?}",
+                    call.attempts,
+                    call.elapsed
+                )?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+impl<E: ErrorBody> fmt::Display for ErrorKind<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api { status, body, raw } => {
+            ErrorKind::Api { status, body, raw } => {
                 match body.summary() {
                     Some(summary) => write!(f, "HTTP {status}: {}", one_line(&summary))?,
                     None => write!(f, "HTTP {status}: API error")?,
@@ -317,13 +501,13 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                 }
                 Ok(())
             }
-            Error::UnexpectedStatus { status, excerpt } if excerpt.is_empty() => {
+            ErrorKind::UnexpectedStatus { status, excerpt } if excerpt.is_empty() => {
                 write!(f, "unexpected HTTP {status} with an empty body")
             }
-            Error::UnexpectedStatus { status, excerpt } => {
+            ErrorKind::UnexpectedStatus { status, excerpt } => {
                 write!(f, "unexpected HTTP {status}: {}", one_line(excerpt))
             }
-            Error::Decode {
+            ErrorKind::Decode {
                 status,
                 excerpt,
                 source,
@@ -333,42 +517,64 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                 one_line(&source.to_string()),
                 one_line(excerpt)
             ),
-            Error::BodyTooLarge { status, limit } => {
+            ErrorKind::BodyTooLarge { status, limit } => {
                 write!(
                     f,
                     "HTTP {status}: the body is larger than the limit of {limit} bytes"
                 )
             }
-            Error::TruncatedBody {
-                status, received, ..
+            ErrorKind::TruncatedBody {
+                status,
+                received,
+                source,
             } => write!(
                 f,
                 "HTTP {status}: the body was cut short: the connection ended after {received} \
-                 bytes, before the end of the body"
+                 bytes, before the end of the body{}",
+                causes(source)
             ),
-            Error::Timeout { phase, after, .. } => match after {
-                Some(after) => write!(f, "timed out after {after:?} {phase}"),
-                None => write!(f, "timed out {phase} (the given HTTP client's timeout)"),
-            },
-            Error::Redirect {
+            ErrorKind::Timeout {
+                phase,
+                after,
+                source,
+                ..
+            } => {
+                match after {
+                    Some(after) => write!(f, "timed out after {after:?} {phase}")?,
+                    None => write!(f, "timed out {phase} (the given HTTP client's timeout)")?,
+                }
+                if *phase == TimeoutPhase::Connect {
+                    f.write_str(&causes(source))?;
+                }
+                Ok(())
+            }
+            ErrorKind::Redirect {
                 status,
                 target_origin: Some(_),
                 same_origin: true,
             } => write!(
                 f,
                 "HTTP {status}: a redirect within the base URL's origin was not followed (more \
-                 than 10 in a row, or the HTTP client does not follow redirects)"
+                 than {MAX_REDIRECTS} in a row, or the HTTP client does not follow redirects)"
             ),
-            Error::Redirect {
+            ErrorKind::Redirect {
                 status,
                 target_origin,
                 ..
             } => match target_origin {
-                Some(origin) => write!(
+                Some(origin) if origin.starts_with("http://") || origin.starts_with("https://") => {
+                    write!(
+                        f,
+                        "HTTP {status}: redirected to another origin, {}, which the client does \
+                         not follow",
+                        one_line(origin)
+                    )
+                }
+                Some(scheme) => write!(
                     f,
-                    "HTTP {status}: redirected to another origin, {}, which the client does not \
-                     follow",
-                    one_line(origin)
+                    "HTTP {status}: redirected to a `{}` URL, which the client does not follow \
+                     (only http and https within the base URL's origin)",
+                    one_line(scheme)
                 ),
                 None => write!(
                     f,
@@ -376,16 +582,23 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
                      client does not follow"
                 ),
             },
-            Error::Transport(err) => write!(f, "transport error: {}", one_line(&err.to_string())),
-            Error::Encode(err) => write!(f, "cannot encode the request body: {err}"),
-            Error::InvalidArgument { name, reason } => {
+            ErrorKind::Transport(err) => write!(f, "transport error{}", causes(err)),
+            ErrorKind::Encode(err) => write!(f, "cannot encode the request body: {err}"),
+            ErrorKind::InvalidArgument { name, reason } => {
                 write!(f, "invalid argument `{name}`: {reason}")
             }
-            Error::NoSession => write!(f, "the operation needs a session; create one first"),
-            Error::Login { source, .. } => write!(
+            ErrorKind::NoSession => write!(f, "the operation needs a session; create one first"),
+            ErrorKind::Login { source, .. } => write!(
                 f,
                 "cannot log in with the client's credentials: {}",
                 one_line(&source.to_string())
+            ),
+            ErrorKind::SessionLimit { status, message } => write!(
+                f,
+                "HTTP {status}: the login was refused: the user has as many sessions as the \
+                 server allows ({}); end the sessions no longer used, or reuse one (a session \
+                 cache); not retried",
+                one_line(message)
             ),
         }
     }
@@ -393,21 +606,64 @@ impl<E: ErrorBody> fmt::Display for Error<E> {
 
 impl<E: ErrorBody> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.kind)
+    }
+}
+
+impl<E: ErrorBody> std::error::Error for ErrorKind<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Decode { source, .. } | Error::Encode(source) => Some(source),
-            Error::Transport(source)
-            | Error::TruncatedBody { source, .. }
-            | Error::Timeout { source, .. } => Some(source),
-            Error::Login { source, .. } => Some(source.as_ref()),
+            ErrorKind::Decode { source, .. } | ErrorKind::Encode(source) => Some(source),
+            ErrorKind::Transport(source)
+            | ErrorKind::TruncatedBody { source, .. }
+            | ErrorKind::Timeout { source, .. } => Some(source),
+            ErrorKind::Login { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }
 }
 
+/// How many redirects within the base URL's origin one call follows.
+pub(crate) const MAX_REDIRECTS: usize = 10;
+
+/// `err`'s message and its innermost cause's, each after `: `, on one line: the HTTP client's
+/// own message ("error sending request") says little, the cause (an unknown certificate
+/// issuer, a fingerprint that is not the pinned one, a header block too large, a bad
+/// `Content-Length`) is the last of its sources. Causes are the client's own text, not the
+/// server's, so they get more room than [`DISPLAY_LIMIT`].
+pub(crate) fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let first = err.to_string();
+    let mut innermost = None;
+    let mut next = err.source();
+    let mut depth = 0;
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !text.is_empty() && !first.contains(&text) {
+            innermost = Some(text);
+        }
+        next = cause.source();
+        depth += 1;
+        if depth > 16 {
+            break;
+        }
+    }
+    let mut out = format!(": {first}");
+    if let Some(cause) = innermost {
+        out.push_str(": ");
+        out.push_str(&cause);
+    }
+    bounded_line(&out, 4 * DISPLAY_LIMIT)
+}
+
 /// `text` on one line for `Display`: control characters escaped (`\n`, `\u{1b}`), at most
 /// [`DISPLAY_LIMIT`] characters (escapes included), then `…` if there was more.
 pub(crate) fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(DISPLAY_LIMIT * 2));
+    bounded_line(text, DISPLAY_LIMIT)
+}
+
+/// `text` on one line, control characters escaped, at most `limit` characters, then `…`.
+fn bounded_line(text: &str, limit: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(limit * 2));
     let mut shown = 0;
     for c in text.chars() {
         let escaped: Vec<char> = if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
@@ -415,7 +671,7 @@ pub(crate) fn one_line(text: &str) -> String {
         } else {
             vec![c]
         };
-        if shown + escaped.len() > DISPLAY_LIMIT {
+        if shown + escaped.len() > limit {
             out.push('…');
             break;
         }

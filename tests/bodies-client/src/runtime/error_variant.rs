@@ -4,7 +4,7 @@
 //! copied only into crates whose operations use it.
 
 use super::client::{Client, Received};
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 
 impl Client {
     /// The error for a documented error status whose JSON body is decoded as `B` (its strings
@@ -19,25 +19,25 @@ impl Client {
         };
         let status = body.status;
         if body.bytes.iter().all(u8::is_ascii_whitespace) {
-            return Error::UnexpectedStatus {
+            return ErrorKind::UnexpectedStatus {
                 status,
                 excerpt: String::new(),
-            };
+            }.into();
         }
         let decoded = body
-            .json_value()
+            .json_value_lenient()
             .and_then(|value| B::deserialize(&value));
         match decoded {
-            Ok(decoded) => Error::Api {
+            Ok(decoded) => ErrorKind::Api {
                 status,
                 body: wrap(decoded),
                 raw: None,
-            },
-            Err(source) => Error::Decode {
+            }.into(),
+            Err(source) => ErrorKind::Decode {
                 status,
                 excerpt: body.excerpt(),
                 source,
-            },
+            }.into(),
         }
     }
 }

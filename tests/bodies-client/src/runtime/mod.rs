@@ -17,6 +17,7 @@ pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;
 pub(crate) mod text_body;
+pub(crate) mod tls_pin;
 pub(crate) mod unexpected;
 
 /// The `error_type` values the default [`RetryPolicy`](retry::RetryPolicy) repeats a

@@ -5,7 +5,7 @@
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 
 /// Every byte but the unreserved ones of RFC 3986 (`A-Z a-z 0-9 - . _ ~`): `/`, `?`, `#` and
 /// `%` among them, so an argument stays inside its segment.
@@ -19,10 +19,10 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// and `..` are refused: URL parsers would drop or resolve them and so change the path.
 pub(crate) fn encode_path_segment<E>(name: &'static str, value: &str) -> Result<String, Error<E>> {
     if value.is_empty() || value == "." || value == ".." {
-        return Err(Error::InvalidArgument {
+        return Err(ErrorKind::InvalidArgument {
             name,
             reason: "a path segment may not be empty, `.` or `..`",
-        });
+        }.into());
     }
     // Most ids need no escaping: copied as they are, without the encoder's formatting.
     let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');

@@ -27,6 +27,7 @@ impl Client {
                 Err(crate::runtime::error::LoginFailure {
                     status: None,
                     error_type: None,
+                    session_limit: false,
                     source: "the API has no operation that creates a session with a user name and password"
                         .into(),
                 }),
@@ -48,9 +49,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn get_pet(
         &self,
         id: &str,
@@ -91,8 +92,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn list_shapes(
         &self,
     ) -> Result<Vec<crate::types::Shape>, Error<serde_json::Value>> {
@@ -132,8 +133,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn add_shape(
         &self,
         body: &crate::types::Shape,
@@ -172,8 +173,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn list_values(
         &self,
     ) -> Result<Vec<crate::types::Value>, Error<serde_json::Value>> {
@@ -209,8 +210,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn get_labels(
         &self,
     ) -> Result<crate::types::Labels, Error<serde_json::Value>> {
@@ -251,9 +252,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn put_record(
         &self,
         key: &crate::types::NameOrId,
@@ -303,8 +304,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn search(
         &self,
         id: Option<&crate::types::SearchId>,
@@ -358,11 +359,11 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - 400: [`Error::Api`]. What was wrong.
-    /// - any other status: [`Error::UnexpectedStatus`]
+    /// - 400: [`ErrorKind::Api`](crate::ErrorKind::Api). What was wrong.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
     /// - Credentials, set on the [`ClientBuilder`](crate::ClientBuilder) by scheme name: `bearer` and `headerKey` and `queryKey` and `cookieKey`; or `basic`. The client sends the first of these it has every credential for; with none, it sends none and the server answers as it does (usually 401).
-    /// - [`Error::InvalidArgument`] when a path argument is empty, `.` or `..`.
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when a path argument is empty, `.` or `..`.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn get_secured(
         &self,
         id: &str,
@@ -440,8 +441,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn list_keys(
         &self,
     ) -> Result<Vec<crate::types::Key>, Error<serde_json::Value>> {
@@ -481,8 +482,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn add_key(
         &self,
         body: &crate::types::Key,
@@ -521,8 +522,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// - any other status: [`Error::UnexpectedStatus`]
-    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Redirect`], [`Error::Decode`], [`Error::TruncatedBody`] and [`Error::BodyTooLarge`] as for every call.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
     pub async fn list_marks(
         &self,
     ) -> Result<Vec<crate::types::Mark>, Error<serde_json::Value>> {

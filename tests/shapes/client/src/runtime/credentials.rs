@@ -14,7 +14,7 @@ use std::sync::Arc;
 use reqwest::header::{HeaderValue, AUTHORIZATION, COOKIE};
 
 use super::client::{Client, ClientBuilder};
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 use super::send::Outgoing;
 
 /// What [`TokenSource::token`] returns: a token, or why there is none.
@@ -23,7 +23,7 @@ pub type TokenFuture<'a> = Pin<
 >;
 
 /// Gives a token for each call (e.g. refreshes an OAuth2 access token when it is about to
-/// expire). Asked once per call, before the first attempt; a failure is [`Error::Login`].
+/// expire). Asked once per call, before the first attempt; a failure is [`ErrorKind::Login`].
 pub trait TokenSource: Send + Sync {
     /// The token to send with the next call.
     fn token(&self) -> TokenFuture<'_>;
@@ -139,10 +139,13 @@ impl Client {
                 }
                 Some(Secret::Value(value)) => value.clone(),
                 Some(Secret::Source(source)) => {
-                    source.token().await.map_err(|source| Error::Login {
-                        status: None,
-                        error_type: None,
-                        source,
+                    source.token().await.map_err(|source| {
+                        Error::<E>::from(ErrorKind::Login {
+                            status: None,
+                            error_type: None,
+                            session_limit: false,
+                            source,
+                        })
                     })?
                 }
                 None => continue,
@@ -181,9 +184,11 @@ impl super::redact::Secrets {
 
 /// A credential as a header value marked sensitive (kept out of HTTP logs).
 fn sensitive<E>(text: &str) -> Result<HeaderValue, Error<E>> {
-    let mut value = HeaderValue::from_str(text).map_err(|_| Error::InvalidArgument {
-        name: "credential",
-        reason: "a credential must be visible ASCII to be sent in a header",
+    let mut value = HeaderValue::from_str(text).map_err(|_| {
+        Error::<E>::from(ErrorKind::InvalidArgument {
+            name: "credential",
+            reason: "a credential must be visible ASCII to be sent in a header",
+        })
     })?;
     value.set_sensitive(true);
     Ok(value)

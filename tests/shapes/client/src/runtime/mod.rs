@@ -18,6 +18,7 @@ pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;
 pub(crate) mod tagged;
+pub(crate) mod tls_pin;
 pub(crate) mod unexpected;
 pub(crate) mod union;
 pub(crate) mod union_fit;

@@ -4,7 +4,7 @@
 //! This file is part of the generator's runtime: it does not depend on the spec, and it is
 //! copied only into crates whose operations use it.
 
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 
 /// The query pairs of the object parameter `name`:
 /// - `form`, exploded (the default): one pair per member, `key=value`;
@@ -27,7 +27,7 @@ pub(crate) fn object_pairs<T: serde::Serialize + ?Sized, E>(
     explode: bool,
     deep_object: bool,
 ) -> Result<Vec<(String, String)>, Error<E>> {
-    let value = serde_json::to_value(value).map_err(Error::Encode)?;
+    let value = serde_json::to_value(value).map_err(|err| Error::from(ErrorKind::Encode(err)))?;
     let mut pairs = Vec::new();
     if deep_object {
         bracket_pairs(name.to_string(), &value, &mut pairs);
