@@ -81,7 +81,7 @@ fn every_file_written_from_the_spec_matches_its_snapshot() {
             "src/runtime/redact.rs",
             "src/runtime/retry.rs",
             "src/runtime/send.rs",
-        "src/runtime/tls_pin.rs",
+            "src/runtime/tls_pin.rs",
             "src/runtime/unexpected.rs",
         ],
         "the set of generated files changed; update this list and the snapshots together"

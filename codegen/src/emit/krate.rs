@@ -234,7 +234,8 @@ pub(super) fn lib_rs(record: &Record) -> TokenStream {
 
         #byte_stream
         pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
-        pub use runtime::client::{CallOptions, Client, ClientBuildError, ClientBuilder, SessionId};
+        pub use runtime::client::{CallOptions, Client, ClientBuildError};
+        pub use runtime::client::{ClientBuilder, SessionId};
         pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
         #credentials
         pub use runtime::error::{CallInfo, Error, ErrorBody, ErrorKind, ResultExt, TimeoutPhase};

@@ -21,10 +21,8 @@ mod runtime;
 pub mod types;
 
 pub use runtime::client::DEFAULT_MAX_RESPONSE_BODY;
-pub use runtime::client::{
-    CallOptions, Client, ClientBuildError, ClientBuilder, SessionId,
-};
-
+pub use runtime::client::{CallOptions, Client, ClientBuildError};
+pub use runtime::client::{ClientBuilder, SessionId};
 pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
 pub use runtime::credentials::{TokenFuture, TokenSource};
 pub use runtime::error::{CallInfo, Error, ErrorBody, ErrorKind, ResultExt, TimeoutPhase};
