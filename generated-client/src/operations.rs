@@ -144,16 +144,16 @@ impl Client {
                     let response = self.send(&CALL, request).await?;
                     match response.status().as_u16() {
                         204 => {
-                            self.clear_session();
+                            self.session_ended();
                             Ok(())
                         }
                         401 => {
-                            self.clear_session();
+                            self.session_ended();
                             Ok(())
                         }
                         200..=299 => {
                             self.empty_success(response).await?;
-                            self.clear_session();
+                            self.session_ended();
                             Ok(())
                         }
                         _ => Err(self.unexpected_status(response).await),

@@ -285,3 +285,216 @@ async fn a_disconnect_the_guest_holds_locked_times_out_with_its_own_timeout_and_
         .await
         .expect("another call on the same client");
 }
+
+// The session cache.
+
+/// A fresh cache directory under the target directory (removed first).
+fn cache_dir(name: &str) -> std::path::PathBuf {
+    let dir =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("session-cache-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn cached_client(simulator: &Simulator, dir: &std::path::Path) -> Client {
+    Client::builder(&simulator.base_url())
+        .credentials(ADMIN.0, ADMIN.1)
+        .session_cache_dir(dir)
+        .build()
+        .expect("client")
+}
+
+/// The one cache file in `dir`.
+fn cache_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .expect("the cache directory exists")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[tokio::test]
+async fn a_cached_session_is_reused_by_the_next_client_and_logout_removes_it() {
+    let simulator = start(World::demo()).await;
+    let dir = cache_dir("reuse");
+    cached_client(&simulator, &dir)
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect("first run: logs in");
+    let file = cache_file(&dir);
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&dir), 0o700, "the directory is the user's alone");
+        assert_eq!(mode(&file), 0o600, "the file is the user's alone");
+    }
+    let text = std::fs::read_to_string(&file).expect("readable");
+    assert!(!text.contains(ADMIN.1), "never the password: {text}");
+
+    let second = cached_client(&simulator, &dir);
+    second
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect("second run: reuses the session");
+    assert_eq!(
+        simulator.world().calls("session_create"),
+        1,
+        "one login for two runs"
+    );
+    assert_eq!(simulator.world().sessions_of(ADMIN.0), 1);
+
+    // Other TLS settings are another key: no session crosses them.
+    let pinned = Client::builder(&simulator.base_url())
+        .credentials(ADMIN.0, ADMIN.1)
+        .danger_accept_invalid_certs(true)
+        .session_cache_dir(&dir)
+        .build()
+        .expect("client");
+    pinned
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect("logs in for its own key");
+    assert_eq!(simulator.world().calls("session_create"), 2);
+    pinned.session_delete().await.expect("logout");
+
+    // An expired cached session is replaced.
+    simulator.world().expire_sessions();
+    second
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect("a 401 logs in again");
+    let third = cached_client(&simulator, &dir);
+    third
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect("uses the replaced session");
+    assert_eq!(simulator.world().calls("session_create"), 3);
+
+    third.session_delete().await.expect("logout");
+    assert!(!file.exists(), "logout removes the cached session");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_tampered_or_foreign_cache_is_never_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let simulator = start(World::demo()).await;
+    let dir = cache_dir("tampered");
+    let client = cached_client(&simulator, &dir);
+    client
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect("logs in");
+    let file = cache_file(&dir);
+    let logins = || simulator.world().calls("session_create");
+    let reused = |expected_logins: usize| {
+        let client = cached_client(&simulator, &dir);
+        async move {
+            client
+                .iso_image_mount(&mount_body("vm-42"))
+                .await
+                .expect("the call succeeds either way");
+            expected_logins
+        }
+    };
+
+    // Readable by others: ignored, and replaced by a private one.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let expected = reused(2).await;
+    assert_eq!(logins(), expected, "a file others can read is not used");
+
+    // A session written for another URL: ignored.
+    let text = std::fs::read_to_string(&file).expect("read");
+    let entry: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let mut forged = entry.clone();
+    forged["url"] = serde_json::json!("https://attacker.example.com");
+    std::fs::write(&file, forged.to_string()).expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let expected = reused(3).await;
+    assert_eq!(logins(), expected, "a file for another URL is not used");
+
+    // Garbage: ignored.
+    std::fs::write(&file, b"\xff{not json").expect("write");
+    let expected = reused(4).await;
+    assert_eq!(logins(), expected);
+
+    // A link in place of the file: not followed.
+    let elsewhere = dir.with_extension("elsewhere.json");
+    std::fs::write(&elsewhere, std::fs::read(&file).unwrap_or_default()).expect("write");
+    std::fs::remove_file(&file).expect("remove");
+    std::os::unix::fs::symlink(&elsewhere, &file).expect("symlink");
+    let expected = reused(5).await;
+    assert_eq!(logins(), expected, "a link is not followed");
+    let _ = std::fs::remove_file(&file);
+
+    // A directory others can write: not used at all.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let expected = reused(6).await;
+    assert_eq!(logins(), expected);
+    let expected = reused(7).await;
+    assert_eq!(
+        logins(),
+        expected,
+        "nothing was cached in a directory others can write"
+    );
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+
+    // Owned by another user (needs root to arrange; CI runs as root).
+    if std::fs::metadata(&dir)
+        .ok()
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+        == Some(0)
+    {
+        reused(8).await;
+        let file = cache_file(&dir);
+        std::os::unix::fs::chown(&file, Some(65534), Some(65534)).expect("chown");
+        let expected = reused(9).await;
+        assert_eq!(logins(), expected, "a file of another user is not used");
+    }
+}
+
+#[tokio::test]
+async fn processes_started_together_share_one_login_through_the_cache() {
+    let simulator = start(World::demo()).await;
+    let dir = cache_dir("processes");
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            // Spawned now, all of them, before any is awaited.
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_session-cache-child"))
+                .env("SESSION_CACHE_URL", simulator.base_url())
+                .env("SESSION_CACHE_DIR", &dir)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("the child starts")
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().await.expect("the child runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+    }
+    assert_eq!(simulator.world().calls("iso_image_mount"), 6);
+    assert_eq!(
+        simulator.world().calls("session_create"),
+        1,
+        "six processes, one session"
+    );
+    let text = std::fs::read_to_string(cache_file(&dir)).expect("one whole file");
+    serde_json::from_str::<serde_json::Value>(&text).expect("never half-written");
+}

@@ -248,7 +248,7 @@ fn read_tokens(read: &Read) -> TokenStream {
         },
         Read::SessionDelete => quote! {
             {
-                self.clear_session();
+                self.session_ended();
                 Ok(())
             }
         },
@@ -292,14 +292,14 @@ fn read_tokens(read: &Read) -> TokenStream {
         Read::Unexpected => quote! { Err(self.unexpected_status(response).await) },
         Read::ExpiredLogout => quote! {
             {
-                self.clear_session();
+                self.session_ended();
                 Ok(())
             }
         },
         Read::EmptySuccess { delete: true } => quote! {
             {
                 self.empty_success(response).await?;
-                self.clear_session();
+                self.session_ended();
                 Ok(())
             }
         },

@@ -253,6 +253,7 @@ pub struct ClientBuilder {
     pinned: Vec<String>,
     request_id: Option<String>,
     user_agent_product: Option<String>,
+    session_cache: Option<std::path::PathBuf>,
     /// Credentials per security scheme (`credentials.rs`, in crates whose API has schemes).
     pub(crate) security: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -273,6 +274,7 @@ impl fmt::Debug for ClientBuilder {
             .field("pinned", &self.pinned)
             .field("request_id", &self.request_id)
             .field("user_agent_product", &self.user_agent_product)
+            .field("session_cache", &self.session_cache)
             .finish()
     }
 }
@@ -355,6 +357,33 @@ impl ClientBuilder {
     /// Retries calls that certainly did not take effect; see [`RetryPolicy`]. Off by default.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// Shares the session this client logs in to with other processes, through a file in the
+    /// user's cache directory (`$XDG_CACHE_HOME` or `~/.cache`, then `<crate name>/sessions`),
+    /// so that a program run many times (a CI loop, a cron job) reuses one session instead of
+    /// leaving one behind per run until vCenter ends it 30 minutes later, and never reaches
+    /// the user's session limit. Needs [`credentials`](Self::credentials); see
+    /// [`session_cache_dir`](Self::session_cache_dir) for how the files are kept.
+    pub fn session_cache(mut self) -> Self {
+        self.session_cache = super::session_cache::default_dir();
+        self
+    }
+
+    /// Like [`session_cache`](Self::session_cache), in the directory `dir`.
+    ///
+    /// The cache holds one file per base URL, user name and TLS settings (trusted roots,
+    /// pinned fingerprints, verification off or on), named by their SHA-256; it holds the
+    /// session id, never the password. A cached session is used only by a client with the same
+    /// three. The directory is created readable by the user alone (mode 0700) and each file is
+    /// written whole (to a new file of mode 0600, then renamed); a directory or file that
+    /// belongs to another user, that others can read or write, or that is a link, is not used
+    /// (a warning is logged and the client logs in as without a cache). Processes that log in
+    /// at the same time take turns, so that they share one new session. A 401 on a cached
+    /// session logs in again and replaces it; `session_delete` removes it.
+    pub fn session_cache_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.session_cache = Some(dir.into());
         self
     }
 
@@ -472,6 +501,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, ClientBuildError> {
         let origin = parse_base_url(&self.base_url)?;
         let base_url = origin.as_str().trim_end_matches('/').to_string();
+        let given_http_client = self.http.is_some();
         let (http, timeouts) = match self.http {
             Some(http) => (http, None),
             None => {
@@ -525,6 +555,30 @@ impl ClientBuilder {
                 (http.build().map_err(ClientBuildError::Http)?, Some(timeouts))
             }
         };
+        // The TLS settings a cached session is kept for: a session obtained while trusting one
+        // set of servers is not sent while trusting another.
+        let tls = format!(
+            "roots={:?};pins={:?};insecure={};given_http_client={}",
+            self.root_certificates
+                .iter()
+                .map(|pem| super::tls_pin::sha256(pem).map(|d| super::tls_pin::show_fingerprint(&d)))
+                .collect::<Vec<_>>(),
+            self.pinned
+                .iter()
+                .map(|pin| super::tls_pin::parse_fingerprint(pin).map(|d| super::tls_pin::show_fingerprint(&d)))
+                .collect::<Vec<_>>(),
+            self.accept_invalid_certs,
+            given_http_client,
+        );
+        let session_cache = match (self.session_cache, &self.credentials) {
+            (Some(dir), Some(credentials)) => super::session_cache::SessionCache::new(
+                dir,
+                &base_url,
+                &credentials.username,
+                &tls,
+            ),
+            _ => None,
+        };
         let user_agent = self
             .user_agent_product
             .as_deref()
@@ -535,6 +589,7 @@ impl ClientBuilder {
             inner: Arc::new(ClientInner {
                 user_agent,
                 request_id: self.request_id.as_deref().and_then(request_id_value),
+                session_cache,
                 http,
                 base_url,
                 origin,
@@ -607,6 +662,8 @@ pub(crate) struct ClientInner {
     user_agent: HeaderValue,
     /// The request id of every call, when the builder was given one.
     request_id: Option<HeaderValue>,
+    /// Where the session is shared with other processes.
+    pub(crate) session_cache: Option<super::session_cache::SessionCache>,
     /// Without a trailing `/`; operation paths start with one.
     base_url: String,
     /// The base URL, parsed: only answers from its origin are used.
@@ -660,6 +717,7 @@ impl Client {
             pinned: Vec::new(),
             request_id: None,
             user_agent_product: None,
+            session_cache: None,
             security: None,
         }
     }
@@ -715,7 +773,7 @@ impl Client {
         self.store_session(None);
     }
 
-    fn store_session(&self, session: Option<SessionId>) {
+    pub(crate) fn store_session(&self, session: Option<SessionId>) {
         match self.inner.session.write() {
             Ok(mut slot) => *slot = session,
             Err(poisoned) => *poisoned.into_inner() = session,

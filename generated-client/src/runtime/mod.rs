@@ -13,6 +13,7 @@ pub(crate) mod error;
 
 #[cfg(feature = "iso-image")]
 pub(crate) mod json_body;
+pub(crate) mod logout;
 pub(crate) mod messages;
 pub(crate) mod no_content;
 pub(crate) mod off_spec;
@@ -23,6 +24,7 @@ pub(crate) mod path;
 pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;
+pub(crate) mod session_cache;
 pub(crate) mod tls_pin;
 pub(crate) mod unexpected;
 

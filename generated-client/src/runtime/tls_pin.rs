@@ -86,7 +86,7 @@ impl fmt::Display for FingerprintMismatch {
 impl std::error::Error for FingerprintMismatch {}
 
 /// SHA-256 of `data`, with the TLS library's own implementation.
-fn sha256(data: &[u8]) -> Option<Fingerprint> {
+pub(crate) fn sha256(data: &[u8]) -> Option<Fingerprint> {
     let suite = rustls::crypto::aws_lc_rs::cipher_suite::TLS13_AES_128_GCM_SHA256;
     let rustls::SupportedCipherSuite::Tls13(suite) = suite else {
         return None;

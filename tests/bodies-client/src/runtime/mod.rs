@@ -16,6 +16,7 @@ pub(crate) mod path;
 pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;
+pub(crate) mod session_cache;
 pub(crate) mod text_body;
 pub(crate) mod tls_pin;
 pub(crate) mod unexpected;

@@ -349,9 +349,27 @@ impl Client {
         if self.session().as_ref() != expired {
             return Ok(());
         }
+        let Some(cache) = &self.inner.session_cache else {
+            return self
+                .renew_session(&credentials.username, &credentials.password)
+                .await
+                .map_err(Error::from);
+        };
+        // Another process may have logged in already: wait for its turn to end, then use
+        // what it stored, unless it is the session that just expired.
+        let _process_turn = cache.turn().await;
+        if let Some(cached) = cache.read().filter(|cached| Some(cached) != expired) {
+            tracing::debug!("using the cached session");
+            self.store_session(Some(cached));
+            return Ok(());
+        }
         self.renew_session(&credentials.username, &credentials.password)
             .await
-            .map_err(Error::from)
+            .map_err(Error::from)?;
+        if let Some(session) = self.session() {
+            cache.write(&session);
+        }
+        Ok(())
     }
 
     /// The request as sent: with the session header when the call uses one, the request id,

@@ -17,6 +17,7 @@ pub(crate) mod query;
 pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;
+pub(crate) mod session_cache;
 pub(crate) mod tagged;
 pub(crate) mod tls_pin;
 pub(crate) mod unexpected;
