@@ -589,6 +589,7 @@ impl ClientBuilder {
                 user_agent,
                 request_id: self.request_id.as_deref().and_then(request_id_value),
                 session_cache,
+                keep_alive: std::sync::atomic::AtomicBool::new(false),
                 http,
                 base_url,
                 origin,
@@ -663,6 +664,10 @@ pub(crate) struct ClientInner {
     request_id: Option<HeaderValue>,
     /// Where the session is shared with other processes.
     pub(crate) session_cache: Option<super::session_cache::SessionCache>,
+    /// Whether a keep-alive task runs (read by `keep_alive.rs`, which a crate whose API cannot
+    /// read its session does not have).
+    #[allow(dead_code)]
+    pub(crate) keep_alive: std::sync::atomic::AtomicBool,
     /// Without a trailing `/`; operation paths start with one.
     base_url: String,
     /// The base URL, parsed: only answers from its origin are used.

@@ -31,7 +31,8 @@ pub(crate) fn form_pairs<T: serde::Serialize + ?Sized, E>(
         _ => {
             return Err(ErrorKind::Encode(serde::ser::Error::custom(
                 "a form body must be an object: its members are the form's names",
-            )))
+            ))
+            .into())
         }
     };
     let mut pairs = Vec::new();

@@ -26,6 +26,7 @@ pub const RUNTIME_SOURCES: &[(&str, &str)] = &[
         include_str!("../runtime/json_lines_body.rs"),
     ),
     ("json_null", include_str!("../runtime/json_null.rs")),
+    ("keep_alive", include_str!("../runtime/keep_alive.rs")),
     ("logout", include_str!("../runtime/logout.rs")),
     ("messages", include_str!("../runtime/messages.rs")),
     ("no_content", include_str!("../runtime/no_content.rs")),
@@ -63,7 +64,7 @@ pub const BODY_ARGUMENT: &str = "body";
 pub const BASIC_AUTH_ARGUMENTS: &[&str] = &["username", "password"];
 
 /// Methods the generated code itself adds to `Client` beside the operations.
-pub const GENERATED_CLIENT_METHODS: &[&str] = &["renew_session"];
+pub const GENERATED_CLIENT_METHODS: &[&str] = &["renew_session", "session_probe", "touch_session"];
 
 /// Methods the generated code adds to `Error<E>` beside the `is_...` checks.
 pub const GENERATED_ERROR_METHODS: &[&str] = &["error_type"];

@@ -73,6 +73,7 @@ fn every_file_written_from_the_spec_matches_its_snapshot() {
             "src/runtime/decode.rs",
             "src/runtime/error.rs",
             "src/runtime/json_body.rs",
+            "src/runtime/keep_alive.rs",
             "src/runtime/logout.rs",
             "src/runtime/messages.rs",
             "src/runtime/no_content.rs",
@@ -1213,6 +1214,210 @@ fn vcenter_conventions_follow_the_spec() {
     assert!(!generated_file(&plain, "src/types.rs").contains("fn error_type"));
 }
 
+/// What a generated crate makes of vCenter's error conventions, read from its files with `syn`.
+#[derive(Debug, PartialEq)]
+struct ErrorConventions {
+    /// Every method on `Error<body>` (`error_type()`, the `is_...` checks) and of `ErrorBody`
+    /// but `from_off_spec` (which lists the body's own fields): its name, and its tokens with
+    /// the error body's and the `error_type` enum's names made neutral. A method two error
+    /// bodies write differently has two entries.
+    methods: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// The `DEFAULT_RETRY_ERROR_TYPES` the retry policy starts from.
+    retry_error_types: String,
+    /// The runtime files copied in (the error-message runtime among them).
+    runtime_files: std::collections::BTreeSet<String>,
+}
+
+impl ErrorConventions {
+    fn of(generated: &GeneratedCrate) -> Self {
+        use quote::ToTokens;
+
+        fn neutral(tokens: proc_macro2::TokenStream, names: &[(&str, &str)]) -> String {
+            tokens
+                .into_iter()
+                .map(|tree| match tree {
+                    proc_macro2::TokenTree::Group(group) => {
+                        let inner = neutral(group.stream(), names);
+                        let (open, close) = match group.delimiter() {
+                            proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                            proc_macro2::Delimiter::Brace => ("{", "}"),
+                            proc_macro2::Delimiter::Bracket => ("[", "]"),
+                            proc_macro2::Delimiter::None => ("", ""),
+                        };
+                        format!("{open}{inner}{close}")
+                    }
+                    proc_macro2::TokenTree::Ident(ident) => {
+                        let text = ident.to_string();
+                        names
+                            .iter()
+                            .find(|(name, _)| *name == text)
+                            .map_or(text, |(_, neutral)| neutral.to_string())
+                    }
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+
+        let parse = |path: &str| -> syn::File {
+            syn::parse_file(generated_file(generated, path))
+                .unwrap_or_else(|err| panic!("{path} parses: {err}"))
+        };
+        // A type's last path segment: its name, and the name of its first type argument.
+        fn named(ty: &syn::Type) -> Option<(String, Option<String>)> {
+            let syn::Type::Path(path) = ty else {
+                return None;
+            };
+            let last = path.path.segments.last()?;
+            let argument = match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+                    Some(syn::GenericArgument::Type(argument)) => named(argument).map(|(n, _)| n),
+                    _ => None,
+                },
+                _ => None,
+            };
+            Some((last.ident.to_string(), argument))
+        }
+        let mut methods: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        for item in parse("src/types.rs").items {
+            let syn::Item::Impl(block) = item else {
+                continue;
+            };
+            let Some((self_name, argument)) = named(&block.self_ty) else {
+                continue;
+            };
+            let for_error_body = block.trait_.as_ref().is_some_and(|(_, path, _)| {
+                path.segments.last().is_some_and(|s| s.ident == "ErrorBody")
+            });
+            // `impl Error<Body>`, or `impl ErrorBody for Body`.
+            let body = match (for_error_body, argument) {
+                (true, _) => self_name,
+                (false, Some(body)) if self_name == "Error" => body,
+                _ => continue,
+            };
+            let functions: Vec<syn::ImplItemFn> = block
+                .items
+                .into_iter()
+                .filter_map(|item| match item {
+                    syn::ImplItem::Fn(function) => Some(function),
+                    _ => None,
+                })
+                .collect();
+            // `error_type(&self) -> Option<&Enum>` names the enum.
+            let error_type_enum = functions
+                .iter()
+                .find(|f| f.sig.ident == "error_type")
+                .map(|f| f.sig.output.to_token_stream().to_string())
+                .and_then(|output| {
+                    let inner = output.split('&').nth(1)?;
+                    Some(inner.trim_end_matches('>').trim().to_string())
+                });
+            let mut names = vec![(body.as_str(), "Body")];
+            if let Some(enum_name) = &error_type_enum {
+                names.push((enum_name.as_str(), "ErrorType"));
+            }
+            for mut function in functions {
+                let name = function.sig.ident.to_string();
+                if name == "from_off_spec" {
+                    continue;
+                }
+                // The doc comments say the same in words.
+                function.attrs.retain(|attr| !attr.path().is_ident("doc"));
+                methods
+                    .entry(name)
+                    .or_default()
+                    .insert(neutral(function.to_token_stream(), &names));
+            }
+        }
+        let retry_error_types = parse("src/runtime/mod.rs")
+            .items
+            .into_iter()
+            .find_map(|item| match item {
+                syn::Item::Const(constant) if constant.ident == "DEFAULT_RETRY_ERROR_TYPES" => {
+                    Some(constant.expr.to_token_stream().to_string())
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("runtime/mod.rs defines DEFAULT_RETRY_ERROR_TYPES"));
+        let runtime_files = generated
+            .files
+            .iter()
+            .filter(|file| file.path.starts_with("src/runtime/"))
+            .map(|file| file.path.clone())
+            .collect();
+        ErrorConventions {
+            methods,
+            retry_error_types,
+            runtime_files,
+        }
+    }
+}
+
+/// VMware's newer specs (VCF 9.x) write the standard error's `error_type` as a plain string
+/// whose values a `discriminator` on the error schema maps to one schema per error type (an
+/// `allOf` of the standard error, `Unauthenticated` with a property of its own), and the error
+/// responses refer to the base or to a subtype. The conventions read that style as they read
+/// `spec/vcenter.yaml`'s enum: the same `error_type()` and `is_...` checks on `Error<_>`, the
+/// same error summaries and messages, the same default retries.
+#[test]
+fn vcenter_conventions_read_the_discriminator_style() {
+    let enum_style = ErrorConventions::of(&generate_project_spec());
+    let spec = Path::new("tests/fixtures/compile/vcenter-vcf9-errors.yaml");
+    let generated = codegen::generate(spec, &options("vcenter-vcf9-errors.yaml"))
+        .unwrap_or_else(|err| panic!("{} must generate:\n{err}", spec.display()));
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    let discriminator_style = ErrorConventions::of(&generated);
+
+    let checks = |conventions: &ErrorConventions| -> Vec<String> {
+        conventions
+            .methods
+            .keys()
+            .filter(|name| name.starts_with("is_"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        checks(&enum_style).len(),
+        25,
+        "spec/vcenter.yaml's 25 error types give one check each: {:?}",
+        enum_style.methods.keys()
+    );
+    assert_eq!(
+        checks(&discriminator_style),
+        checks(&enum_style),
+        "the discriminator's mapping gives the same `is_...` checks as the enum"
+    );
+    for (name, written) in &enum_style.methods {
+        assert_eq!(
+            discriminator_style.methods.get(name),
+            Some(written),
+            "`{name}` is written the same for both styles (body and enum names aside)"
+        );
+    }
+    assert_eq!(
+        discriminator_style.methods.keys().collect::<Vec<_>>(),
+        enum_style.methods.keys().collect::<Vec<_>>(),
+        "no error method more or less"
+    );
+    assert!(
+        enum_style.retry_error_types.contains("RESOURCE_BUSY"),
+        "{}",
+        enum_style.retry_error_types
+    );
+    assert_eq!(
+        discriminator_style.retry_error_types, enum_style.retry_error_types,
+        "the same default retry error types"
+    );
+    let missing: Vec<&String> = enum_style
+        .runtime_files
+        .difference(&discriminator_style.runtime_files)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the discriminator style's crate lacks runtime the enum style's has: {missing:?}"
+    );
+}
+
 /// Every name `types.rs` uses without a path (`String`, `Option`, ...) must be one the names
 /// module keeps away from the spec's types (`scope::TYPES_SCOPE_NAMES`), or a type of the
 /// spec could shadow it. Read from what the emitter writes, so a new unqualified name in the
@@ -1417,6 +1622,154 @@ fn the_project_spec_in_openapi_3_1_gives_the_same_crate() {
             a.contents == b.contents,
             "{} differs between the 3.0 and the 3.1 document",
             a.path
+        );
+    }
+}
+
+/// A `discriminator` makes `error_type` an enum only where the conventions read it: an error
+/// body's plain string `error_type`, the discriminator written on the error schema or on a
+/// one-member `allOf` of it. Without a mapping, naming another property, or off error bodies,
+/// the string stays a `String` and the conventions stay off; mapping keys no Rust name spells
+/// as written still make one check each.
+#[test]
+fn a_discriminator_types_only_an_error_bodys_error_type() {
+    struct Case {
+        what: &'static str,
+        base_discriminator: &'static str,
+        sub_discriminator: &'static str,
+        success: &'static str,
+        error: &'static str,
+        checks: &'static [&'static str],
+        field: &'static str,
+    }
+    const MAPPED: &str = r##"{propertyName: error_type, mapping: {RESOURCE_BUSY: "#/components/schemas/Sub", NOT_FOUND: "#/components/schemas/Sub"}}"##;
+    let cases = [
+        Case {
+            what: "the error schema's own discriminator, the response naming a subtype",
+            base_discriminator: MAPPED,
+            sub_discriminator: "null",
+            success: "Plain",
+            error: "Sub",
+            checks: &["is_not_found", "is_resource_busy"],
+            field: "pub error_type: Option<BaseErrorType>,",
+        },
+        Case {
+            what: "the discriminator beside a one-member `allOf` of the error schema",
+            base_discriminator: "null",
+            sub_discriminator: MAPPED,
+            success: "Plain",
+            error: "Sub",
+            checks: &["is_not_found", "is_resource_busy"],
+            field: "pub error_type: Option<SubErrorType>,",
+        },
+        Case {
+            what: "a discriminated schema that is no error body",
+            base_discriminator: MAPPED,
+            sub_discriminator: "null",
+            success: "Base",
+            error: "Plain",
+            checks: &[],
+            field: "pub error_type: Option<String>,",
+        },
+        Case {
+            what: "a discriminator without a mapping",
+            base_discriminator: "{propertyName: error_type}",
+            sub_discriminator: "null",
+            success: "Plain",
+            error: "Sub",
+            checks: &[],
+            field: "pub error_type: Option<String>,",
+        },
+        Case {
+            what: "a discriminator of another property",
+            base_discriminator: r##"{propertyName: kind, mapping: {RESOURCE_BUSY: "#/components/schemas/Sub"}}"##,
+            sub_discriminator: "null",
+            success: "Plain",
+            error: "Sub",
+            checks: &[],
+            field: "pub error_type: Option<String>,",
+        },
+        Case {
+            what: "mapping keys that are not Rust names",
+            base_discriminator: r##"{propertyName: error_type, mapping: {"": "#/components/schemas/Sub", a-b: "#/components/schemas/Sub", a_b: "#/components/schemas/Sub", Unknown: "#/components/schemas/Sub"}}"##,
+            sub_discriminator: "null",
+            success: "Plain",
+            error: "Sub",
+            checks: &["is", "is_a_b", "is_a_b2", "is_unknown"],
+            field: "pub error_type: Option<BaseErrorType>,",
+        },
+    ];
+    for case in cases {
+        let text = format!(
+            r##"openapi: 3.0.3
+info: {{title: Discriminators, version: "1"}}
+paths:
+  /things:
+    get:
+      operationId: getThing
+      responses:
+        "200": {{description: A thing., content: {{application/json: {{schema: {{$ref: "#/components/schemas/{success}"}}}}}}}}
+        "404": {{description: No thing., content: {{application/json: {{schema: {{$ref: "#/components/schemas/{error}"}}}}}}}}
+components:
+  schemas:
+    Base:
+      type: object
+      description: An error.
+      required: [messages]
+      properties:
+        messages: {{type: array, items: {{$ref: "#/components/schemas/Message"}}}}
+        error_type: {{type: string}}
+        kind: {{type: string}}
+      discriminator: {base}
+    Sub:
+      description: One kind of error.
+      allOf: [{{$ref: "#/components/schemas/Base"}}]
+      discriminator: {sub}
+    Message:
+      type: object
+      required: [default_message]
+      properties: {{default_message: {{type: string}}}}
+    Plain:
+      type: object
+      description: Something else.
+      properties: {{detail: {{type: string}}}}
+"##,
+            success = case.success,
+            error = case.error,
+            base = case.base_discriminator,
+            sub = case.sub_discriminator,
+        );
+        let generated =
+            codegen::generate_from_text(Path::new("discriminators.yaml"), text, &options("d"))
+                .unwrap_or_else(|err| panic!("{}: the spec must generate:\n{err}", case.what));
+        assert!(
+            generated.warnings.is_empty(),
+            "{}: {:?}",
+            case.what,
+            generated.warnings
+        );
+        let conventions = ErrorConventions::of(&generated);
+        let checks: Vec<&str> = conventions
+            .methods
+            .keys()
+            .map(String::as_str)
+            .filter(|name| name.starts_with("is"))
+            .collect();
+        assert_eq!(checks, case.checks, "{}: the checks", case.what);
+        let types = generated_file(&generated, "src/types.rs");
+        assert!(
+            types.contains(case.field),
+            "{}: `{}` in\n{types}",
+            case.what,
+            case.field
+        );
+        let retries = conventions.retry_error_types.contains("RESOURCE_BUSY");
+        assert_eq!(
+            retries,
+            case.checks.contains(&"is_resource_busy"),
+            "{}: the default retries {}",
+            case.what,
+            conventions.retry_error_types
         );
     }
 }

@@ -65,5 +65,6 @@ pub use runtime::client::{ClientBuilder, SessionId};
 pub use runtime::client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
 pub use runtime::error::{CallInfo, Error, ErrorBody, ErrorKind, ResultExt, TimeoutPhase};
 pub use runtime::error::{DISPLAY_LIMIT, EXCERPT_LIMIT, WITHHELD};
+pub use runtime::keep_alive::NotReady;
 pub use runtime::retry::RetryPolicy;
 pub use runtime::send::REQUEST_ID_HEADER;

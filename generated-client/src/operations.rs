@@ -33,6 +33,71 @@ impl Client {
 }
 
 impl Client {
+    /// Reads the session; called by the runtime's keep-alive. Boxed, because it
+    /// is called from inside the runtime.
+    pub(crate) fn touch_session(&self) -> crate::runtime::keep_alive::Touch<'_> {
+        Box::pin(async move {
+            self.session_get().await?;
+            Ok(())
+        })
+    }
+
+    /// The request that reads the session, without one: the runtime's probe of
+    /// whether the API answers (`wait_until_ready`).
+    pub(crate) fn session_probe(&self) -> reqwest::RequestBuilder {
+        self.request(reqwest::Method::GET, "/api/session")
+    }
+}
+
+impl Client {
+    /// Get Session
+    ///
+    /// Returns information about the current session. The session identifier is taken from the
+    /// `vmware-api-session-id` header. A side effect of this call is that the session's last
+    /// accessed time becomes the current time, which keeps an idle session from expiring; the
+    /// client's keep-alive calls it for that reason.
+    ///
+    /// `GET /api/session`
+    ///
+    /// # Returns
+    ///
+    /// Information about the session.
+    ///
+    /// # Errors
+    ///
+    /// - 401: [`ErrorKind::Api`](crate::ErrorKind::Api). `UNAUTHENTICATED`: if the session identifier is missing from the request or the session cannot be found.
+    /// - 503: [`ErrorKind::Api`](crate::ErrorKind::Api). `SERVICE_UNAVAILABLE`: if the session cannot be read because of a problem on the server, e.g. the connection to a back-end component fails.
+    /// - any other status: [`ErrorKind::UnexpectedStatus`](crate::ErrorKind::UnexpectedStatus)
+    /// - [`ErrorKind::NoSession`](crate::ErrorKind::NoSession) when the client has no session.
+    /// - [`ErrorKind::Transport`](crate::ErrorKind::Transport), [`ErrorKind::Timeout`](crate::ErrorKind::Timeout), [`ErrorKind::Redirect`](crate::ErrorKind::Redirect), [`ErrorKind::Decode`](crate::ErrorKind::Decode), [`ErrorKind::TruncatedBody`](crate::ErrorKind::TruncatedBody) and [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) as for every call.
+    pub async fn session_get(
+        &self,
+    ) -> Result<crate::types::CisSessionInfo, Error<crate::types::StdErrorsError>> {
+        const CALL: crate::runtime::send::Call = crate::runtime::send::Call {
+            operation: "session_get",
+            method: "GET",
+            path: "/api/session",
+            session_header: Some("vmware-api-session-id"),
+            session_required: true,
+            renews_session: true,
+            creates_session: false,
+        };
+        self.traced(
+                &CALL,
+                async {
+                    let path = "/api/session";
+                    let request = self.request(reqwest::Method::GET, path);
+                    let response = self.send(&CALL, request).await?;
+                    match response.status().as_u16() {
+                        200 => self.read_json(response).await,
+                        401 | 503 => Err(self.api_error(response).await),
+                        _ => Err(self.unexpected_status(response).await),
+                    }
+                },
+            )
+            .await
+    }
+
     /// Create Session
     ///
     /// Creates a session with the API. This is the equivalent of login. The user name and

@@ -57,6 +57,19 @@ impl std::convert::AsRef<str> for CdromId {
     }
 }
 
+/// Information about a session.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde-all", derive(serde::Serialize))]
+pub struct CisSessionInfo {
+    /// Fully qualified name of the end user that created the session, for example
+    /// `Administrator@vsphere.local`.
+    pub user: String,
+    /// Time when the session was created.
+    pub created_time: String,
+    /// Last time this session was used by passing the session token for invoking an API.
+    pub last_accessed_time: String,
+}
+
 /// The request body of Mount Iso Image.
 #[cfg(feature = "iso-image")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -498,3 +498,95 @@ async fn processes_started_together_share_one_login_through_the_cache() {
     let text = std::fs::read_to_string(cache_file(&dir)).expect("one whole file");
     serde_json::from_str::<serde_json::Value>(&text).expect("never half-written");
 }
+
+// Keep-alive and readiness, through `GET /api/session`.
+
+#[tokio::test]
+async fn the_keep_alive_keeps_an_idle_session_and_stops_with_the_client() {
+    let simulator = start(World::demo().session_timeout(Duration::from_millis(900))).await;
+    let client = Client::builder(&simulator.base_url())
+        .credentials(ADMIN.0, ADMIN.1)
+        .build()
+        .expect("client");
+    client
+        .session_create(ADMIN.0, ADMIN.1)
+        .await
+        .expect("login");
+    client.keep_alive(Duration::from_millis(300));
+    client.keep_alive(Duration::from_millis(300)); // a second call starts nothing
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let info = client.session_get().await.expect("the session is alive");
+    assert_eq!(info.user, ADMIN.0);
+    assert_eq!(
+        simulator.world().calls("session_create"),
+        1,
+        "no login was needed: the keep-alive kept the session"
+    );
+    let touched = simulator.world().calls("session_get");
+    assert!(
+        (6..=12).contains(&touched),
+        "one read per interval: {touched}"
+    );
+
+    drop(client);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let after = simulator.world().calls("session_get");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(
+        simulator.world().calls("session_get"),
+        after,
+        "stopped with the client"
+    );
+
+    // Without it, the idle session expires and the client has to log in again.
+    let idle = Client::builder(&simulator.base_url())
+        .credentials(ADMIN.0, ADMIN.1)
+        .build()
+        .expect("client");
+    idle.session_create(ADMIN.0, ADMIN.1).await.expect("login");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    idle.session_get().await.expect("logs in again");
+    assert_eq!(simulator.world().calls("session_create"), 3);
+}
+
+#[tokio::test]
+async fn wait_until_ready_waits_out_a_restart_and_says_when_it_gave_up() {
+    let simulator = start(World::demo()).await;
+    let client = Client::builder(&simulator.base_url())
+        .credentials(ADMIN.0, ADMIN.1)
+        .build()
+        .expect("client");
+    client
+        .wait_until_ready(Duration::from_secs(5))
+        .await
+        .expect("ready now");
+
+    simulator
+        .restart(Duration::from_millis(800), Duration::from_millis(800))
+        .await;
+    let err = client
+        .wait_until_ready(Duration::from_millis(300))
+        .await
+        .expect_err("still refusing connections");
+    assert!(err.attempts >= 2, "{err}");
+    assert!(err.to_string().contains("not ready after"), "{err}");
+    assert!(err.last.contains("transport error"), "{err}");
+
+    client
+        .wait_until_ready(Duration::from_secs(20))
+        .await
+        .expect("ready after the restart");
+    assert!(
+        matches!(simulator.phase(), vcenter_simulator::ServicePhase::Serving),
+        "ready means serving, not the 503 phase"
+    );
+    assert_eq!(
+        simulator.world().calls("session_create"),
+        0,
+        "nothing logged in to probe"
+    );
+    client
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect("calls work again");
+}

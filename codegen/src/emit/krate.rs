@@ -221,6 +221,7 @@ pub(super) fn lib_rs(record: &Record) -> TokenStream {
         quote! { runtime::event_stream::{Event, EventStream} },
     );
     let json_lines = reexport("json_lines", quote! { runtime::json_lines::JsonLines });
+    let keep_alive = reexport("keep_alive", quote! { runtime::keep_alive::NotReady });
     let sequence = reexport("sequence", quote! { runtime::sequence::StreamError });
     quote! {
         #![deny(missing_docs)]
@@ -242,6 +243,7 @@ pub(super) fn lib_rs(record: &Record) -> TokenStream {
         pub use runtime::error::{DISPLAY_LIMIT, EXCERPT_LIMIT, WITHHELD};
         #event_stream
         #json_lines
+        #keep_alive
         pub use runtime::retry::RetryPolicy;
         pub use runtime::send::REQUEST_ID_HEADER;
         #sequence

@@ -41,6 +41,53 @@ pub(super) fn operations_prelude(model: &ApiModel) -> TokenStream {
             })))
         },
     };
+    // The runtime reads the session (to keep it alive, or to see whether the server answers)
+    // through the operation marked `info` that needs no argument.
+    let touch = model
+        .operations
+        .iter()
+        .find(|op| {
+            op.session_action == Some(SessionAction::Info)
+                && op.params.iter().all(|p| !p.required)
+                && op.body.as_ref().is_none_or(|b| !b.required)
+                && matches!(op.http_method.as_str(), "GET" | "HEAD")
+        })
+        .map(|op| {
+            let name = ident(&op.method_name);
+            let http_method = ident(&op.http_method);
+            let mut probe_path = op.path_template.clone();
+            for (index, (key, value)) in op.constant_query.iter().enumerate() {
+                probe_path.push(if index == 0 { '?' } else { '&' });
+                probe_path.push_str(key);
+                probe_path.push('=');
+                probe_path.push_str(value);
+            }
+            let nones = op
+                .params
+                .iter()
+                .map(|_| quote! { None, })
+                .chain(op.body.iter().map(|_| quote! { None, }));
+            let allow = op.deprecated.then(|| quote! { #[allow(deprecated)] });
+            quote! {
+                impl Client {
+                    /// Reads the session; called by the runtime's keep-alive. Boxed, because it
+                    /// is called from inside the runtime.
+                    pub(crate) fn touch_session(&self) -> crate::runtime::keep_alive::Touch<'_> {
+                        Box::pin(async move {
+                            #allow
+                            self.#name(#(#nones)*).await?;
+                            Ok(())
+                        })
+                    }
+
+                    /// The request that reads the session, without one: the runtime's probe of
+                    /// whether the API answers (`wait_until_ready`).
+                    pub(crate) fn session_probe(&self) -> reqwest::RequestBuilder {
+                        self.request(reqwest::Method::#http_method, #probe_path)
+                    }
+                }
+            }
+        });
     // `Error` is named by the methods alone.
     let error = (!model.operations.is_empty()).then(|| {
         let methods = cfg_attr(&Gate::union(model.operations.iter().map(|op| &op.gate)));
@@ -68,6 +115,8 @@ pub(super) fn operations_prelude(model: &ApiModel) -> TokenStream {
                 #body
             }
         }
+
+        #touch
     }
 }
 
@@ -259,7 +308,7 @@ pub(super) fn operation_method(op: &OperationModel) -> TokenStream {
     let operation_name = display_ident(&op.method_name);
     let http_method = op.http_method.as_str();
     let path_template = path_with_query(op);
-    let renews_session = op.session_action.is_none();
+    let renews_session = matches!(op.session_action, None | Some(SessionAction::Info));
     let creates_session = op.session_action == Some(SessionAction::Create);
     let request = request_statements(op);
     let arms = super::responses::response_arms(op);

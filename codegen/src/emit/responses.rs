@@ -102,7 +102,7 @@ fn success_arms(op: &OperationModel) -> Vec<Arm> {
     let read = match &op.session_action {
         Some(SessionAction::Create) => Read::SessionCreate,
         Some(SessionAction::Delete) => Read::SessionDelete,
-        None => Read::Success(op.success.body.clone()),
+        Some(SessionAction::Info) | None => Read::Success(op.success.body.clone()),
     };
     vec![Arm {
         statuses: Some(op.success.statuses.clone()),

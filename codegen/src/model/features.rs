@@ -325,6 +325,7 @@ mod tests {
                 flatten: false,
                 boxed: false,
                 resource_type: None,
+                mapped_values: None,
             })
             .collect();
         (

@@ -269,6 +269,28 @@ pub struct FieldModel {
     pub boxed: bool,
     /// The resource type an identifier field belongs to (`x-vcenter-resource-type`).
     pub resource_type: Option<String>,
+    /// For a `String` field, the values a `discriminator` beside the object's properties names
+    /// for it (see [`MappedValues`]).
+    pub mapped_values: Option<MappedValues>,
+}
+
+/// The values of a string property that a `discriminator` names in its `mapping`, when the
+/// discriminator is written beside an object's properties with no `oneOf` or `anyOf` to tag
+/// (OpenAPI's `allOf` inheritance: the base maps each value to the subtype that has it; VMware's
+/// newer specs write the standard error's `error_type` so). Lowering keeps the field a
+/// `String`, since the mapping need not list every value; `conventions` makes an error body's
+/// `error_type` this open enum, as the other style spells it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappedValues {
+    /// The Rust name wanted for the enum: the schema the discriminator is written on, then the
+    /// property (`VapiStdErrorsErrorErrorType`). Fields merged from that schema want the same.
+    pub enum_name: String,
+    /// The enum's doc: whose discriminator the values are.
+    pub doc: String,
+    /// The mapping's keys, in document order, as the enum's values.
+    pub values: Vec<EnumValue>,
+    /// The enum's catch-all variant.
+    pub catch_all: String,
 }
 
 /// One value of an enum.
@@ -748,6 +770,9 @@ pub enum SessionAction {
     Create,
     /// On success the client forgets its session id.
     Delete,
+    /// Reads the current session: the runtime calls it to keep the session alive
+    /// (`Client::keep_alive`) and to wait until the server answers (`Client::wait_until_ready`).
+    Info,
 }
 
 /// Statuses a response is declared for.

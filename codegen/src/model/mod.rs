@@ -37,11 +37,13 @@ pub fn build_model(spec: &LoadedSpec, selection: &Selection) -> Result<Modelled,
         mut operations,
         mut diagnostics,
         mut warnings,
+        mut type_names,
     } = lower::lower(spec, selection);
     warnings.extend(spec.notes.iter().map(|note| {
         spec.diagnostic_in_text(note.pointer.clone(), note.kind.clone())
             .degraded(note.lost.clone())
     }));
+    conventions::type_mapped_error_types(&mut types, &operations, &mut type_names);
     passes::unify_error_bodies(&types, &mut operations);
     passes::keep_used_types(&mut types, &operations);
     passes::mark_boxed_fields(&mut types);

@@ -95,16 +95,24 @@ pub(super) fn summarise_error_bodies(
     }
 }
 
+/// The property of vCenter's standard error that names the kind of error.
+pub(super) const ERROR_TYPE: &str = "error_type";
+
+/// Whether a field can be one of the standard error shape's: not held as `Option<Option<T>>`
+/// (absent or `null`), and not the properties beyond the named ones.
+pub(super) fn shape_field(field: &FieldModel) -> bool {
+    field.nullable != Nullable::Optional && !field.flatten
+}
+
 /// The standard error shape of the type `name`, if it has one.
 pub(super) fn error_shape(types: &BTreeMap<String, TypeDef>, name: &str) -> Option<ErrorShape> {
     let TypeKind::Struct { fields } = &types.get(name)?.kind else {
         return None;
     };
-    // A field held as `Option<Option<T>>` (absent or `null`) is not the standard shape's.
-    let plain = |f: &&FieldModel| f.nullable != Nullable::Optional && !f.flatten;
+    let plain = |f: &&FieldModel| shape_field(f);
     let fields: Vec<&FieldModel> = fields.iter().filter(plain).collect();
     let error_type_field = fields.iter().find(|f| {
-        f.wire_name == "error_type"
+        f.wire_name == ERROR_TYPE
             && matches!(&f.ty, TypeRef::Named(name)
                 if matches!(types.get(name).map(|d| &d.kind), Some(TypeKind::Enum { .. })))
     });

@@ -13,6 +13,7 @@ pub(crate) mod error;
 
 #[cfg(feature = "iso-image")]
 pub(crate) mod json_body;
+pub(crate) mod keep_alive;
 pub(crate) mod logout;
 pub(crate) mod messages;
 pub(crate) mod no_content;

@@ -22,6 +22,9 @@ use vcenter_client::types::{CdromId, IsoImageMountRequestBody, LibraryItemId, Vm
 use vcenter_client::{Client, SessionId};
 
 const SESSION: &str = "b6e1e9a2c6d4f0a8b2c4d6e8f0a2b4c6";
+/// The request id both sides send: the generated client is given it (`ClientBuilder::request_id`),
+/// so that the requests are byte-identical; a fresh random id per call would differ.
+const REQUEST_ID: &str = "bench-request-0001";
 const VM: &str = "vm-1042";
 const LIBRARY_ITEM: &str = "6e4e9e8a-1b2c-4d5e-8f90-123456789abc";
 
@@ -47,9 +50,14 @@ impl HandWritten {
             .http
             .post(format!("{}/api/vcenter/iso/image?action=mount", self.base))
             .header(reqwest::header::ACCEPT, "application/json")
+            .header(
+                reqwest::header::USER_AGENT,
+                vcenter_client::DEFAULT_USER_AGENT,
+            )
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body)
             .header("vmware-api-session-id", SESSION)
+            .header(vcenter_client::REQUEST_ID_HEADER, REQUEST_ID)
             .send()
             .await?;
         if response.status() != 200 {
@@ -66,7 +74,12 @@ impl HandWritten {
                 self.base
             ))
             .header(reqwest::header::ACCEPT, "application/json")
+            .header(
+                reqwest::header::USER_AGENT,
+                vcenter_client::DEFAULT_USER_AGENT,
+            )
             .header("vmware-api-session-id", SESSION)
+            .header(vcenter_client::REQUEST_ID_HEADER, REQUEST_ID)
             .send()
             .await?;
         if response.status() != 204 {
@@ -308,6 +321,7 @@ fn main() -> ExitCode {
     let sides = Sides {
         ours: Client::builder(&server.base_url())
             .session(SessionId::new(SESSION).expect("session id"))
+            .request_id(REQUEST_ID)
             .build()
             .expect("generated client"),
         theirs: HandWritten {

@@ -6,6 +6,11 @@
 //! `VCENTER_VM` and `VCENTER_LIBRARY_ITEM` name the vm and the library item holding the ISO
 //! image, `VCENTER_CA_PEM` a PEM file of the vCenter's root certificate (VMCA), and
 //! `VCENTER_INSECURE=1` turns certificate verification off (unsafe; test labs only).
+//!
+//! With `VCENTER_SESSION_CACHE=1` the client keeps its session in the user's cache directory
+//! (`ClientBuilder::session_cache`) and does not log out: a second run reuses the session (its
+//! `created_time` is the first run's). Against the embedded simulator, which lives as long as
+//! one run, the demo makes the second run itself and counts the logins.
 
 use std::process::ExitCode;
 
@@ -91,15 +96,38 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         println!("Certificate verification is OFF (VCENTER_INSECURE=1).");
         builder = builder.danger_accept_invalid_certs(true);
     }
+    let cached = std::env::var("VCENTER_SESSION_CACHE").as_deref() == Ok("1");
+    // The embedded simulator's sessions end with the run: its cache is the run's own.
+    let cache_dir = target
+        ._simulator
+        .as_ref()
+        .map(|_| std::env::temp_dir().join(format!("vcenter-demo-cache-{}", std::process::id())));
+    if cached {
+        builder = builder.credentials(&target.user, &target.password);
+        builder = match &cache_dir {
+            Some(dir) => builder.session_cache_dir(dir),
+            None => builder.session_cache(),
+        };
+    }
     let client = builder.build()?;
 
-    client
-        .session_create(&target.user, &target.password)
-        .await?;
-    println!(
-        "1. Logged in as {} (the session id is a secret: not shown).",
-        target.user
-    );
+    if cached {
+        // The first call that needs a session logs in, or takes the cached one.
+        let info = client.session_get().await?;
+        println!(
+            "1. Session of {} created at {} (before this run: reused from the cache; the id \
+             is a secret: not shown).",
+            info.user, info.created_time
+        );
+    } else {
+        client
+            .session_create(&target.user, &target.password)
+            .await?;
+        println!(
+            "1. Logged in as {} (the session id is a secret: not shown).",
+            target.user
+        );
+    }
 
     let vm = VmId::new(&target.vm);
     let mount = IsoImageMountRequestBody {
@@ -127,7 +155,27 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         ),
     }
 
-    client.session_delete().await?;
-    println!("5. Logged out.");
+    if !cached {
+        client.session_delete().await?;
+        println!("5. Logged out.");
+        return Ok(());
+    }
+    println!("5. Kept the session in the cache for the next run (not logged out).");
+    if let (Some(simulator), Some(dir)) = (&target._simulator, &cache_dir) {
+        // A second run, as another process would make it: a new client, the same cache.
+        let second = Client::builder(&target.url)
+            .credentials(&target.user, &target.password)
+            .session_cache_dir(dir)
+            .build()?;
+        let info = second.session_get().await?;
+        let logins = simulator.world().calls("session_create");
+        println!(
+            "6. A second run reused the session created at {}: {logins} login(s) for both runs.",
+            info.created_time
+        );
+        second.session_delete().await?;
+        println!("7. Logged out (which removes the cached session).");
+        let _ = std::fs::remove_dir_all(dir);
+    }
     Ok(())
 }

@@ -3,12 +3,12 @@
 //! users with passwords and privileges, sessions that expire, virtual machines and their power
 //! state, content library items with or without an .iso file, and the CD-ROMs mount creates;
 //! it answers with the statuses and `error_type`s of `spec/vcenter.yaml`, and messages with
-//! `id`, `default_message` and `args`, as vCenter does.
+//! `id`, `default_message` and `args`, as vCenter does. `GET /api/session` (Get Session: the
+//! user, `created_time` and `last_accessed_time`) is served by [`World::demo`]
+//! ([`World::serve_session_get`]).
 //!
 //! Some behaviours of a real vCenter are off by default, so that [`World::demo`] answers exactly
 //! what the spec documents, and each is turned on for the tests that need it:
-//! - `GET /api/session` (Get Session: the user, `created_time` and `last_accessed_time`), with
-//!   [`World::serve_session_get`];
 //! - a limit of live sessions per user, past which a login answers 503
 //!   (`failedToLoginMaxUserSessionCountReached`), with [`World::max_sessions_per_user`];
 //! - a CD-ROM whose tray the guest holds locked, whose disconnect is answered 500

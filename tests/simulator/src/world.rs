@@ -266,6 +266,7 @@ impl World {
             .vm("vm-44", PowerState::Suspended)
             .library_item("ubuntu-24.04-iso", true)
             .library_item("photon-ova", false)
+            .serve_session_get()
     }
 
     /// Adds a user with a password and privileges.
@@ -308,8 +309,8 @@ impl World {
     }
 
     /// Answers `GET /api/session` (Get Session: the user and the times of the caller's
-    /// session). Off by default, since `spec/vcenter.yaml` does not have the operation: without
-    /// it the method is answered 405 like any other the resource lacks.
+    /// session), as [`World::demo`] does. Off in [`World::new`], whose session resource then
+    /// answers the method 405 like any other it lacks.
     pub fn serve_session_get(mut self) -> Self {
         self.serves_session_get = true;
         self
@@ -865,7 +866,7 @@ mod tests {
             let reply = world.handle(method, target, &no_header, b"", Instant::now());
             (reply.status, reply.allow)
         };
-        assert_eq!(ask("GET", "/api/session"), (405, Some("POST, DELETE")));
+        assert_eq!(ask("PUT", "/api/session"), (405, Some("GET, POST, DELETE")));
         assert_eq!(
             ask(
                 "PUT",
@@ -969,17 +970,18 @@ mod tests {
     #[test]
     fn session_get_is_405_unless_served() {
         let start = Instant::now();
-        let mut world = World::demo();
+        let mut world =
+            World::new().user("administrator@vsphere.local", "VMware1!", ALL_PRIVILEGES);
         let id = logged_in(&mut world, start);
         let reply = call(&mut world, "GET", "/api/session", Some(&id), b"", start);
         assert_eq!(
             (reply.status, reply.allow),
             (405, Some("POST, DELETE")),
-            "the demo world answers only what spec/vcenter.yaml documents"
+            "a world that does not serve it answers 405"
         );
         assert_eq!(world.calls("session_get"), 0);
 
-        let mut world = World::demo().serve_session_get();
+        let mut world = World::demo();
         let reply = call(&mut world, "PUT", "/api/session", None, b"", start);
         assert_eq!(
             (reply.status, reply.allow),

@@ -39,6 +39,34 @@ pub(super) struct AllOfParts {
     pub conflicts: Vec<(String, Diagnostic)>,
     /// The components already added: one reached twice (a diamond) adds nothing new.
     pub seen: BTreeSet<String>,
+    /// The members' discriminators that list the values of a property, in member order.
+    pub discriminators: Vec<BaseDiscriminator>,
+}
+
+/// A `discriminator` with a `mapping`, written beside an object's properties with no `oneOf`
+/// or `anyOf` for it to tag: OpenAPI's `allOf` inheritance, where the base maps each value of
+/// the property to the subtype that has it.
+#[derive(Debug, Clone)]
+pub(super) struct BaseDiscriminator {
+    /// The property whose values the mapping's keys are.
+    pub property: String,
+    /// The mapping's keys, in document order.
+    pub values: Vec<String>,
+    /// The component it is written on (its Rust name and its key); `None` for an inline
+    /// schema, which the object being lowered then stands for.
+    pub owner: Option<(String, String)>,
+}
+
+/// The `discriminator` of a schema as written (before [`placed`]), when it is a
+/// [`BaseDiscriminator`]'s: with a `mapping`, and no `oneOf` or `anyOf` beside it.
+pub(super) fn base_discriminator(schema: &Schema) -> Option<&Discriminator> {
+    let discriminator = schema.schema_data.discriminator.as_ref()?;
+    let tags_members = match &schema.schema_kind {
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => true,
+        SchemaKind::Any(any) => !any.one_of.is_empty() || !any.any_of.is_empty(),
+        _ => false,
+    };
+    (!tags_members && !discriminator.mapping.is_empty()).then_some(discriminator)
 }
 
 /// What a union's member is called when nothing better names it.
@@ -285,6 +313,17 @@ impl ModelBuilder<'_> {
         })
     }
 
+    /// The component whose schema is at `pointer` (its Rust name and its key), if any.
+    fn component_at(&self, pointer: &str) -> Option<(String, String)> {
+        let key = pointer.strip_prefix("/components/schemas/")?;
+        if key.contains('/') {
+            return None;
+        }
+        let key = refs::unescape(key);
+        let name = self.component_names.get(&key)?.clone();
+        Some((name, key))
+    }
+
     /// Whether every non-`null` member of a `oneOf` / `anyOf` is an object (one that can be
     /// flattened into another).
     fn all_objects(&mut self, members: &[ReferenceOr<Schema>], pointer: &str) -> bool {
@@ -388,6 +427,13 @@ impl ModelBuilder<'_> {
                 continue;
             }
             let (schema, at) = self.schema_behind(member, &member_pointer)?;
+            if let Some(discriminator) = base_discriminator(&raw) {
+                parts.discriminators.push(BaseDiscriminator {
+                    property: discriminator.property_name.clone(),
+                    values: discriminator.mapping.keys().cloned().collect(),
+                    owner: self.component_at(&at),
+                });
+            }
             match &schema.schema_kind {
                 SchemaKind::AllOf { all_of } => {
                     self.all_of_parts(all_of, &at, parts, depth + 1)?;

@@ -34,6 +34,8 @@ pub struct Lowered {
     pub diagnostics: Vec<Diagnostic>,
     /// Every node that degraded (an untyped value, an operation left out), in the order found.
     pub warnings: Vec<Diagnostic>,
+    /// The type names handed out, for the passes that add a type (`conventions`).
+    pub type_names: Namespace,
 }
 
 /// Who a `$ref` was followed for: an operation (by its index among the selected ones) or a
@@ -92,6 +94,7 @@ pub fn lower(spec: &LoadedSpec, selection: &Selection) -> Lowered {
         operations,
         diagnostics: builder.diagnostics,
         warnings: builder.warnings,
+        type_names: builder.type_names,
     }
 }
 

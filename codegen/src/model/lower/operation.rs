@@ -402,11 +402,12 @@ impl<'a> ModelBuilder<'a> {
                 Ok(Some(SessionAction::Create))
             }
             Some(serde_json::Value::String(s)) if s == "delete" => Ok(Some(SessionAction::Delete)),
+            Some(serde_json::Value::String(s)) if s == "info" => Ok(Some(SessionAction::Info)),
             Some(other) => Err(self.error(
                 &extension_pointer,
                 DiagnosticKind::Invalid {
                     what: format!(
-                        "`{SESSION_EXTENSION}` is {other}; it takes \"create\" or \"delete\""
+                        "`{SESSION_EXTENSION}` is {other}; it takes \"create\", \"delete\" or \"info\""
                     ),
                 },
             )),

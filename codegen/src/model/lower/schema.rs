@@ -9,12 +9,15 @@ use openapiv3::{
     StringType, Type, VariantOrUnknownOrEmpty,
 };
 
-use super::compose::{admits_null, documented_member, members_description, AllOfParts, Restated};
+use super::compose::{
+    admits_null, base_discriminator, documented_member, members_description, AllOfParts,
+    BaseDiscriminator, Restated,
+};
 use super::{child, id_type_wanted, name_extension, ModelBuilder};
 use crate::diagnostic::{push_pointer, Diagnostic, DiagnosticKind, Fallback};
 use crate::load::LoadedSpec;
 use crate::model::ir::{
-    EnumValue, FieldModel, Gate, Nullable, SerdeUse, TypeDef, TypeKind, TypeRef,
+    EnumValue, FieldModel, Gate, MappedValues, Nullable, SerdeUse, TypeDef, TypeKind, TypeRef,
     ID_TYPES_EXTENSION, NAME_EXTENSION, RESOURCE_TYPE_EXTENSION,
 };
 use crate::model::refs;
@@ -70,6 +73,12 @@ impl ModelBuilder<'_> {
         schema: &Schema,
         pointer: &str,
     ) -> Result<TypeDef, Diagnostic> {
+        // The discriminator of an `allOf` base names the values of one of its properties.
+        let own = base_discriminator(schema).map(|discriminator| BaseDiscriminator {
+            property: discriminator.property_name.clone(),
+            values: discriminator.mapping.keys().cloned().collect(),
+            owner: Some((name.to_string(), origin.to_string())),
+        });
         let schema = &*placed(schema).map_err(|what| {
             self.error(
                 pointer,
@@ -78,11 +87,25 @@ impl ModelBuilder<'_> {
                 },
             )
         })?;
-        let kind = match &schema.schema_kind {
-            SchemaKind::Type(Type::String(string)) if !string.enumeration.is_empty() => {
+        // An `allOf` of one member is that member's type, unless the discriminator beside it
+        // names a property of the member's: then the values are this type's own.
+        let single_member = match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => Some(all_of),
+            SchemaKind::Any(any) if only_all_of(any).is_some() => Some(&any.all_of),
+            _ => None,
+        };
+        let discriminated = match (single_member, &own) {
+            (Some(members), Some(discriminator)) => {
+                self.discriminated_parts(members, pointer, discriminator)
+            }
+            _ => None,
+        };
+        let kind = match (&schema.schema_kind, discriminated) {
+            (_, Some(parts)) => self.all_of_object(name, parts, own)?,
+            (SchemaKind::Type(Type::String(string)), None) if !string.enumeration.is_empty() => {
                 self.enum_kind(&string.enumeration, pointer)?
             }
-            SchemaKind::Type(Type::Object(object)) if !object.properties.is_empty() => {
+            (SchemaKind::Type(Type::Object(object)), None) if !object.properties.is_empty() => {
                 let properties: Vec<(String, ReferenceOr<Box<Schema>>, String)> = object
                     .properties
                     .iter()
@@ -95,28 +118,28 @@ impl ModelBuilder<'_> {
                     .additional_properties
                     .as_ref()
                     .map(|a| (a.clone(), child(pointer, "additionalProperties")));
-                let fields = self.struct_fields(name, &properties, &object.required, additional)?;
+                let fields = self.struct_fields(
+                    name,
+                    &properties,
+                    &object.required,
+                    additional,
+                    own.as_slice(),
+                )?;
                 TypeKind::Struct { fields }
             }
-            SchemaKind::AllOf { all_of } if all_of.len() > 1 => {
+            (SchemaKind::AllOf { all_of }, None) if all_of.len() > 1 => {
                 let mut parts = AllOfParts::default();
                 self.all_of_parts(all_of, pointer, &mut parts, 0)?;
-                let conflicts = std::mem::take(&mut parts.conflicts);
-                let kind = self.all_of_kind(name, parts)?;
-                // Only once the object stands: otherwise the whole node is what degrades.
-                for (_, problem) in conflicts {
-                    self.degrade(problem, Fallback::Untyped);
-                }
-                kind
+                self.all_of_object(name, parts, own)?
             }
-            SchemaKind::OneOf { one_of } if one_of.len() > 1 => self.union_kind(
+            (SchemaKind::OneOf { one_of }, None) if one_of.len() > 1 => self.union_kind(
                 name,
                 one_of,
                 "oneOf",
                 schema.schema_data.discriminator.as_ref(),
                 pointer,
             )?,
-            SchemaKind::AnyOf { any_of } if any_of.len() > 1 => self.union_kind(
+            (SchemaKind::AnyOf { any_of }, None) if any_of.len() > 1 => self.union_kind(
                 name,
                 any_of,
                 "anyOf",
@@ -134,6 +157,42 @@ impl ModelBuilder<'_> {
             serde: SerdeUse::BOTH,
             gate: Gate::Always,
         })
+    }
+
+    /// [`Self::all_of_kind`], with the schema's own discriminator first, and the properties
+    /// the members restate as types no one type holds degraded once the object stands
+    /// (otherwise the whole node is what degrades).
+    fn all_of_object(
+        &mut self,
+        name: &str,
+        mut parts: AllOfParts,
+        own: Option<BaseDiscriminator>,
+    ) -> Result<TypeKind, Diagnostic> {
+        let conflicts = std::mem::take(&mut parts.conflicts);
+        parts.discriminators.splice(0..0, own);
+        let kind = self.all_of_kind(name, parts)?;
+        for (_, problem) in conflicts {
+            self.degrade(problem, Fallback::Untyped);
+        }
+        Ok(kind)
+    }
+
+    /// The parts of a one-member `allOf` when `discriminator`, written beside it, names a
+    /// property of the member's that takes its values (see [`mapped_string`]); `None`
+    /// otherwise, and when the member cannot be read (its type then says why).
+    fn discriminated_parts(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        pointer: &str,
+        discriminator: &BaseDiscriminator,
+    ) -> Option<AllOfParts> {
+        let mut parts = AllOfParts::default();
+        self.all_of_parts(members, pointer, &mut parts, 0).ok()?;
+        parts
+            .properties
+            .iter()
+            .any(|(wire, property, _)| *wire == discriminator.property && mapped_string(property))
+            .then_some(parts)
     }
 
     /// What the members of an `allOf` add up to: an object (with a flattened field per union
@@ -196,8 +255,13 @@ impl ModelBuilder<'_> {
                 });
             }
         }
-        let mut fields =
-            self.struct_fields(name, &properties, &parts.required, parts.additional)?;
+        let mut fields = self.struct_fields(
+            name,
+            &properties,
+            &parts.required,
+            parts.additional,
+            &parts.discriminators,
+        )?;
         let taken: Vec<String> = fields.iter().map(|field| field.ident.clone()).collect();
         let taken: Vec<&str> = taken.iter().map(String::as_str).collect();
         let mut namespace = Namespace::with_reserved(&taken);
@@ -240,19 +304,23 @@ impl ModelBuilder<'_> {
                 flatten: true,
                 boxed: false,
                 resource_type: None,
+                mapped_values: None,
             });
         }
         Ok(TypeKind::Struct { fields })
     }
 
     /// The fields of an object, one per property (each with its pointer), in document order,
-    /// and a flattened map of the other properties when `additionalProperties` allows them.
+    /// and a flattened map of the other properties when `additionalProperties` allows them. A
+    /// plain string property that one of `discriminators` names (the first) keeps the values
+    /// its mapping lists.
     fn struct_fields(
         &mut self,
         name: &str,
         properties: &[(String, ReferenceOr<Box<Schema>>, String)],
         required: &[String],
         additional: Option<(AdditionalProperties, String)>,
+        discriminators: &[BaseDiscriminator],
     ) -> Result<Vec<FieldModel>, Diagnostic> {
         let given: Vec<Option<String>> = properties
             .iter()
@@ -327,6 +395,11 @@ impl ModelBuilder<'_> {
                         resource_type(inner),
                     ),
                 };
+            let mapped_values = discriminators
+                .iter()
+                .find(|discriminator| &discriminator.property == wire_name)
+                .filter(|_| mapped_string(property))
+                .map(|discriminator| mapped_values(discriminator, name));
             let in_required = required.contains(wire_name);
             // `null` where the type already holds it (any JSON) needs no `Option`.
             let nullable = nullable && ty != TypeRef::Json;
@@ -344,6 +417,7 @@ impl ModelBuilder<'_> {
                 flatten: false,
                 boxed: false,
                 resource_type,
+                mapped_values,
             });
         }
         let value = match additional {
@@ -365,6 +439,7 @@ impl ModelBuilder<'_> {
                 flatten: true,
                 boxed: false,
                 resource_type: None,
+                mapped_values: None,
             });
         }
         Ok(fields)
@@ -397,24 +472,7 @@ impl ModelBuilder<'_> {
                 },
             );
         }
-        let wires: Vec<(&str, Option<&str>)> = unique.iter().map(|wire| (*wire, None)).collect();
-        // Without given names there is no conflict left to report.
-        let variant_names = distinct_idents(&wires, pascal_ident).unwrap_or_default();
-        let mut variants =
-            Namespace::with_reserved(&variant_names.iter().map(String::as_str).collect::<Vec<_>>());
-        let values: Vec<EnumValue> = wires
-            .iter()
-            .zip(variant_names.iter())
-            .map(|((wire, _), variant)| EnumValue {
-                variant: variant.clone(),
-                wire: wire.to_string(),
-            })
-            .collect();
-        let catch_all = ["Unknown", "UnknownValue", "OtherValue"]
-            .into_iter()
-            .find(|name| !variants.contains(name))
-            .map(str::to_string)
-            .unwrap_or_else(|| variants.claim("Unknown"));
+        let (values, catch_all) = enum_values(&unique);
         Ok(TypeKind::Enum { values, catch_all })
     }
 
@@ -1025,6 +1083,67 @@ pub(super) fn only_all_of(any: &AnySchema) -> Option<&ReferenceOr<Schema>> {
     match any.all_of.as_slice() {
         [only] if shapeless => Some(only),
         _ => None,
+    }
+}
+
+/// The variants of an open enum with these values (each once), and its catch-all variant.
+fn enum_values(wires: &[&str]) -> (Vec<EnumValue>, String) {
+    let wires: Vec<(&str, Option<&str>)> = wires.iter().map(|wire| (*wire, None)).collect();
+    // Without given names there is no conflict left to report.
+    let variant_names = distinct_idents(&wires, pascal_ident).unwrap_or_default();
+    let mut variants =
+        Namespace::with_reserved(&variant_names.iter().map(String::as_str).collect::<Vec<_>>());
+    let values: Vec<EnumValue> = wires
+        .iter()
+        .zip(variant_names.iter())
+        .map(|((wire, _), variant)| EnumValue {
+            variant: variant.clone(),
+            wire: wire.to_string(),
+        })
+        .collect();
+    let catch_all = ["Unknown", "UnknownValue", "OtherValue"]
+        .into_iter()
+        .find(|name| !variants.contains(name))
+        .map(str::to_string)
+        .unwrap_or_else(|| variants.claim("Unknown"));
+    (values, catch_all)
+}
+
+/// Whether a property is one whose values a discriminator can give: an inline plain string
+/// (no `enum`, `format: date-time` or resource type of its own), which is otherwise a `String`.
+fn mapped_string(property: &ReferenceOr<Box<Schema>>) -> bool {
+    let ReferenceOr::Item(schema) = property else {
+        return false;
+    };
+    let Ok(placed) = placed(schema) else {
+        return false;
+    };
+    matches!(
+        &placed.schema_kind,
+        SchemaKind::Type(Type::String(string))
+            if string.enumeration.is_empty()
+                && !matches!(string.format, VariantOrUnknownOrEmpty::Item(StringFormat::DateTime))
+    ) && resource_type(schema).is_none()
+}
+
+/// The values `discriminator` gives its property, as the open enum `conventions` may make of
+/// them, named after the schema it is written on (or, inline, the object `object`).
+fn mapped_values(discriminator: &BaseDiscriminator, object: &str) -> MappedValues {
+    let (owner, spec_name) = discriminator
+        .owner
+        .clone()
+        .unwrap_or_else(|| (object.to_string(), object.to_string()));
+    let wires: Vec<&str> = discriminator.values.iter().map(String::as_str).collect();
+    let (values, catch_all) = enum_values(&wires);
+    let property = &discriminator.property;
+    MappedValues {
+        enum_name: pascal_ident(&format!("{owner}{}", pascal_ident(property))),
+        doc: format!(
+            "The values of `{property}` that the `discriminator` of `{spec_name}` names in its \
+             `mapping`."
+        ),
+        values,
+        catch_all,
     }
 }
 
