@@ -1034,3 +1034,104 @@ async fn an_error_body_with_bad_utf8_in_a_message_keeps_its_error_type() {
         .expect("ok_if sees the error type");
     assert_eq!(done, None);
 }
+
+#[tokio::test]
+async fn a_connect_timeout_is_retried_and_the_error_says_how_often_and_how_long() {
+    // Nothing was sent when the handshake never finished, so the policy tries again, and the
+    // error says so: the timeout of one attempt, and the attempts and duration of the call.
+    let base_url = raw_server(Script::Silent)
+        .await
+        .replace("http://", "https://");
+    let client = Client::builder(&base_url)
+        .session(SessionId::new(SESSION).expect("valid"))
+        .danger_accept_invalid_certs(true)
+        .connect_timeout(Duration::from_millis(200))
+        .retry(
+            vcenter_client::RetryPolicy::new()
+                .initial_backoff(Duration::from_millis(10))
+                .max_backoff(Duration::from_millis(20)),
+        )
+        .build()
+        .expect("client");
+    let err = disconnect(&client).await.expect_err("no handshake");
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Timeout {
+                phase: TimeoutPhase::Connect,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.attempts(), Some(4));
+    assert!(
+        err.elapsed()
+            .is_some_and(|d| d >= Duration::from_millis(800)),
+        "{err:?}"
+    );
+    let display = err.to_string();
+    assert!(
+        display.starts_with("timed out after 200ms connecting"),
+        "{display}"
+    );
+    assert!(display.contains("; 4 attempts in "), "{display}");
+}
+
+#[tokio::test]
+async fn broken_framing_and_header_bombs_name_their_cause_in_display() {
+    static BOMB: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let bomb = BOMB.get_or_init(|| {
+        let mut answer = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for index in 0..20_000 {
+            answer.extend_from_slice(format!("x-bomb-{index}: {}\r\n", "b".repeat(40)).as_bytes());
+        }
+        answer.extend_from_slice(b"\r\n");
+        answer
+    });
+    for (answer, cause) in [
+        (
+            &b"HTTP/1.1 200 OK\r\ncontent-length: abc\r\n\r\n{}"[..],
+            "content-length",
+        ),
+        (&bomb[..], "too large"),
+    ] {
+        let client = client_with_session(&raw_server(Script::Raw(answer)).await);
+        let err = disconnect(&client).await.expect_err("a broken answer");
+        assert!(matches!(err.kind(), ErrorKind::Transport(_)), "{err:?}");
+        let display = err.to_string();
+        assert!(
+            display.to_lowercase().contains(cause),
+            "Display names the cause ({cause}): {display}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_error_whose_data_says_transient_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({
+            "error_type": "ERROR",
+            "messages": [],
+            "data": {"is_transient": true}
+        })))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let client = Client::builder(&server.uri())
+        .session(SessionId::new(SESSION).expect("valid"))
+        .retry(vcenter_client::RetryPolicy::new().initial_backoff(Duration::from_millis(10)))
+        .build()
+        .expect("client");
+    disconnect(&client)
+        .await
+        .expect("the third attempt succeeds");
+    assert_eq!(server.received_requests().await.map_or(0, |r| r.len()), 3);
+}

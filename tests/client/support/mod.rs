@@ -15,6 +15,8 @@ pub enum Script {
     StallBody { announced: usize, sent: usize },
     /// Like `StallBody`, but closes the connection after the bytes it sent.
     CutBody { announced: usize, sent: usize },
+    /// Reads the request, answers these bytes as they are (a broken answer), and closes.
+    Raw(&'static [u8]),
 }
 
 /// A raw HTTP server on 127.0.0.1 playing `script` on every connection; returns its base URL
@@ -38,6 +40,13 @@ pub async fn raw_server(script: Script) -> String {
 async fn play(mut stream: TcpStream, script: Script) -> Option<TcpStream> {
     let (announced, sent, close) = match script {
         Script::Silent => return Some(stream),
+        Script::Raw(bytes) => {
+            read_request(&mut stream).await;
+            stream.write_all(bytes).await.ok()?;
+            stream.flush().await.ok()?;
+            stream.shutdown().await.ok()?;
+            return None;
+        }
         Script::StallBody { announced, sent } => (announced, sent, false),
         Script::CutBody { announced, sent } => (announced, sent, true),
     };
