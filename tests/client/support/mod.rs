@@ -16,6 +16,8 @@ pub enum Script {
     /// Like `StallBody`, but closes the connection after the bytes it sent.
     CutBody { announced: usize, sent: usize },
     /// Reads the request, answers these bytes as they are (a broken answer), and closes.
+    /// (Used by `hostile.rs`; this module is compiled into each test that names it.)
+    #[allow(dead_code)]
     Raw(&'static [u8]),
 }
 
