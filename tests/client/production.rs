@@ -524,8 +524,8 @@ async fn the_keep_alive_keeps_an_idle_session_and_stops_with_the_client() {
     );
     let touched = simulator.world().calls("session_get");
     assert!(
-        (6..=12).contains(&touched),
-        "one read per interval: {touched}"
+        (3..=12).contains(&touched),
+        "about one read per interval: {touched}"
     );
 
     drop(client);
