@@ -2,10 +2,11 @@
 //! (already disconnected, handled) -> log out, printing each step.
 //!
 //! By default it starts the embedded vCenter simulator on 127.0.0.1. With `VCENTER_URL`,
-//! `VCENTER_USER` and `VCENTER_PASSWORD` set it runs against that vCenter instead; then
-//! `VCENTER_VM` and `VCENTER_LIBRARY_ITEM` name the vm and the library item holding the ISO
-//! image, `VCENTER_CA_PEM` a PEM file of the vCenter's root certificate (VMCA), and
-//! `VCENTER_INSECURE=1` turns certificate verification off (unsafe; test labs only).
+//! `VCENTER_USER` and `VCENTER_PASSWORD` set it runs against that vCenter instead, configured by
+//! `ClientBuilder::from_env` (so `VCENTER_CA_FILE`, a PEM file of the vCenter's root
+//! certificate, `VCENTER_THUMBPRINT`, its certificate's SHA-256 fingerprint, and
+//! `VCENTER_INSECURE=1`, certificate verification off, unsafe, apply too); then `VCENTER_VM` and
+//! `VCENTER_LIBRARY_ITEM` name the vm and the library item holding the ISO image.
 //!
 //! With `VCENTER_SESSION_CACHE=1` the client keeps its session in the user's cache directory
 //! (`ClientBuilder::session_cache`) and does not log out: a second run reuses the session (its
@@ -15,7 +16,7 @@
 use std::process::ExitCode;
 
 use vcenter_client::types::{IsoImageMountRequestBody, LibraryItemId, VmId};
-use vcenter_client::{Client, Error, ResultExt};
+use vcenter_client::{Client, ClientBuilder, Error, ResultExt};
 use vcenter_simulator::{Simulator, World};
 
 /// Where the demo runs, and with what.
@@ -25,8 +26,8 @@ struct Target {
     password: String,
     vm: String,
     library_item: String,
-    ca_pem: Option<String>,
-    insecure: bool,
+    /// The client's settings: from the environment for a real vCenter.
+    builder: ClientBuilder,
     /// Kept alive for the run when the demo uses the embedded simulator.
     _simulator: Option<Simulator>,
 }
@@ -56,14 +57,16 @@ async fn target() -> Result<Target, Box<dyn std::error::Error>> {
             );
         };
         println!("Using the vCenter at {url} as {user}.");
+        if matches!(env("VCENTER_INSECURE").as_deref(), Some("1" | "true")) {
+            println!("Certificate verification is OFF (VCENTER_INSECURE).");
+        }
         return Ok(Target {
             url,
             user,
             password,
             vm,
             library_item,
-            ca_pem: env("VCENTER_CA_PEM"),
-            insecure: env("VCENTER_INSECURE").as_deref() == Some("1"),
+            builder: ClientBuilder::from_env()?,
             _simulator: None,
         });
     }
@@ -79,23 +82,14 @@ async fn target() -> Result<Target, Box<dyn std::error::Error>> {
         password: "VMware1!".to_string(),
         vm: "vm-42".to_string(),
         library_item: "ubuntu-24.04-iso".to_string(),
-        ca_pem: None,
-        insecure: false,
+        builder: Client::builder(&simulator.base_url()),
         _simulator: Some(simulator),
     })
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let target = target().await?;
-    let mut builder = Client::builder(&target.url);
-    if let Some(path) = &target.ca_pem {
-        let pem = std::fs::read(path).map_err(|err| format!("cannot read {path}: {err}"))?;
-        builder = builder.add_root_certificate(pem);
-    }
-    if target.insecure {
-        println!("Certificate verification is OFF (VCENTER_INSECURE=1).");
-        builder = builder.danger_accept_invalid_certs(true);
-    }
+    let mut target = target().await?;
+    let mut builder = std::mem::replace(&mut target.builder, Client::builder(&target.url));
     let cached = std::env::var("VCENTER_SESSION_CACHE").as_deref() == Ok("1");
     // The embedded simulator's sessions end with the run: its cache is the run's own.
     let cache_dir = target
