@@ -22,10 +22,15 @@ const SERVER_KEY: &[u8] = include_bytes!("fixtures/tls/server.key");
 /// An HTTPS server on 127.0.0.1 that answers every request with a new session id; it stops
 /// when the test's runtime ends. Returns its base URL.
 async fn https_server() -> String {
-    let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(SERVER_PEM)
+    https_server_with(SERVER_PEM, SERVER_KEY).await
+}
+
+/// Like [`https_server`], with this certificate and key.
+async fn https_server_with(pem: &[u8], key: &[u8]) -> String {
+    let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<_, _>>()
         .expect("the fixture certificate is PEM");
-    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY).expect("the fixture key is PEM");
+    let key = PrivateKeyDer::from_pem_slice(key).expect("the fixture key is PEM");
     // aws-lc-rs: the provider reqwest's `rustls` feature builds already, so no second one.
     let config = ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::aws_lc_rs::default_provider(),
@@ -186,4 +191,38 @@ fn a_sha1_or_malformed_fingerprint_is_refused_when_the_client_is_built() {
             other => panic!("expected InvalidFingerprint for {bad:?}, got {other:?}"),
         }
     }
+}
+
+/// A self-signed certificate for another name (`fixtures/tls/README.md`), and its fingerprint.
+const SELF_SIGNED_PEM: &[u8] = include_bytes!("fixtures/tls/self-signed.pem");
+const SELF_SIGNED_KEY: &[u8] = include_bytes!("fixtures/tls/self-signed.key");
+const SELF_SIGNED_FINGERPRINT: &str =
+    "F9:CA:B7:A0:5C:18:72:FC:49:BA:FC:D4:B6:49:E9:84:5E:3C:D2:C2:90:1B:BE:7C:F2:41:88:13:B2:4F:7C:76";
+
+#[tokio::test]
+async fn a_self_signed_certificate_is_trusted_by_its_pinned_fingerprint_alone() {
+    let url = https_server_with(SELF_SIGNED_PEM, SELF_SIGNED_KEY).await;
+    Client::new(&url)
+        .expect("client")
+        .session_create("user", "password")
+        .await
+        .expect_err("self-signed, for another name: refused without the pin");
+    let pinned = Client::builder(&url)
+        .pin_certificate_sha256(SELF_SIGNED_FINGERPRINT)
+        .build()
+        .expect("client");
+    pinned
+        .session_create("user", "password")
+        .await
+        .expect("pinned: trusted whatever its signer and name");
+    // The other server's fingerprint does not open this one.
+    let other = Client::builder(&url)
+        .pin_certificate_sha256(SERVER_FINGERPRINT)
+        .build()
+        .expect("client");
+    let err = other
+        .session_create("user", "password")
+        .await
+        .expect_err("another fingerprint");
+    assert!(err.to_string().contains(SELF_SIGNED_FINGERPRINT), "{err}");
 }
