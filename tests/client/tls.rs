@@ -1,6 +1,8 @@
 //! TLS: the generated client against an HTTPS server on 127.0.0.1 whose certificate is signed
 //! by a private CA (as a vCenter's is by its VMCA). Refused by default, trusted with
-//! `add_root_certificate`, accepted with `danger_accept_invalid_certs(true)`.
+//! `add_root_certificate`, accepted with `danger_accept_invalid_certs(true)`, and trusted by its
+//! SHA-256 fingerprint with `pin_certificate_sha256` (a self-signed one for another name too),
+//! where another fingerprint is an error naming both and is not retried.
 
 use std::sync::Arc;
 
