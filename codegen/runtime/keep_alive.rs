@@ -90,10 +90,10 @@ impl Client {
         let mut delay = Duration::from_millis(250);
         loop {
             attempts += 1;
-            let mut probe = self.session_probe();
-            if let Some(left) = timeout.checked_sub(started.elapsed()).filter(|l| !l.is_zero()) {
-                probe = probe.timeout(left);
-            }
+            let left = timeout.saturating_sub(started.elapsed());
+            let probe = self
+                .session_probe()
+                .timeout(left.max(Duration::from_millis(1)));
             let last = match probe.build() {
                 Ok(request) => match self.inner.http.execute(request).await {
                     Ok(response) if response.status().is_server_error() => {

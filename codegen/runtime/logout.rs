@@ -5,16 +5,29 @@
 use super::client::Client;
 
 impl Client {
-    /// The session was ended on the server (a logout): forgets it, and removes it from the
-    /// session cache, unless another process stored another one there since.
+    /// The session the logout sent was ended on the server: the client forgets it, unless
+    /// another task replaced it meanwhile, and the session cache forgets it, unless another
+    /// process stored another one there since.
     pub(crate) fn session_ended(&self) {
-        if let (Some(cache), Some(session)) = (&self.inner.session_cache, self.session()) {
-            if cache.read().as_ref() == Some(&session) {
+        let current = self.session();
+        // The session the logout's request carried.
+        let sent = super::send::CALL
+            .try_with(|state| match state.sent_session.lock() {
+                Ok(sent) => sent.clone(),
+                Err(poisoned) => poisoned.into_inner().clone(),
+            })
+            .ok()
+            .flatten();
+        let ended = sent.or_else(|| current.clone());
+        if let (Some(cache), Some(ended)) = (&self.inner.session_cache, &ended) {
+            if cache.read().as_ref() == Some(ended) {
                 if let Err(err) = std::fs::remove_file(&cache.file) {
                     tracing::debug!(error = %err, "session cache: not removed");
                 }
             }
         }
-        self.clear_session();
+        if current.is_some() && current == ended {
+            self.clear_session();
+        }
     }
 }

@@ -590,3 +590,73 @@ async fn wait_until_ready_waits_out_a_restart_and_says_when_it_gave_up() {
         .await
         .expect("calls work again");
 }
+
+#[tokio::test]
+async fn a_session_limit_message_built_to_explode_stays_one_short_line() {
+    // Each argument names the next placeholder twice: filled again and again, the text would
+    // double with each of them (2^40 characters).
+    let mut args: Vec<String> = (1..=40).map(|i| format!("{{{i}}}{{{i}}}")).collect();
+    args.push("x".to_string());
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(serde_json::json!({
+            "error_type": "SERVICE_UNAVAILABLE",
+            "messages": [{
+                "id": "com.vmware.vapi.endpoint.failedToLoginMaxUserSessionCountReached",
+                "default_message": "{0}",
+                "args": args
+            }]
+        })))
+        .mount(&server)
+        .await;
+    let client = Client::builder(&server.uri())
+        .retry(RetryPolicy::new())
+        .build()
+        .expect("client");
+    let err = client
+        .session_create(ADMIN.0, ADMIN.1)
+        .await
+        .expect_err("refused");
+    match err.kind() {
+        ErrorKind::SessionLimit { message, .. } => {
+            assert!(
+                message.chars().count() <= vcenter_client::DISPLAY_LIMIT + 1,
+                "{message}"
+            );
+            assert!(message.starts_with("{1}{1}"), "filled once: {message}");
+        }
+        other => panic!("expected SessionLimit, got {other:?}"),
+    }
+    assert_eq!(err.attempts(), Some(1));
+}
+
+#[tokio::test]
+async fn a_cached_session_is_not_given_to_another_password_or_a_given_http_client() {
+    let simulator = start(World::demo()).await;
+    let dir = cache_dir("password");
+    cached_client(&simulator, &dir)
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect("logs in and caches");
+    let wrong = Client::builder(&simulator.base_url())
+        .credentials(ADMIN.0, "not-the-password")
+        .session_cache_dir(&dir)
+        .build()
+        .expect("client");
+    let err = wrong
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect_err("another password does not get the cached session");
+    assert!(err.is_unauthenticated(), "{err}");
+    let given = Client::builder(&simulator.base_url())
+        .credentials(ADMIN.0, ADMIN.1)
+        .http_client(reqwest::Client::new())
+        .session_cache_dir(&dir)
+        .build()
+        .expect("client");
+    given
+        .iso_image_mount(&mount_body("vm-42"))
+        .await
+        .expect("logs in: no cache for a client whose TLS settings are unknown");
+    assert_eq!(simulator.world().calls("session_create"), 3);
+}

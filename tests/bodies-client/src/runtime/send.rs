@@ -57,7 +57,7 @@ impl From<reqwest::RequestBuilder> for Outgoing {
 tokio::task_local! {
     /// The call being made on this task: set by [`Client::traced`] around a whole call, read
     /// by [`Client::send`] for each request it sends.
-    static CALL: Arc<CallState>;
+    pub(crate) static CALL: Arc<CallState>;
 }
 
 /// What one call keeps while it runs: its request id and how many requests it sent.
@@ -70,7 +70,10 @@ pub(crate) struct CallState {
     attempts: AtomicU32,
     /// When the call started, for its budget and its error.
     started: Instant,
+    /// The session the call's last request carried (a logout forgets only that one).
+    pub(crate) sent_session: std::sync::Mutex<Option<SessionId>>,
 }
+
 
 /// The header that carries a call's request id.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -114,6 +117,7 @@ impl Client {
             request_id,
             attempts: AtomicU32::new(0),
             started: Instant::now(),
+            sent_session: std::sync::Mutex::new(None),
         });
         let work = Box::pin(CALL.scope(Arc::clone(&state), work.instrument(span.clone())));
         async move {
@@ -156,6 +160,12 @@ impl Client {
             attempt += 1;
             span.record("attempt", attempt);
             let session = self.session_for(call).await?;
+            if let Some(state) = &state {
+                match state.sent_session.lock() {
+                    Ok(mut sent) => sent.clone_from(&session),
+                    Err(poisoned) => poisoned.into_inner().clone_from(&session),
+                }
+            }
             // A call that may be sent again keeps a copy of its request (every body this client
             // sends is in memory, so it can be copied); any other is sent once, as it is.
             let may_repeat = max_attempts > 1
@@ -215,6 +225,11 @@ impl Client {
                     tracing::debug!("HTTP 401: logging in again");
                     renewed = true;
                     self.renew::<E>(Some(sent)).await?;
+                    if self.session().is_none() {
+                        // The session was ended meanwhile (a logout): the 401 stands, and no
+                        // new session is started for it.
+                        return Ok(received);
+                    }
                     continue;
                 }
             }

@@ -59,15 +59,26 @@ pub(crate) fn default_dir() -> Option<PathBuf> {
 }
 
 impl SessionCache {
-    /// The cache in `dir` for the session of `user` at `url` with the TLS settings `tls` (a
-    /// description of everything that decides which servers the client trusts).
-    pub(crate) fn new(dir: PathBuf, url: &str, user: &str, tls: &str) -> Option<Self> {
+    /// The cache in `dir` for the session of `user` (logging in with `password`) at `url` with
+    /// the TLS settings `tls` (a description of everything that decides which servers the
+    /// client trusts).
+    pub(crate) fn new(
+        dir: PathBuf,
+        url: &str,
+        user: &str,
+        password: &str,
+        tls: &str,
+    ) -> Option<Self> {
         let key = CacheKey {
             url: url.to_string(),
             user: user.to_string(),
             tls: hex(&super::tls_pin::sha256(tls.as_bytes())?),
         };
-        let text = serde_json::to_vec(&key).ok()?;
+        // The file's name also depends on the password (never stored): a client given another
+        // password (a rotated one, a wrong one) does not take a session it could not make.
+        let mut text = serde_json::to_vec(&key).ok()?;
+        text.push(0);
+        text.extend_from_slice(&super::tls_pin::sha256(password.as_bytes())?);
         let name = hex(&super::tls_pin::sha256(&text)?);
         Some(SessionCache {
             file: dir.join(format!("{name}.json")),
@@ -147,7 +158,15 @@ impl SessionCache {
         let started = Instant::now();
         loop {
             match create_private(&path) {
-                Ok(_) => return Some(Turn { path }),
+                Ok(mut file) => {
+                    // The lock says whose it is, so that only its owner removes it.
+                    let nonce = format!("{:016x}", fastrand::u64(..));
+                    if file.write_all(nonce.as_bytes()).is_err() {
+                        let _ = fs::remove_file(&path);
+                        return None;
+                    }
+                    return Some(Turn { path, nonce });
+                }
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
                     let stale = fs::symlink_metadata(&path)
                         .and_then(|m| m.modified())
@@ -184,11 +203,15 @@ impl SessionCache {
 #[derive(Debug)]
 pub(crate) struct Turn {
     path: PathBuf,
+    nonce: String,
 }
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
+        // Another process may have taken the lock as stale: its lock is not removed.
+        if fs::read(&self.path).is_ok_and(|text| text == self.nonce.as_bytes()) {
+            let _ = fs::remove_file(&self.path);
+        }
     }
 }
 

@@ -364,8 +364,9 @@ impl ClientBuilder {
     /// user's cache directory (`$XDG_CACHE_HOME` or `~/.cache`, then `<crate name>/sessions`),
     /// so that a program run many times (a CI loop, a cron job) reuses one session instead of
     /// leaving one behind per run until vCenter ends it 30 minutes later, and never reaches
-    /// the user's session limit. Needs [`credentials`](Self::credentials); see
-    /// [`session_cache_dir`](Self::session_cache_dir) for how the files are kept.
+    /// the user's session limit. Needs [`credentials`](Self::credentials), and is off for a
+    /// client given with [`http_client`](Self::http_client), whose TLS settings it cannot
+    /// know; see [`session_cache_dir`](Self::session_cache_dir) for how the files are kept.
     pub fn session_cache(mut self) -> Self {
         self.session_cache = super::session_cache::default_dir();
         self
@@ -373,13 +374,14 @@ impl ClientBuilder {
 
     /// Like [`session_cache`](Self::session_cache), in the directory `dir`.
     ///
-    /// The cache holds one file per base URL, user name and TLS settings (trusted roots,
-    /// pinned fingerprints, verification off or on), named by their SHA-256; it holds the
-    /// session id, never the password. A cached session is used only by a client with the same
+    /// The cache holds one file per base URL, user name, password and TLS settings (trusted
+    /// roots, pinned fingerprints, verification off or on), named by their SHA-256; it holds
+    /// the session id, never the password. A cached session is used only by a client with the same
     /// three. The directory is created readable by the user alone (mode 0700) and each file is
     /// written whole (to a new file of mode 0600, then renamed); a directory or file that
     /// belongs to another user, that others can read or write, or that is a link, is not used
-    /// (a warning is logged and the client logs in as without a cache). Processes that log in
+    /// (a warning is logged and the client logs in as without a cache). These checks are made
+    /// on Unix; elsewhere the directory is trusted as the user's own. Processes that log in
     /// at the same time take turns, so that they share one new session. A 401 on a cached
     /// session logs in again and replaces it; `session_delete` removes it.
     pub fn session_cache_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
@@ -436,7 +438,9 @@ impl ClientBuilder {
     ///   [`danger_accept_invalid_certs`](Self::danger_accept_invalid_certs));
     /// - `<PREFIX>_REQUEST_ID`: the request id of every call ([`request_id`](Self::request_id)).
     ///
-    /// Empty variables count as unset. No value is ever shown in an error or by `Debug`.
+    /// Empty variables count as unset. The password is never shown, in an error or by `Debug`;
+    /// an error names the variable, and the value only where it is not a secret (a URL, a
+    /// path, a fingerprint).
     pub fn from_env() -> Result<ClientBuilder, ClientBuildError> {
         let prefix = env_prefix();
         let var = |name: &str| {
@@ -570,11 +574,15 @@ impl ClientBuilder {
             self.accept_invalid_certs,
             given_http_client,
         );
-        let session_cache = match (self.session_cache, &self.credentials) {
-            (Some(dir), Some(credentials)) => super::session_cache::SessionCache::new(
+        // A given HTTP client's TLS settings are unknown: a session cached by a client that
+        // verifies certificates must not be sent through one that may not, so such a client
+        // has no cache.
+        let session_cache = match (self.session_cache, &self.credentials, given_http_client) {
+            (Some(dir), Some(credentials), false) => super::session_cache::SessionCache::new(
                 dir,
                 &base_url,
                 &credentials.username,
+                &credentials.password,
                 &tls,
             ),
             _ => None,

@@ -35,8 +35,9 @@ pub struct CallInfo {
     /// `ClientBuilder::request_id` and `CallOptions::request_id`): the one to search the
     /// server's logs for.
     pub request_id: String,
-    /// How many times the request was sent (1 when it was not retried; 0 when it failed
-    /// before it was sent).
+    /// How many times the client tried to send the request (1 when it was not retried; a
+    /// connection that could not be opened counts; 0 when the request could not even be
+    /// built).
     pub attempts: u32,
     /// How long the whole call took, retries and waits included.
     pub elapsed: Duration,
@@ -50,7 +51,8 @@ pub struct CallInfo {
 /// the server echoes them (every excerpt and every decoded error body is scrubbed of them
 /// first). The text of an answer to a session-creation call is never copied into an error:
 /// only an error body of the documented shape is kept, decoded and scrubbed, in
-/// [`ErrorKind::Api`].
+/// [`ErrorKind::Api`], and the message of a session-limit refusal, scrubbed and cut to one
+/// line, in [`ErrorKind::SessionLimit`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ErrorKind<E> {
@@ -198,11 +200,32 @@ pub(crate) fn session_limit_message(json: &serde_json::Value) -> Option<String> 
                 .collect()
         })
         .unwrap_or_default();
-    let mut filled = text.to_string();
-    for (index, arg) in args.iter().enumerate() {
-        filled = filled.replace(&format!("{{{index}}}"), arg);
+    // One pass: an argument is put in as it is, never read again for placeholders (a server
+    // could otherwise make the text double with each argument). Cut to a line's length.
+    let mut filled = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        filled.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let index = after
+            .find('}')
+            .and_then(|close| Some((after[..close].parse::<usize>().ok()?, close)));
+        match index.and_then(|(index, close)| Some((args.get(index)?, close))) {
+            Some((arg, close)) => {
+                filled.push_str(arg);
+                rest = &after[close + 1..];
+            }
+            None => {
+                filled.push('{');
+                rest = after;
+            }
+        }
+        if filled.len() > DISPLAY_LIMIT * 4 {
+            break;
+        }
     }
-    Some(filled)
+    filled.push_str(rest);
+    Some(bounded_line(&filled, DISPLAY_LIMIT))
 }
 
 /// What a call was waiting for when its timeout ran out.
@@ -383,8 +406,8 @@ impl<E> Error<E> {
         self.call().map(|call| call.elapsed)
     }
 
-    /// The error with the call's facts, unless it already has them (those of the innermost
-    /// call, e.g. a login made for it, are replaced by the call's own).
+    /// The error with the call's facts (those of an inner call, e.g. a login made for it, are
+    /// replaced by the outer call's own).
     pub(crate) fn with_call(mut self, call: CallInfo) -> Self {
         self.call = Some(Box::new(call));
         self

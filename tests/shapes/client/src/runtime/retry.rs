@@ -95,7 +95,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest wait between two attempts, and the longest `Retry-After` honoured.
+    /// The longest wait between two attempts, and, without a [`budget`](Self::budget), the
+    /// longest `Retry-After` honoured.
     pub fn max_backoff(mut self, delay: Duration) -> Self {
         self.max_backoff = delay;
         self
@@ -135,6 +136,12 @@ impl RetryPolicy {
         };
         if let Some(wait) = retry_after {
             let allowed = left.unwrap_or(self.max_backoff);
+            // Under a budget the attempts are not counted: a `Retry-After: 0` must not make
+            // the client ask again at once, for the whole budget.
+            let wait = match left {
+                Some(_) => wait.max(self.delay(attempt).unwrap_or_default()),
+                None => wait,
+            };
             return (wait <= allowed).then_some(wait);
         }
         let delay = self.delay(attempt)?;
